@@ -1,0 +1,126 @@
+//! The error type of the fallible (`_into`) methods.
+
+use std::fmt;
+
+/// What was wrong with the arguments of a fallible cumulative-product call.
+///
+/// Returned by [`cumprod_flat_into`](crate::CumprodExt::cumprod_flat_into) and
+/// [`cumprod_axis_into`](crate::CumprodExt::cumprod_axis_into). When one of them
+/// returns an error, the output array has not been written to.
+///
+/// The enum is `#[non_exhaustive]`: later versions may add variants (for example
+/// for checked integer overflow), so a `match` on it needs a wildcard arm.
+///
+/// ```
+/// use ndarray::{array, Array2, Axis};
+/// use ndarray_cumprod::{CumprodError, CumprodExt};
+///
+/// let a = array![[1.0, 2.0], [3.0, 4.0]];
+/// let mut out = Array2::<f64>::zeros((2, 2));
+///
+/// let err = a.cumprod_axis_into(Axis(2), &mut out).unwrap_err();
+/// assert_eq!(err, CumprodError::AxisOutOfBounds { axis: 2, ndim: 2 });
+/// assert_eq!(err.to_string(), "axis 2 is out of bounds for array of dimension 2");
+/// assert_eq!(out, Array2::<f64>::zeros((2, 2))); // untouched
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CumprodError {
+    /// The axis index is not smaller than the number of dimensions of the input.
+    ///
+    /// A 0-d array has no axis at all, so every axis is out of bounds for it.
+    AxisOutOfBounds {
+        /// The axis that was asked for.
+        axis: usize,
+        /// The number of dimensions of the input array.
+        ndim: usize,
+    },
+    /// The output array does not have the shape of the result.
+    ShapeMismatch {
+        /// The shape the result has (and the output must have).
+        expected: Vec<usize>,
+        /// The shape of the output array that was passed.
+        found: Vec<usize>,
+    },
+}
+
+impl fmt::Display for CumprodError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CumprodError::AxisOutOfBounds { axis, ndim } => {
+                write!(f, "axis {axis} is out of bounds for array of dimension {ndim}")
+            }
+            CumprodError::ShapeMismatch { expected, found } => write!(
+                f,
+                "output array has shape {found:?}, but the cumulative product has shape {expected:?}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CumprodError {}
+
+/// Returns the error for `axis` on an array of `ndim` dimensions, if any.
+pub(crate) fn check_axis(axis: usize, ndim: usize) -> Result<(), CumprodError> {
+    if axis < ndim {
+        Ok(())
+    } else {
+        Err(CumprodError::AxisOutOfBounds { axis, ndim })
+    }
+}
+
+/// Returns the error for an output of shape `found` where `expected` is needed, if any.
+pub(crate) fn check_shape(expected: &[usize], found: &[usize]) -> Result<(), CumprodError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(CumprodError::ShapeMismatch {
+            expected: expected.to_vec(),
+            found: found.to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_was_wrong() {
+        assert_eq!(
+            CumprodError::AxisOutOfBounds { axis: 3, ndim: 0 }.to_string(),
+            "axis 3 is out of bounds for array of dimension 0"
+        );
+        assert_eq!(
+            CumprodError::ShapeMismatch {
+                expected: vec![2, 3],
+                found: vec![3, 2]
+            }
+            .to_string(),
+            "output array has shape [3, 2], but the cumulative product has shape [2, 3]"
+        );
+    }
+
+    #[test]
+    fn checks_accept_good_input_and_name_bad_input() {
+        assert_eq!(check_axis(1, 2), Ok(()));
+        assert_eq!(
+            check_axis(2, 2),
+            Err(CumprodError::AxisOutOfBounds { axis: 2, ndim: 2 })
+        );
+        assert_eq!(check_shape(&[2, 3], &[2, 3]), Ok(()));
+        assert_eq!(
+            check_shape(&[2, 3], &[6]),
+            Err(CumprodError::ShapeMismatch {
+                expected: vec![2, 3],
+                found: vec![6]
+            })
+        );
+    }
+
+    #[test]
+    fn is_a_std_error() {
+        fn takes_error(_: &dyn std::error::Error) {}
+        takes_error(&CumprodError::AxisOutOfBounds { axis: 0, ndim: 0 });
+    }
+}

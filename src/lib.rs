@@ -1,0 +1,87 @@
+//! NumPy's `cumprod` for every [`ndarray`] array, through one extension trait.
+//!
+//! ```
+//! use ndarray::{array, Axis};
+//! use ndarray_cumprod::CumprodExt;
+//!
+//! let b = array![[1, 2, 3], [4, 5, 6]];
+//! assert_eq!(b.cumprod_axis(Axis(1)), array![[1, 2, 6], [4, 20, 120]]);
+//! assert_eq!(b.cumprod_flat(), array![1, 2, 6, 24, 120, 720]);
+//! ```
+//!
+//! [`CumprodExt`] is implemented for every [`ArrayBase`](ndarray::ArrayBase): owned
+//! arrays, views, mutable views, `ArcArray` and `CowArray`, of any dimension
+//! (`Ix0` to `Ix6` and `IxDyn`) and any memory layout (C, F, sliced with steps,
+//! reversed axes). Import the trait and call its methods with method syntax.
+//!
+//! # From NumPy
+//!
+//! NumPy's `ndarray.cumprod(axis=None, dtype=None, out=None)` maps onto seven
+//! methods, one for each combination that makes sense in Rust's type system:
+//!
+//! | NumPy | this crate | returns |
+//! |---|---|---|
+//! | `a.cumprod()` | [`a.cumprod_flat()`](CumprodExt::cumprod_flat) | `Array1<A>` |
+//! | `a.cumprod(axis=k)` | [`a.cumprod_axis(Axis(k))`](CumprodExt::cumprod_axis) | `Array<A, D>` |
+//! | `a.cumprod(dtype=T)` | [`a.cumprod_flat_as::<T>()`](CumprodExt::cumprod_flat_as) | `Array1<T>` |
+//! | `a.cumprod(axis=k, dtype=T)` | [`a.cumprod_axis_as::<T>(Axis(k))`](CumprodExt::cumprod_axis_as) | `Array<T, D>` |
+//! | `a.cumprod(out=o)` | [`a.cumprod_flat_into(&mut o)`](CumprodExt::cumprod_flat_into) | `Result<(), CumprodError>` |
+//! | `a.cumprod(axis=k, out=o)` | [`a.cumprod_axis_into(Axis(k), &mut o)`](CumprodExt::cumprod_axis_into) | `Result<(), CumprodError>` |
+//! | `np.cumprod(a, axis=k, out=a)` | [`a.cumprod_axis_inplace(Axis(k))`](CumprodExt::cumprod_axis_inplace) | `()` |
+//!
+//! Things that work as in NumPy:
+//!
+//! - **Results to the bit.** Each lane is multiplied left to right as
+//!   `previous * current`, the order NumPy uses; a test replays data generated
+//!   by NumPy and compares floating-point results bit for bit.
+//! - **`axis=None` flattens in logical (row-major) order**, whatever the memory
+//!   layout.
+//! - **Layout of results.** The allocating axis methods keep the memory order of
+//!   a contiguous input (F in, F out); other inputs give a standard-layout result.
+//! - **`dtype`.** NumPy silently multiplies `bool` and integers narrower than 64
+//!   bits in `int64`/`uint64`; here the element type stays `A` unless you ask for
+//!   another with the `_as` methods or an `out` of another type, e.g.
+//!   `a.cumprod_axis_as::<i64>(Axis(0))` for an `i8` array. Conversions are the
+//!   lossless ones of [`Into`]; lossy ones are the caller's `mapv`.
+//!
+//! Things that differ, on purpose:
+//!
+//! - **Integer overflow** follows Rust: a debug build panics, a release build
+//!   wraps. Use [`std::num::Wrapping`] elements for NumPy's wrapping in every
+//!   build (see [`CumprodExt`]).
+//! - **An axis on a 0-d array is out of bounds**, as everywhere in ndarray.
+//!   NumPy 2.4 treats a 0-d input as 1-d when given `axis=0`;
+//!   [`cumprod_flat`](CumprodExt::cumprod_flat) gives that result.
+//! - **Bad input** to the `_into` methods is a [`CumprodError`] and leaves `out`
+//!   untouched; the allocating and in-place methods panic with NumPy's message,
+//!   as ndarray's own `sum_axis` does.
+//!
+//! # Element types
+//!
+//! Each method asks only for what it uses: `A: Clone + Mul<Output = A>` (and
+//! `Into<B>` for the converting forms). No `Copy`, no `One`, no `MulAssign`: complex
+//! numbers, `Wrapping<i32>`, big integers and your own types work, including
+//! non-commutative ones such as matrices, whose products come out in index order.
+//!
+//! # Why not `cumprod`?
+//!
+//! ndarray 0.17 has an inherent `cumprod(axis)` method, and inherent methods win
+//! method resolution, so a trait method of that name could never be called with
+//! method syntax. This crate follows ndarray's `*_axis` / `*_inplace` naming
+//! instead. Compared with ndarray's `cumprod`, it adds `axis=None`, `dtype` and
+//! `out`, takes `A: Clone + Mul` (not `MulAssign`), multiplies `previous * current`
+//! (ndarray computes `current * previous`), writes its result in one pass, and
+//! reports bad input with NumPy's message.
+//!
+//! # Features and MSRV
+//!
+//! The crate has no cargo features yet. It is tested on the current stable Rust.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod cumprod_ext;
+mod errors;
+mod kernels;
+
+pub use crate::cumprod_ext::CumprodExt;
+pub use crate::errors::CumprodError;
