@@ -1,0 +1,167 @@
+//! Helpers shared by the integration tests: memory layouts, reference loops and
+//! element types that only satisfy the crate's minimal bounds.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::fmt;
+use std::ops::Mul;
+
+use ndarray::{ArrayD, Axis, IxDyn, Slice};
+
+/// How an array's elements are placed in memory, independently of its values.
+///
+/// `perm` lists the logical axes from the slowest-varying in memory to the
+/// fastest (identity = C order, reversed = F order); `steps[i]` spreads axis `i`
+/// out with that step (the elements in between belong to no one); `inverted[i]`
+/// gives axis `i` a negative stride.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub perm: Vec<usize>,
+    pub steps: Vec<usize>,
+    pub inverted: Vec<bool>,
+}
+
+impl Layout {
+    /// Standard (C) layout.
+    pub fn c(ndim: usize) -> Self {
+        Layout {
+            perm: (0..ndim).collect(),
+            steps: vec![1; ndim],
+            inverted: vec![false; ndim],
+        }
+    }
+
+    /// Fortran (F) layout.
+    pub fn f(ndim: usize) -> Self {
+        Layout {
+            perm: (0..ndim).rev().collect(),
+            ..Self::c(ndim)
+        }
+    }
+
+    /// Every axis sliced with step 2 out of a C array twice as long.
+    pub fn step2(ndim: usize) -> Self {
+        Layout {
+            steps: vec![2; ndim],
+            ..Self::c(ndim)
+        }
+    }
+
+    /// Every axis reversed (negative strides) over C storage.
+    pub fn reversed(ndim: usize) -> Self {
+        Layout {
+            inverted: vec![true; ndim],
+            ..Self::c(ndim)
+        }
+    }
+
+    /// The layouts named in `tests/data/numpy_golden.txt`.
+    pub fn named(name: &str, ndim: usize) -> Self {
+        match name {
+            "C" => Self::c(ndim),
+            "F" => Self::f(ndim),
+            "step2" => Self::step2(ndim),
+            "reversed" => Self::reversed(ndim),
+            "perm" => Layout {
+                perm: vec![1, 2, 0],
+                ..Self::c(ndim)
+            },
+            other => panic!("unknown layout {other:?}"),
+        }
+    }
+
+    /// An owned array with the logical values of `x`, laid out as described. The
+    /// elements that the steps skip hold `fill`, so that a kernel reading them by
+    /// mistake shows up in the results.
+    pub fn build<T: Clone>(&self, x: &ArrayD<T>, fill: T) -> ArrayD<T> {
+        let ndim = x.ndim();
+        assert_eq!(self.perm.len(), ndim, "layout {self:?} for a {ndim}-d array");
+        let full: Vec<usize> = (0..ndim).map(|i| x.shape()[i] * self.steps[i]).collect();
+        let storage_shape: Vec<usize> = self.perm.iter().map(|&ax| full[ax]).collect();
+        let mut inverse = vec![0; ndim];
+        for (position, &ax) in self.perm.iter().enumerate() {
+            inverse[ax] = position;
+        }
+        let mut a = ArrayD::from_elem(IxDyn(&storage_shape), fill).permuted_axes(IxDyn(&inverse));
+        a.slice_each_axis_inplace(|d| Slice::new(0, None, self.steps[d.axis.index()] as isize));
+        for (ax, &inverted) in self.inverted.iter().enumerate() {
+            if inverted {
+                a.invert_axis(Axis(ax));
+            }
+        }
+        a.assign(x);
+        assert_eq!(a.shape(), x.shape());
+        a
+    }
+}
+
+/// The cumulative product along `axis`, by the definition: visit every index in
+/// row-major order; the first element of a lane is the input, every other one is
+/// the result at the previous index along `axis` times the input.
+pub fn reference_axis<T: Clone + Mul<Output = T>>(x: &ArrayD<T>, axis: usize) -> ArrayD<T> {
+    let mut out = x.clone();
+    for index in ndarray::indices(x.raw_dim()) {
+        if index[axis] > 0 {
+            let mut prev = index.clone();
+            prev[axis] -= 1;
+            out[&index] = out[&prev].clone() * x[&index].clone();
+        }
+    }
+    out
+}
+
+/// The flattened cumulative product, by the definition, in row-major order.
+pub fn reference_flat<T: Clone + Mul<Output = T>>(x: &ArrayD<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for index in ndarray::indices(x.raw_dim()) {
+        let value = x[&index].clone();
+        let next = match out.last() {
+            Some(prev) => prev.clone() * value,
+            None => value,
+        };
+        out.push(next);
+    }
+    out
+}
+
+/// The bit patterns of floats, so that NaN payloads and the sign of zero count.
+pub fn bits<'a, I: IntoIterator<Item = &'a f64>>(values: I) -> Vec<u64> {
+    values.into_iter().map(|v| v.to_bits()).collect()
+}
+
+/// A 2x2 integer matrix: non-commutative, neither `Copy` nor `One`, so it only
+/// satisfies `Clone + Mul<Output = Self>`. Entries wrap on overflow.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Mat2(pub [i64; 4]);
+
+impl Mul for Mat2 {
+    type Output = Mat2;
+    fn mul(self, rhs: Mat2) -> Mat2 {
+        let [a, b, c, d] = self.0;
+        let [e, f, g, h] = rhs.0;
+        let dot = |x: i64, y: i64, z: i64, w: i64| x.wrapping_mul(y).wrapping_add(z.wrapping_mul(w));
+        Mat2([dot(a, e, b, g), dot(a, f, b, h), dot(c, e, d, g), dot(c, f, d, h)])
+    }
+}
+
+impl fmt::Debug for Mat2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+/// Words under concatenation: a non-commutative, non-`Copy` product whose
+/// results show the order of the factors at a glance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word(pub String);
+
+impl Mul for Word {
+    type Output = Word;
+    fn mul(self, rhs: Word) -> Word {
+        Word(self.0 + &rhs.0)
+    }
+}
+
+/// `Word`s from string literals.
+pub fn words<const N: usize>(parts: [&str; N]) -> Vec<Word> {
+    parts.iter().map(|s| Word(s.to_string())).collect()
+}
