@@ -320,7 +320,11 @@ where
         S2: DataMut<Elem = B>,
     {
         check_shape(&[self.len()], out.shape())?;
-        kernels::scan_lane(out.iter_mut().zip(self.iter()).map(|(o, x)| (o, convert(x))));
+        kernels::scan_lane(
+            out.iter_mut()
+                .zip(self.iter())
+                .map(|(o, x)| (o, convert(x))),
+        );
         Ok(())
     }
 

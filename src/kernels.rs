@@ -107,7 +107,11 @@ where
 }
 
 /// The cumulative product of `a` along `axis` as a new standard-layout array.
-fn collect_standard<A, B, D>(a: ArrayView<'_, A, D>, axis: usize, conv: impl Fn(&A) -> B) -> Array<B, D>
+fn collect_standard<A, B, D>(
+    a: ArrayView<'_, A, D>,
+    axis: usize,
+    conv: impl Fn(&A) -> B,
+) -> Array<B, D>
 where
     D: Dimension,
     B: Clone + Mul<Output = B>,
@@ -179,7 +183,9 @@ pub(crate) fn scan_axis_into<A, B, D>(
         let (Some(mut prev), Some(first)) = (out_slices.next(), src_slices.next()) else {
             return;
         };
-        Zip::from(&mut prev).and(&first).for_each(|o, x| *o = conv(x));
+        Zip::from(&mut prev)
+            .and(&first)
+            .for_each(|o, x| *o = conv(x));
         for (mut out, x) in out_slices.zip(src_slices) {
             Zip::from(&mut out)
                 .and(&prev)

@@ -151,8 +151,14 @@ fn parse_cases(data: &str) -> Vec<Case<'_>> {
 
 fn assert_matches<T: Golden>(actual: &ArrayD<T>, numpy: &ArrayD<T>, what: &str) {
     assert_eq!(actual.shape(), numpy.shape(), "{what}: shape");
-    for (index, (a, n)) in ndarray::indices(numpy.raw_dim()).into_iter().zip(actual.iter().zip(numpy.iter())) {
-        assert!(a.matches(n), "{what}: at {index:?} got {a:?}, NumPy gave {n:?}");
+    for (index, (a, n)) in ndarray::indices(numpy.raw_dim())
+        .into_iter()
+        .zip(actual.iter().zip(numpy.iter()))
+    {
+        assert!(
+            a.matches(n),
+            "{what}: at {index:?} got {a:?}, NumPy gave {n:?}"
+        );
     }
 }
 
@@ -165,26 +171,40 @@ where
 {
     let name = case.name();
     let ndim = case.shape.len();
-    let logical = ArrayD::from_shape_vec(IxDyn(&case.shape), parse_values::<A>(case.input)).unwrap();
+    let logical =
+        ArrayD::from_shape_vec(IxDyn(&case.shape), parse_values::<A>(case.input)).unwrap();
     let a = Layout::named(case.layout, ndim).build(&logical, A::FILL);
     let flat = Array1::from(parse_values::<B>(case.flat)).into_dyn();
 
-    assert_matches(&a.cumprod_flat_as::<B>().into_dyn(), &flat, &format!("{name} flat_as"));
+    assert_matches(
+        &a.cumprod_flat_as::<B>().into_dyn(),
+        &flat,
+        &format!("{name} flat_as"),
+    );
     for out_layout in [Layout::c(1), Layout::reversed(1), Layout::step2(1)] {
         let mut out = out_layout
             .build(&ArrayD::from_elem(IxDyn(&[a.len()]), B::FILL), B::FILL)
             .into_dimensionality()
             .unwrap();
         a.cumprod_flat_into(&mut out).unwrap();
-        assert_matches(&out.into_dyn(), &flat, &format!("{name} flat_into {out_layout:?}"));
+        assert_matches(
+            &out.into_dyn(),
+            &flat,
+            &format!("{name} flat_into {out_layout:?}"),
+        );
     }
 
     for (k, line) in case.axes.iter().enumerate() {
         let numpy = ArrayD::from_shape_vec(IxDyn(&case.shape), parse_values::<B>(line)).unwrap();
         let what = format!("{name} axis {k}");
-        assert_matches(&a.cumprod_axis_as::<B>(Axis(k)), &numpy, &format!("{what} axis_as"));
+        assert_matches(
+            &a.cumprod_axis_as::<B>(Axis(k)),
+            &numpy,
+            &format!("{what} axis_as"),
+        );
         for out_layout in [Layout::c(ndim), Layout::f(ndim), Layout::reversed(ndim)] {
-            let mut out = out_layout.build(&ArrayD::from_elem(IxDyn(&case.shape), B::FILL), B::FILL);
+            let mut out =
+                out_layout.build(&ArrayD::from_elem(IxDyn(&case.shape), B::FILL), B::FILL);
             a.cumprod_axis_into(Axis(k), &mut out).unwrap();
             assert_matches(&out, &numpy, &format!("{what} axis_into {out_layout:?}"));
         }
@@ -199,7 +219,8 @@ where
     check_converting::<T, T>(case);
     let name = case.name();
     let ndim = case.shape.len();
-    let logical = ArrayD::from_shape_vec(IxDyn(&case.shape), parse_values::<T>(case.input)).unwrap();
+    let logical =
+        ArrayD::from_shape_vec(IxDyn(&case.shape), parse_values::<T>(case.input)).unwrap();
     let layout = Layout::named(case.layout, ndim);
     let a = layout.build(&logical, T::FILL);
     let flat = Array1::from(parse_values::<T>(case.flat)).into_dyn();

@@ -74,7 +74,11 @@ impl Layout {
     /// mistake shows up in the results.
     pub fn build<T: Clone>(&self, x: &ArrayD<T>, fill: T) -> ArrayD<T> {
         let ndim = x.ndim();
-        assert_eq!(self.perm.len(), ndim, "layout {self:?} for a {ndim}-d array");
+        assert_eq!(
+            self.perm.len(),
+            ndim,
+            "layout {self:?} for a {ndim}-d array"
+        );
         let full: Vec<usize> = (0..ndim).map(|i| x.shape()[i] * self.steps[i]).collect();
         let storage_shape: Vec<usize> = self.perm.iter().map(|&ax| full[ax]).collect();
         let mut inverse = vec![0; ndim];
@@ -138,8 +142,14 @@ impl Mul for Mat2 {
     fn mul(self, rhs: Mat2) -> Mat2 {
         let [a, b, c, d] = self.0;
         let [e, f, g, h] = rhs.0;
-        let dot = |x: i64, y: i64, z: i64, w: i64| x.wrapping_mul(y).wrapping_add(z.wrapping_mul(w));
-        Mat2([dot(a, e, b, g), dot(a, f, b, h), dot(c, e, d, g), dot(c, f, d, h)])
+        let dot =
+            |x: i64, y: i64, z: i64, w: i64| x.wrapping_mul(y).wrapping_add(z.wrapping_mul(w));
+        Mat2([
+            dot(a, e, b, g),
+            dot(a, f, b, h),
+            dot(c, e, d, g),
+            dot(c, f, d, h),
+        ])
     }
 }
 
