@@ -281,8 +281,7 @@ where
     where
         A: Clone + Mul<Output = A>,
     {
-        let len = self.len();
-        Array1::from_vec(kernels::collect_scan(self.iter(), len, len, 1, A::clone))
+        Array1::from_vec(kernels::collect_scan(&self.view(), self.len(), 1, A::clone))
     }
 
     #[track_caller]
@@ -299,8 +298,7 @@ where
         A: Clone + Into<B>,
         B: Clone + Mul<Output = B>,
     {
-        let len = self.len();
-        Array1::from_vec(kernels::collect_scan(self.iter(), len, len, 1, convert))
+        Array1::from_vec(kernels::collect_scan(&self.view(), self.len(), 1, convert))
     }
 
     #[track_caller]

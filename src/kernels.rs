@@ -36,44 +36,106 @@ where
     }
 }
 
-/// Collects the running products of `src` into a new vector, in one pass.
+/// Collects the running products of the elements of `a`, in logical (row-major)
+/// order, into a new vector: one allocation, one pass over memory.
 ///
-/// `src` is the row-major traversal of an array whose scan axis has `axis_len`
-/// elements, each followed by `inner` elements (the product of the lengths of the
-/// later axes). Element `j` of the result therefore continues the product of
-/// element `j - inner`, except in the first `inner` positions of each block of
-/// `axis_len * inner` elements, which start a lane. With `inner == 1` and
-/// `axis_len == src.len()` this is the flattened (axis=None) product.
-///
-/// The vector is allocated once, with its final length.
-pub(crate) fn collect_scan<'a, A, B>(
-    src: impl Iterator<Item = &'a A>,
-    len: usize,
+/// The scan axis has `axis_len` elements, each followed by `inner` elements in
+/// row-major order (the product of the lengths of the later axes). With
+/// `inner == 1` the input is a sequence of lanes of `axis_len` elements;
+/// otherwise it is a sequence of rows of `inner` elements, each continuing the
+/// row before it except the first of every `axis_len` rows. With
+/// `axis_len == a.len()` and `inner == 1` this is the flattened product.
+pub(crate) fn collect_scan<A, B, D>(
+    a: &ArrayView<'_, A, D>,
     axis_len: usize,
     inner: usize,
     conv: impl Fn(&A) -> B,
 ) -> Vec<B>
 where
-    A: 'a,
+    D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    let block = axis_len * inner;
-    let mut out: Vec<B> = Vec::with_capacity(len);
-    let mut pos = 0;
-    for x in src {
-        let value = conv(x);
-        let y = if pos < inner {
-            value
-        } else {
-            out[out.len() - inner].clone() * value
-        };
-        out.push(y);
-        pos += 1;
-        if pos == block {
-            pos = 0;
+    let mut out = Vec::with_capacity(a.len());
+    if a.is_empty() {
+        return out;
+    }
+    let chunk = if inner == 1 { axis_len } else { inner };
+    match a.as_slice() {
+        // Contiguous: chunks of the slice, which the loops below vectorise.
+        Some(slice) => {
+            for (index, values) in slice.chunks_exact(chunk).enumerate() {
+                push_chunk(&mut out, index, axis_len, inner, values.iter().map(&conv));
+            }
+        }
+        None => {
+            let mut elements = a.iter();
+            for index in 0..a.len() / chunk {
+                let values = elements.by_ref().take(chunk).map(&conv);
+                push_chunk(&mut out, index, axis_len, inner, values);
+            }
         }
     }
     out
+}
+
+/// Appends chunk number `index` of [`collect_scan`]: a lane when `inner == 1`,
+/// otherwise a row, which starts a new block every `axis_len` rows.
+fn push_chunk<B>(
+    out: &mut Vec<B>,
+    index: usize,
+    axis_len: usize,
+    inner: usize,
+    values: impl Iterator<Item = B>,
+) where
+    B: Clone + Mul<Output = B>,
+{
+    if inner == 1 {
+        push_lane(out, values);
+    } else if index % axis_len == 0 {
+        out.extend(values);
+    } else {
+        push_row(out, inner, values);
+    }
+}
+
+/// Appends the running products of `values`.
+fn push_lane<B: Clone + Mul<Output = B>>(out: &mut Vec<B>, values: impl Iterator<Item = B>) {
+    // A `map` over a slice iterator keeps its exact length, so `extend` writes
+    // without a capacity check per element.
+    let mut prev: Option<B> = None;
+    out.extend(values.map(|value| {
+        let y = match prev.take() {
+            None => value,
+            Some(p) => p * value,
+        };
+        prev = Some(y.clone());
+        y
+    }));
+}
+
+/// Appends a row that continues the last `inner` elements of `out`, times `values`.
+fn push_row<B: Clone + Mul<Output = B>>(
+    out: &mut Vec<B>,
+    inner: usize,
+    values: impl Iterator<Item = B>,
+) {
+    let start = out.len() - inner;
+    if core::mem::needs_drop::<B>() {
+        // Elements that own resources (big integers, strings) may be costly to
+        // clone: clone each previous element once and push the product.
+        for (j, value) in values.enumerate() {
+            let prev = out[start + j].clone();
+            out.push(prev * value);
+        }
+    } else {
+        // Plain data: copy the previous row, which is still in cache, then
+        // multiply it in place; both loops vectorise.
+        let end = out.len();
+        out.extend_from_within(start..end);
+        for (slot, value) in out[end..].iter_mut().zip(values) {
+            *slot = slot.clone() * value;
+        }
+    }
 }
 
 /// Allocates the cumulative product of `a` along `axis`, in one pass.
@@ -117,7 +179,7 @@ where
     B: Clone + Mul<Output = B>,
 {
     let inner = a.shape()[axis + 1..].iter().product();
-    let values = collect_scan(a.iter(), a.len(), a.shape()[axis], inner, conv);
+    let values = collect_scan(&a, a.shape()[axis], inner, conv);
     Array::from_shape_vec(a.raw_dim(), values).expect("one value for each element of the input")
 }
 
@@ -231,11 +293,11 @@ mod tests {
     #[test]
     fn collect_scan_handles_inner_blocks() {
         // shape (2, 2, 2) scanned along axis 1: inner = 2, axis_len = 2.
-        let x = [1, 2, 3, 4, 5, 6, 7, 8];
-        let v = collect_scan(x.iter(), 8, 2, 2, |&x| x);
+        let x = ndarray::Array::from_shape_vec((2, 2, 2), vec![1, 2, 3, 4, 5, 6, 7, 8]).unwrap();
+        let v = collect_scan(&x.view(), 2, 2, |&x| x);
         assert_eq!(v, [1, 2, 3, 8, 5, 6, 35, 48]);
         // Flattened: one lane.
-        let v = collect_scan(x.iter(), 8, 8, 1, |&x| x);
+        let v = collect_scan(&x.view(), 8, 1, |&x| x);
         assert_eq!(v, [1, 2, 6, 24, 120, 720, 5040, 40320]);
     }
 

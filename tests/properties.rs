@@ -9,7 +9,7 @@ use std::fmt::Debug;
 use std::num::Wrapping;
 use std::ops::Mul;
 
-use common::{reference_axis, reference_flat, Layout, Mat2};
+use common::{reference_axis, reference_flat, Layout, Mat2, Word};
 use ndarray::{Array, ArrayD, Axis, Dimension, Ix0, Ix1, Ix2, Ix3, Ix4, Ix5, IxDyn};
 use ndarray_cumprod::{CumprodError, CumprodExt};
 use proptest::collection::vec;
@@ -40,6 +40,13 @@ impl Exact for Wrapping<i64> {
     type Key = i64;
     fn key(&self) -> i64 {
         self.0
+    }
+}
+
+impl Exact for Word {
+    type Key = String;
+    fn key(&self) -> String {
+        self.0.clone()
     }
 }
 
@@ -236,6 +243,13 @@ proptest! {
     #[test]
     fn wrapping_integers_match_the_reference((s, x) in case(any::<i64>().prop_map(Wrapping))) {
         with_dimension!(s, check_same::<Wrapping<i64>>(&s, &x, Wrapping(7)))?;
+    }
+
+    /// Words own heap memory (they need dropping), which takes the kernels'
+    /// clone-sparing path; concatenation shows any change in the order of factors.
+    #[test]
+    fn owned_non_commutative_values_keep_the_order((s, x) in case(proptest::char::range('a', 'z').prop_map(|c| Word(c.to_string())))) {
+        with_dimension!(s, check_same::<Word>(&s, &x, Word("?".to_string())))?;
     }
 
     #[test]
