@@ -79,7 +79,8 @@ where
 }
 
 /// Appends chunk number `index` of [`collect_scan`]: a lane when `inner == 1`,
-/// otherwise a row, which starts a new block every `axis_len` rows.
+/// otherwise a row, whose position along the scan axis is `index % axis_len`;
+/// row 0 of each block starts its lanes.
 fn push_chunk<B>(
     out: &mut Vec<B>,
     index: usize,
@@ -89,9 +90,10 @@ fn push_chunk<B>(
 ) where
     B: Clone + Mul<Output = B>,
 {
+    let position = index % axis_len;
     if inner == 1 {
         push_lane(out, values);
-    } else if index % axis_len == 0 {
+    } else if position == 0 {
         out.extend(values);
     } else {
         push_row(out, inner, values);

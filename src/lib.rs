@@ -14,6 +14,31 @@
 //! (`Ix0` to `Ix6` and `IxDyn`) and any memory layout (C, F, sliced with steps,
 //! reversed axes). Import the trait and call its methods with method syntax.
 //!
+//! # NumPy's own examples
+//!
+//! The examples of NumPy's reference page for `ndarray.cumprod`, with the values
+//! it prints (`cargo run --example numpy_examples` prints them NumPy's way):
+//!
+//! ```
+//! use ndarray::{array, Axis};
+//! use ndarray_cumprod::CumprodExt;
+//!
+//! // Example 1: np.array([1, 2, 3, 4]).cumprod()  ->  [ 1  2  6 24]
+//! let a = array![1, 2, 3, 4];
+//! assert_eq!(a.cumprod_flat(), array![1, 2, 6, 24]);
+//!
+//! // Example 2: b.cumprod(axis=1) and b.cumprod(axis=0)
+//! let b = array![[1, 2, 3], [4, 5, 6]];
+//! assert_eq!(b.cumprod_axis(Axis(1)), array![[1, 2, 6], [4, 20, 120]]);
+//! assert_eq!(b.cumprod_axis(Axis(0)), array![[1, 2, 3], [4, 10, 18]]);
+//!
+//! // Codebyte example: flattened, then along each axis
+//! let a = array![[2, 3, 4], [5, 6, 7]];
+//! assert_eq!(a.cumprod_flat(), array![2, 6, 24, 120, 720, 5040]);
+//! assert_eq!(a.cumprod_axis(Axis(0)), array![[2, 3, 4], [10, 18, 28]]);
+//! assert_eq!(a.cumprod_axis(Axis(1)), array![[2, 6, 24], [5, 30, 210]]);
+//! ```
+//!
 //! # From NumPy
 //!
 //! NumPy's `ndarray.cumprod(axis=None, dtype=None, out=None)` maps onto seven
@@ -85,3 +110,8 @@ mod kernels;
 
 pub use crate::cumprod_ext::CumprodExt;
 pub use crate::errors::CumprodError;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -166,6 +166,8 @@ pub struct Word(pub String);
 
 impl Mul for Word {
     type Output = Word;
+    // The product of words is their concatenation: `+` on strings, on purpose.
+    #[allow(clippy::suspicious_arithmetic_impl)]
     fn mul(self, rhs: Word) -> Word {
         Word(self.0 + &rhs.0)
     }
