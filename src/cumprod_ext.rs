@@ -42,7 +42,8 @@ fn assert_axis(axis: Axis, ndim: usize) {
 /// | `np.cumprod(a, axis=k, out=a)` | [`a.cumprod_axis_inplace(Axis(k))`](Self::cumprod_axis_inplace) |
 ///
 /// Every method computes each lane left to right as `previous * current`, the
-/// order NumPy uses, so floating-point results are NumPy's to the bit and
+/// order NumPy uses, so floating-point results are NumPy's to the bit (a NaN is
+/// a NaN, with unspecified sign and payload, as in any Rust or C arithmetic) and
 /// non-commutative element types (matrices, quaternions) get the product in
 /// index order. Element bounds are only what each method needs: `Clone` and
 /// `Mul<Output = A>`, and `Into<B>` for the converting forms. No method is called

@@ -58,7 +58,9 @@
 //!
 //! - **Results to the bit.** Each lane is multiplied left to right as
 //!   `previous * current`, the order NumPy uses; a test replays data generated
-//!   by NumPy and compares floating-point results bit for bit.
+//!   by NumPy and compares floating-point results bit for bit, signed zeros and
+//!   infinities included. A NaN is a NaN where NumPy has one; its sign and payload
+//!   bits are unspecified in Rust, as in C, and may differ.
 //! - **`axis=None` flattens in logical (row-major) order**, whatever the memory
 //!   layout.
 //! - **Layout of results.** The allocating axis methods keep the memory order of

@@ -127,9 +127,19 @@ pub fn reference_flat<T: Clone + Mul<Output = T>>(x: &ArrayD<T>) -> Vec<T> {
     out
 }
 
-/// The bit patterns of floats, so that NaN payloads and the sign of zero count.
+/// The bit patterns of floats, so that the sign of zero counts. Every NaN maps
+/// to one pattern: Rust leaves the sign and payload of a NaN result unspecified.
 pub fn bits<'a, I: IntoIterator<Item = &'a f64>>(values: I) -> Vec<u64> {
-    values.into_iter().map(|v| v.to_bits()).collect()
+    values.into_iter().map(|&v| float_key(v)).collect()
+}
+
+/// The bits of `v`, with every NaN mapped to the same pattern.
+pub fn float_key(v: f64) -> u64 {
+    if v.is_nan() {
+        f64::NAN.to_bits()
+    } else {
+        v.to_bits()
+    }
 }
 
 /// A 2x2 integer matrix: non-commutative, neither `Copy` nor `One`, so it only
