@@ -178,7 +178,8 @@ where
     /// `out` is any one-dimensional array with `a.len()` elements, in any layout;
     /// its element type `B` may be `A` itself or any type `A` converts into
     /// losslessly (see [`cumprod_flat_as`](Self::cumprod_flat_as)). Nothing is
-    /// allocated.
+    /// allocated (unless `out` is an `ArcArray` that shares its data, which is
+    /// unshared first, as for any mutation of one).
     ///
     /// ```
     /// use ndarray::{array, Array1};
@@ -210,7 +211,8 @@ where
     ///
     /// `out` has the shape of `a`, in any layout (views, strided and reversed
     /// arrays included); its element type `B` may be `A` itself or any type `A`
-    /// converts into losslessly. Nothing is allocated.
+    /// converts into losslessly. Nothing is allocated (unless `out` is an
+    /// `ArcArray` that shares its data, which is unshared first).
     ///
     /// ```
     /// use ndarray::{array, Array2, Axis};
