@@ -280,11 +280,13 @@ where
     S: Data<Elem = A>,
     D: Dimension,
 {
+    // The plain methods are the converting ones with `B = A` (every type converts
+    // into itself; the conversion compiles down to the clone).
     fn cumprod_flat(&self) -> Array1<A>
     where
         A: Clone + Mul<Output = A>,
     {
-        Array1::from_vec(kernels::collect_scan(&self.view(), self.len(), 1, A::clone))
+        self.cumprod_flat_as::<A>()
     }
 
     #[track_caller]
@@ -292,8 +294,7 @@ where
     where
         A: Clone + Mul<Output = A>,
     {
-        assert_axis(axis, self.ndim());
-        kernels::scan_axis_alloc(self.view(), axis, A::clone)
+        self.cumprod_axis_as::<A>(axis)
     }
 
     fn cumprod_flat_as<B>(&self) -> Array1<B>
