@@ -66,7 +66,16 @@ fn assert_axis(axis: Axis, ndim: usize) {
 /// ```
 ///
 /// The trait is sealed: it is implemented for every [`ArrayBase`] and cannot be
-/// implemented outside this crate.
+/// implemented outside this crate, so that methods can be added to it in a minor
+/// release.
+///
+/// ```compile_fail
+/// use ndarray::{Ix1, OwnedRepr};
+/// use ndarray_cumprod::CumprodExt;
+///
+/// struct MyArray;
+/// impl CumprodExt<f64, OwnedRepr<f64>, Ix1> for MyArray {} // error: `Sealed` is private
+/// ```
 pub trait CumprodExt<A, S, D>: private::Sealed
 where
     S: Data<Elem = A>,
