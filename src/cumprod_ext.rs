@@ -311,7 +311,7 @@ where
         A: Clone + Into<B>,
         B: Clone + Mul<Output = B>,
     {
-        Array1::from_vec(kernels::collect_scan(&self.view(), self.len(), 1, convert))
+        kernels::flat_alloc(self.view(), convert)
     }
 
     #[track_caller]
@@ -321,7 +321,7 @@ where
         B: Clone + Mul<Output = B>,
     {
         assert_axis(axis, self.ndim());
-        kernels::scan_axis_alloc(self.view(), axis, convert)
+        kernels::axis_alloc(self.view(), axis, convert)
     }
 
     fn cumprod_flat_into<B, S2>(&self, out: &mut ArrayBase<S2, Ix1>) -> Result<(), CumprodError>
@@ -331,11 +331,7 @@ where
         S2: DataMut<Elem = B>,
     {
         check_shape(&[self.len()], out.shape())?;
-        kernels::scan_lane(
-            out.iter_mut()
-                .zip(self.iter())
-                .map(|(o, x)| (o, convert(x))),
-        );
+        kernels::flat_into(self.view(), out.view_mut(), convert);
         Ok(())
     }
 
@@ -351,7 +347,7 @@ where
     {
         check_axis(axis.index(), self.ndim())?;
         check_shape(self.shape(), out.shape())?;
-        kernels::scan_axis_into(self.view(), out.view_mut(), axis, convert);
+        kernels::axis_into(self.view(), out.view_mut(), axis, convert);
         Ok(())
     }
 
@@ -362,7 +358,7 @@ where
         S: DataMut,
     {
         assert_axis(axis, self.ndim());
-        kernels::scan_axis_inplace(self.view_mut(), axis);
+        kernels::axis_inplace(self.view_mut(), axis);
     }
 }
 

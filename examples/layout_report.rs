@@ -1,0 +1,525 @@
+//! Speed of every method on every layout, relative to a plain copy, in one run.
+//!
+//! ```text
+//! cargo run --release --example layout_report                 # 8 Mi elements (64 MiB)
+//! cargo run --release --example layout_report -- --quick      # 64 Ki elements, a smoke run
+//! cargo run --release --example layout_report -- --svg docs/layout_report.svg
+//! ```
+//!
+//! For each element type (f64, i64), shape, memory order and axis (and
+//! axis=None), it times, as medians of several runs:
+//!
+//! - `copy`: `out.assign(&a)` into a preallocated array of the same layout, the
+//!   memory-bandwidth baseline, and `to_owned`: `a.to_owned()`, the baseline of
+//!   the allocating methods (a new 64 MiB array costs page faults);
+//! - `cumprod_axis_into` (`cumprod_flat_into` for axis=None), divided by `copy`;
+//! - `cumprod_axis_inplace` (none for axis=None), divided by `copy`;
+//! - `cumprod_axis` (`cumprod_flat`), divided by `to_owned`;
+//! - ndarray's own `cumprod` (`a.flatten().cumprod(Axis(0))` for axis=None)
+//!   divided by `cumprod_axis`: above 1 means this crate is faster.
+//!
+//! Rows are grouped by class (how many independent lanes the scan has), each
+//! class sorted so that its worst row comes last, and a summary of the worst
+//! rows ends the report. A second table times small arrays (16 to 4096
+//! elements) against ndarray's `cumprod`, where the fixed cost of a call counts.
+//! With `--svg PATH`, it also draws the first table as a bar chart.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::ops::Mul;
+use std::time::{Duration, Instant};
+
+use ndarray::{Array, ArrayD, Axis, Ix1, Ix2, Ix3, IxDyn, RemoveAxis, ShapeBuilder};
+use ndarray_cumprod::CumprodExt;
+
+/// The class of a case and the ratio to a copy it must stay under.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Class {
+    ManyLanes,
+    FewLanes,
+    SingleLane,
+    FlatOverF,
+}
+
+impl Class {
+    fn name(self) -> &'static str {
+        match self {
+            Class::ManyLanes => "8 or more lanes",
+            Class::FewLanes => "2 to 7 lanes",
+            Class::SingleLane => "one lane",
+            Class::FlatOverF => "axis=None over F order",
+        }
+    }
+
+    fn target(self) -> f64 {
+        match self {
+            Class::ManyLanes => 1.3,
+            Class::FewLanes | Class::SingleLane => 1.8,
+            Class::FlatOverF => 2.5,
+        }
+    }
+}
+
+/// What the allocating methods must stay under, relative to `to_owned`.
+const ALLOC_TARGET: f64 = 1.25;
+
+struct Row {
+    dtype: &'static str,
+    shape: String,
+    order: char,
+    axis: Option<usize>,
+    class: Class,
+    into: f64,
+    inplace: Option<f64>,
+    alloc: f64,
+    ndarray_over_ours: f64,
+}
+
+impl Row {
+    fn label(&self) -> String {
+        let axis = self.axis.map_or("None".to_string(), |k| k.to_string());
+        format!("{} {} {} axis={}", self.dtype, self.shape, self.order, axis)
+    }
+
+    /// The largest ratio of this row to its target (above 1: missed).
+    fn worst(&self) -> f64 {
+        let target = self.class.target();
+        let mut worst = (self.into / target).max(self.alloc / ALLOC_TARGET);
+        if let Some(inplace) = self.inplace {
+            worst = worst.max(inplace / target);
+        }
+        worst
+    }
+}
+
+/// Median time of one call of `f`, over `reps` samples.
+fn median(reps: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm up: page in, fill caches
+    let mut times: Vec<Duration> = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Median time of one call of `f` for calls too short to time one at a time:
+/// each sample runs `f` in a loop for about a millisecond.
+fn median_small(reps: usize, mut f: impl FnMut()) -> Duration {
+    let mut calls = 1u32;
+    loop {
+        let start = Instant::now();
+        for _ in 0..calls {
+            f();
+        }
+        if start.elapsed() > Duration::from_millis(1) {
+            break;
+        }
+        calls *= 2;
+    }
+    median(reps, || {
+        for _ in 0..calls {
+            f();
+        }
+    }) / calls
+}
+
+trait Element: Copy + Mul<Output = Self> + std::ops::MulAssign + 'static {
+    const NAME: &'static str;
+    /// A value for memory position `i`; products of these stay finite and
+    /// never become subnormal.
+    fn value(i: usize) -> Self;
+}
+
+impl Element for f64 {
+    const NAME: &'static str = "f64";
+    fn value(i: usize) -> f64 {
+        1.0 + ((i * 7 + 3) % 17) as f64 * 1e-9
+    }
+}
+
+impl Element for i64 {
+    const NAME: &'static str = "i64";
+    fn value(i: usize) -> i64 {
+        if i % 5 == 0 {
+            -1
+        } else {
+            1
+        }
+    }
+}
+
+fn make<T: Element>(shape: &[usize], f_order: bool) -> ArrayD<T> {
+    let mut a = ArrayD::from_elem(IxDyn(shape).set_f(f_order), T::value(0));
+    let data = a
+        .as_slice_memory_order_mut()
+        .expect("a new array is contiguous");
+    for (i, v) in data.iter_mut().enumerate() {
+        *v = T::value(i);
+    }
+    a
+}
+
+/// How many independent lanes a scan along `axis` has, and its class.
+fn class(shape: &[usize], f_order: bool, axis: Option<usize>) -> Class {
+    let len: usize = shape.iter().product();
+    let lanes = match axis {
+        None => 1,
+        Some(k) => len / shape[k],
+    };
+    match (axis, lanes) {
+        (None, _) if f_order && shape.len() > 1 => Class::FlatOverF,
+        (_, 1) => Class::SingleLane,
+        (_, 2..=7) => Class::FewLanes,
+        _ => Class::ManyLanes,
+    }
+}
+
+fn large_rows<T: Element>(
+    len: usize,
+    reps: usize,
+    filter: &[String],
+    verbose: bool,
+    rows: &mut Vec<Row>,
+) {
+    let m = len / 1024;
+    let shapes: Vec<Vec<usize>> = vec![
+        vec![len],
+        vec![1024, len / 1024],
+        vec![len / 1024, 1024],
+        vec![4, len / 4],
+        vec![len / 4, 4],
+        vec![64, 128, m / 8],
+    ];
+    for shape in &shapes {
+        let orders: &[bool] = if shape.len() == 1 {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        for &f_order in orders {
+            let layout = format!("{} {shape:?} {}", T::NAME, if f_order { 'F' } else { 'C' });
+            if !filter.iter().any(|f| layout.contains(f.as_str())) && !filter.is_empty() {
+                continue;
+            }
+            let a = make::<T>(shape, f_order);
+            let case = Layout {
+                shape,
+                f_order,
+                len,
+                reps,
+                verbose,
+                layout: &layout,
+            };
+            match shape.len() {
+                1 => layout_rows(&case, a.into_dimensionality::<Ix1>().unwrap(), rows),
+                2 => layout_rows(&case, a.into_dimensionality::<Ix2>().unwrap(), rows),
+                _ => layout_rows(&case, a.into_dimensionality::<Ix3>().unwrap(), rows),
+            }
+        }
+    }
+}
+
+/// One layout of the large-array table.
+struct Layout<'a> {
+    shape: &'a [usize],
+    f_order: bool,
+    len: usize,
+    reps: usize,
+    verbose: bool,
+    layout: &'a str,
+}
+
+/// The rows of one layout (one row per axis, and one for axis=None), with a
+/// static dimension type as user code would have.
+fn layout_rows<T: Element, D: RemoveAxis>(case: &Layout<'_>, a: Array<T, D>, rows: &mut Vec<Row>) {
+    let &Layout {
+        shape,
+        f_order,
+        len,
+        reps,
+        verbose,
+        layout,
+    } = case;
+    let mut out = a.clone();
+    let copy = median(reps, || out.assign(black_box(&a))).as_secs_f64();
+    let to_owned = median(reps, || drop(black_box(&a).to_owned())).as_secs_f64();
+    if verbose {
+        eprintln!(
+            "{layout}: copy {:.2} ms, to_owned {:.2} ms",
+            copy * 1e3,
+            to_owned * 1e3
+        );
+    }
+    let axes = (0..shape.len()).map(Some).chain([None]);
+    for axis in axes {
+        if axis.is_none() && shape.len() == 1 {
+            continue; // the same scan as axis 0
+        }
+        let (into, inplace, alloc, theirs) = match axis {
+            Some(k) => {
+                let into = median(reps, || {
+                    black_box(&a).cumprod_axis_into(Axis(k), &mut out).unwrap()
+                });
+                let mut work = a.clone();
+                let inplace = median(reps, || black_box(&mut work).cumprod_axis_inplace(Axis(k)));
+                let alloc = median(reps, || drop(black_box(&a).cumprod_axis(Axis(k))));
+                let theirs = median(reps, || drop(black_box(&a).cumprod(Axis(k))));
+                (into, Some(inplace), alloc, theirs)
+            }
+            None => {
+                let mut flat = Array::from_elem(len, T::value(0));
+                let into = median(reps, || black_box(&a).cumprod_flat_into(&mut flat).unwrap());
+                let alloc = median(reps, || drop(black_box(&a).cumprod_flat()));
+                let theirs = median(reps, || drop(black_box(&a).flatten().cumprod(Axis(0))));
+                (into, None, alloc, theirs)
+            }
+        };
+        rows.push(Row {
+            dtype: T::NAME,
+            shape: format!("{shape:?}"),
+            order: if f_order { 'F' } else { 'C' },
+            axis,
+            class: class(shape, f_order, axis),
+            into: into.as_secs_f64() / copy,
+            inplace: inplace.map(|t| t.as_secs_f64() / copy),
+            alloc: alloc.as_secs_f64() / to_owned,
+            ndarray_over_ours: theirs.as_secs_f64() / alloc.as_secs_f64(),
+        });
+    }
+}
+
+struct SmallRow {
+    label: String,
+    ours_ns: f64,
+    ndarray_over_ours: f64,
+}
+
+fn small_rows<T: Element>(reps: usize, rows: &mut Vec<SmallRow>) {
+    let shapes: [&[usize]; 6] = [&[16], &[256], &[4096], &[4, 4], &[16, 16], &[64, 64]];
+    for shape in shapes {
+        let orders: &[bool] = if shape.len() == 1 {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        for &f_order in orders {
+            let a = make::<T>(shape, f_order);
+            let label = format!("{} {shape:?} {}", T::NAME, if f_order { 'F' } else { 'C' });
+            match shape.len() {
+                1 => small_case(&label, a.into_dimensionality::<Ix1>().unwrap(), reps, rows),
+                _ => small_case(&label, a.into_dimensionality::<Ix2>().unwrap(), reps, rows),
+            }
+        }
+    }
+}
+
+fn small_case<T: Element, D: RemoveAxis>(
+    label: &str,
+    a: Array<T, D>,
+    reps: usize,
+    rows: &mut Vec<SmallRow>,
+) {
+    for k in 0..a.ndim() {
+        let ours = median_small(reps, || drop(black_box(&a).cumprod_axis(Axis(k))));
+        let theirs = median_small(reps, || drop(black_box(&a).cumprod(Axis(k))));
+        rows.push(SmallRow {
+            label: format!("{label} axis={k}"),
+            ours_ns: ours.as_secs_f64() * 1e9,
+            ndarray_over_ours: theirs.as_secs_f64() / ours.as_secs_f64(),
+        });
+    }
+}
+
+fn fmt_ratio(x: f64) -> String {
+    format!("{x:.2}x")
+}
+
+fn print_report(rows: &mut [Row], small: &[SmallRow], len: usize) {
+    println!(
+        "ndarray-cumprod layout report: {len} elements ({} MiB of f64) per array, medians",
+        len * 8 >> 20
+    );
+    println!("into, inplace: time / `out.assign(&a)`; alloc: time / `a.to_owned()`;");
+    println!("ndarray/ours: ndarray's `cumprod` time / this crate's `cumprod_axis` time.\n");
+    rows.sort_by(|a, b| {
+        (a.class, a.worst())
+            .partial_cmp(&(b.class, b.worst()))
+            .expect("ratios are numbers")
+    });
+    println!("| case | class | into | inplace | alloc | ndarray/ours | target |");
+    println!("|---|---|---|---|---|---|---|");
+    for row in rows.iter() {
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            row.label(),
+            row.class.name(),
+            fmt_ratio(row.into),
+            row.inplace.map_or("-".to_string(), fmt_ratio),
+            fmt_ratio(row.alloc),
+            fmt_ratio(row.ndarray_over_ours),
+            fmt_ratio(row.class.target()),
+        );
+    }
+    println!("\nWorst row of each class (into and inplace against the target, alloc against {ALLOC_TARGET}x):\n");
+    println!("| class | case | into | inplace | alloc | target | met |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut classes: Vec<Class> = rows.iter().map(|r| r.class).collect();
+    classes.dedup();
+    for class in classes {
+        let worst = rows
+            .iter()
+            .filter(|r| r.class == class)
+            .max_by(|a, b| a.worst().partial_cmp(&b.worst()).expect("numbers"))
+            .expect("a class has rows");
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            class.name(),
+            worst.label(),
+            fmt_ratio(worst.into),
+            worst.inplace.map_or("-".to_string(), fmt_ratio),
+            fmt_ratio(worst.alloc),
+            fmt_ratio(class.target()),
+            if worst.worst() <= 1.0 { "yes" } else { "no" },
+        );
+    }
+    let slowest = rows
+        .iter()
+        .map(|r| r.ndarray_over_ours)
+        .fold(f64::INFINITY, f64::min);
+    println!("\nAgainst ndarray's `cumprod`, the allocating methods are at least {slowest:.2}x as fast on every case.");
+
+    println!("\nSmall arrays: `cumprod_axis` against ndarray's `cumprod` (the fixed cost of a call counts)\n");
+    println!("| case | ours (ns) | ndarray/ours |");
+    println!("|---|---|---|");
+    let mut small: Vec<&SmallRow> = small.iter().collect();
+    small.sort_by(|a, b| {
+        b.ndarray_over_ours
+            .partial_cmp(&a.ndarray_over_ours)
+            .expect("numbers")
+    });
+    for row in &small {
+        println!(
+            "| {} | {:.0} | {} |",
+            row.label,
+            row.ours_ns,
+            fmt_ratio(row.ndarray_over_ours)
+        );
+    }
+}
+
+/// A horizontal bar chart of the large-array table: three bars per case and
+/// the targets as marks.
+fn svg(rows: &[Row], len: usize) -> String {
+    let bar = 5.0;
+    let row_height = 3.0 * bar + 6.0;
+    let left = 330.0;
+    let width = 560.0;
+    let max_ratio = 4.0f64;
+    let scale = width / max_ratio;
+    let top = 60.0;
+    let height = top + row_height * rows.len() as f64 + 40.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{height}" font-family="sans-serif" font-size="11">"#,
+        w = left + width + 20.0
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="10" y="18" font-size="14">ndarray-cumprod: time relative to a plain copy ({len} elements, medians; shorter is faster)</text>"#
+    );
+    let legend = [
+        ("#1f77b4", "into / copy"),
+        ("#2ca02c", "inplace / copy"),
+        ("#ff7f0e", "alloc / to_owned"),
+        ("#d62728", "target (tick)"),
+    ];
+    for (i, (colour, name)) in legend.iter().enumerate() {
+        let x = 10.0 + 150.0 * i as f64;
+        let _ = writeln!(
+            s,
+            r#"<rect x="{x}" y="30" width="10" height="10" fill="{colour}"/><text x="{}" y="39">{name}</text>"#,
+            x + 14.0
+        );
+    }
+    for tick in 0..=(max_ratio as usize) {
+        let x = left + tick as f64 * scale;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#ccc"/><text x="{x}" y="{}" text-anchor="middle">{tick}x</text>"##,
+            height - 35.0,
+            height - 22.0
+        );
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let y = top + row_height * i as f64;
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y + 1.5 * bar + 4.0,
+            row.label()
+        );
+        let bars = [
+            (Some(row.into), "#1f77b4", row.class.target()),
+            (row.inplace, "#2ca02c", row.class.target()),
+            (Some(row.alloc), "#ff7f0e", ALLOC_TARGET),
+        ];
+        for (j, (ratio, colour, target)) in bars.iter().enumerate() {
+            let Some(ratio) = ratio else { continue };
+            let by = y + j as f64 * bar;
+            let w = (ratio.min(max_ratio) * scale).max(1.0);
+            let _ = writeln!(
+                s,
+                r#"<rect x="{left}" y="{by}" width="{w:.1}" height="{}" fill="{colour}"><title>{:.2}x</title></rect>"#,
+                bar - 1.0,
+                ratio
+            );
+            let tx = left + target * scale;
+            let _ = writeln!(
+                s,
+                r##"<line x1="{tx:.1}" y1="{by}" x2="{tx:.1}" y2="{}" stroke="#d62728" stroke-width="2"/>"##,
+                by + bar - 1.0
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let svg_path = args
+        .iter()
+        .position(|a| a == "--svg")
+        .map(|i| args.get(i + 1).expect("--svg needs a path").clone());
+    let verbose = args.iter().any(|a| a == "--verbose");
+    // Any other argument selects the layouts whose name contains it, e.g. "f64 [4, ".
+    let filter: Vec<String> = args
+        .iter()
+        .enumerate()
+        .filter(|&(i, a)| !a.starts_with("--") && (i == 0 || args[i - 1] != "--svg"))
+        .map(|(_, a)| a.clone())
+        .collect();
+    let (len, reps) = if quick { (1 << 16, 5) } else { (1 << 23, 7) };
+
+    let mut rows = Vec::new();
+    large_rows::<f64>(len, reps, &filter, verbose, &mut rows);
+    large_rows::<i64>(len, reps, &filter, verbose, &mut rows);
+    let mut small = Vec::new();
+    if filter.is_empty() || filter.iter().any(|f| f == "small") {
+        small_rows::<f64>(if quick { 3 } else { 15 }, &mut small);
+        small_rows::<i64>(if quick { 3 } else { 15 }, &mut small);
+    }
+    print_report(&mut rows, &small, len);
+    if let Some(path) = svg_path {
+        std::fs::write(&path, svg(&rows, len)).expect("the SVG file can be written");
+        println!("\nWrote {path}");
+    }
+}

@@ -1,0 +1,605 @@
+//! Scans over contiguous memory: the fast kernels.
+//!
+//! A contiguous array with non-negative strides, read in memory order, is a
+//! row-major block of shape `(outer, n, inner)` where `n` is the length of the
+//! scan axis, `inner` the number of elements between two consecutive elements
+//! of a lane (the product of the lengths of the axes that vary faster in
+//! memory) and `outer` the number of such blocks. [`scan`] walks that block in
+//! an order chosen from `n` and `inner`:
+//!
+//! - `inner == 1`, the lanes are contiguous: several lanes are scanned side by
+//!   side ([`scan_group`]), so that the multiplications of a lane, which must
+//!   wait for each other, overlap with those of the other lanes.
+//! - `inner > 1`, the lanes are strided: the block is a sequence of rows of
+//!   `inner` elements, each row the elementwise product of the row before and
+//!   the input row, which walks memory in order and vectorises. Rows of up to 8
+//!   elements keep the previous row in registers ([`rows_fixed`]).
+//!
+//! The output is written through a [`Stage`], which first puts the (converted)
+//! input values where the results go, a cache-sized piece at a time, and then
+//! lets the kernel turn them into products in place while they are still in
+//! cache. Each lane is still computed left to right, `previous * current`.
+
+use core::ops::{Mul, Range};
+
+/// How many elements of `B` a piece staged at once holds: 64 KiB, which stays
+/// in the level-2 cache of any current CPU while a kernel works on it.
+fn piece_len<B>() -> usize {
+    (64 * 1024 / core::mem::size_of::<B>().max(1)).max(1)
+}
+
+/// Lanes scanned side by side. Eight independent multiplications cover the
+/// latency of a floating-point multiply on current x86-64 and AArch64 cores.
+const GROUP: usize = 8;
+
+/// Lanes shorter than this are scanned one after another: the processor
+/// overlaps short independent lanes by itself.
+const SHORT_LANE: usize = 16;
+const _: () = assert!(
+    SHORT_LANE >= TILE,
+    "a group scan needs a whole tile per lane"
+);
+
+/// The output of a scan, as seen by the kernels: positions are indices into
+/// the output's memory.
+pub(crate) trait Stage<B> {
+    /// Whether [`stage`](Stage::stage) must be called on consecutive ranges,
+    /// each starting where the last one ended (true when the input is read
+    /// through an iterator or the output is a vector being filled).
+    const SEQUENTIAL: bool;
+
+    /// Writes the input values that belong at the positions `range` of the
+    /// output there, and returns the output, at least up to `range.end`.
+    fn stage(&mut self, range: Range<usize>) -> &mut [B];
+
+    /// Stages and scans the [`GROUP`] consecutive lanes of `n >= TILE`
+    /// elements that start at `base`.
+    fn scan_group(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let end = base + GROUP * n;
+        let out = self.stage(base..end);
+        scan_group::<B, GROUP>(&mut out[base..end], n);
+    }
+
+    /// Stages the row of `len` elements at `start` and multiplies it, element
+    /// by element, by the row of `len` elements just before it:
+    /// `out[start + j] = out[start - len + j] * x[start + j]`.
+    fn stage_row_product(&mut self, start: usize, len: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let out = self.stage(start..start + len);
+        let (done, row) = out.split_at_mut(start);
+        for (y, prev) in row[..len].iter_mut().zip(&done[start - len..]) {
+            *y = prev.clone() * y.clone();
+        }
+    }
+}
+
+/// The array is its own input: nothing to stage.
+pub(crate) struct InPlace<'a, B>(pub(crate) &'a mut [B]);
+
+impl<B> Stage<B> for InPlace<'_, B> {
+    const SEQUENTIAL: bool = false;
+
+    fn stage(&mut self, _: Range<usize>) -> &mut [B] {
+        self.0
+    }
+}
+
+/// Input and output are slices in the same memory order.
+pub(crate) struct SliceInto<'a, A, B, F> {
+    pub(crate) src: &'a [A],
+    pub(crate) dst: &'a mut [B],
+    pub(crate) conv: F,
+}
+
+impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
+    const SEQUENTIAL: bool = false;
+
+    fn stage(&mut self, range: Range<usize>) -> &mut [B] {
+        for (y, x) in self.dst[range.clone()].iter_mut().zip(&self.src[range]) {
+            *y = (self.conv)(x);
+        }
+        self.dst
+    }
+
+    fn scan_group(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // One pass: read the input lanes and write the products directly.
+        let end = base + GROUP * n;
+        scan_group_into::<A, B, F, GROUP>(
+            &self.src[base..end],
+            &mut self.dst[base..end],
+            n,
+            &self.conv,
+        );
+    }
+
+    fn stage_row_product(&mut self, start: usize, len: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // One pass: read the input row and write the products directly.
+        let (done, row) = self.dst.split_at_mut(start);
+        let values = &self.src[start..start + len];
+        for ((y, prev), x) in row[..len].iter_mut().zip(&done[start - len..]).zip(values) {
+            *y = prev.clone() * (self.conv)(x);
+        }
+    }
+}
+
+/// The output is a slice; the input comes from an iterator in the output's
+/// memory order (a differently laid out or non-contiguous input).
+pub(crate) struct IterInto<'a, B, I, F> {
+    pub(crate) src: I,
+    pub(crate) dst: &'a mut [B],
+    pub(crate) conv: F,
+}
+
+impl<'s, A: 's, B, I, F> Stage<B> for IterInto<'_, B, I, F>
+where
+    I: Iterator<Item = &'s A>,
+    F: Fn(&A) -> B,
+{
+    const SEQUENTIAL: bool = true;
+
+    fn stage(&mut self, range: Range<usize>) -> &mut [B] {
+        for (y, x) in self.dst[range].iter_mut().zip(self.src.by_ref()) {
+            *y = (self.conv)(x);
+        }
+        self.dst
+    }
+}
+
+/// Where [`Collect`] reads the input: a slice, or an iterator in the output's
+/// memory order.
+pub(crate) trait Source {
+    /// The input element type.
+    type Item;
+
+    /// Appends the converted values of `range` to `dst`.
+    fn extend_into<B>(
+        &mut self,
+        range: Range<usize>,
+        dst: &mut Vec<B>,
+        conv: impl Fn(&Self::Item) -> B,
+    );
+}
+
+impl<A> Source for &[A] {
+    type Item = A;
+
+    fn extend_into<B>(&mut self, range: Range<usize>, dst: &mut Vec<B>, conv: impl Fn(&A) -> B) {
+        // A mapped slice iterator has an exact length: `extend` writes the
+        // whole range without a capacity check per element.
+        dst.extend(self[range].iter().map(conv));
+    }
+}
+
+/// An iterator over the input in the output's memory order.
+pub(crate) struct InOrder<I>(pub(crate) I);
+
+impl<'a, A: 'a, I: Iterator<Item = &'a A>> Source for InOrder<I> {
+    type Item = A;
+
+    fn extend_into<B>(&mut self, range: Range<usize>, dst: &mut Vec<B>, conv: impl Fn(&A) -> B) {
+        dst.extend(self.0.by_ref().take(range.len()).map(conv));
+    }
+}
+
+/// The output is a new vector, filled in memory order.
+pub(crate) struct Collect<B, S, F> {
+    pub(crate) src: S,
+    pub(crate) dst: Vec<B>,
+    pub(crate) conv: F,
+}
+
+impl<B, S, F> Stage<B> for Collect<B, S, F>
+where
+    S: Source,
+    F: Fn(&S::Item) -> B,
+{
+    // The vector grows at its end only.
+    const SEQUENTIAL: bool = true;
+
+    fn stage(&mut self, range: Range<usize>) -> &mut [B] {
+        debug_assert_eq!(range.start, self.dst.len());
+        self.src.extend_into(range, &mut self.dst, &self.conv);
+        &mut self.dst
+    }
+}
+
+/// Scans the row-major block `(outer, n, inner)` along its middle axis.
+pub(crate) fn scan<B, S>(stage: &mut S, outer: usize, n: usize, inner: usize)
+where
+    B: Clone + Mul<Output = B>,
+    S: Stage<B>,
+{
+    let len = outer * n * inner;
+    if n <= 1 || len == 0 {
+        // Nothing to multiply: the result is the input.
+        let piece = piece_len::<B>();
+        for start in (0..len).step_by(piece) {
+            stage.stage(start..len.min(start + piece));
+        }
+    } else if inner == 1 {
+        scan_lanes(stage, outer, n);
+    } else {
+        scan_rows(stage, outer, n, inner);
+    }
+}
+
+/// `outer` contiguous lanes of `n > 1` elements.
+fn scan_lanes<B, S>(stage: &mut S, outer: usize, n: usize)
+where
+    B: Clone + Mul<Output = B>,
+    S: Stage<B>,
+{
+    let piece = piece_len::<B>();
+    let mut lane = 0;
+    if n >= SHORT_LANE && (GROUP * n <= piece || !S::SEQUENTIAL) {
+        // Groups of lanes side by side.
+        while lane + GROUP <= outer {
+            stage.scan_group(lane * n, n);
+            lane += GROUP;
+        }
+    }
+    // The other lanes one after another: as many whole lanes as fit in a
+    // piece, or a long lane a piece at a time.
+    let lanes_per_piece = (piece / n).max(1);
+    while lane < outer {
+        let count = lanes_per_piece.min(outer - lane);
+        let base = lane * n;
+        for start in (0..n).step_by(piece) {
+            let end = n.min(start + piece);
+            if count == 1 {
+                let out = stage.stage(base + start..base + end);
+                scan_run(&mut out[base..base + end], start..end);
+            } else {
+                let out = stage.stage(base..base + count * n);
+                for one in out[base..base + count * n].chunks_exact_mut(n) {
+                    scan_run(one, 0..n);
+                }
+            }
+        }
+        lane += count;
+    }
+}
+
+/// Scans positions `range` of one lane, continuing from the element before
+/// `range` (the first element of a lane is its own product).
+fn scan_run<B: Clone + Mul<Output = B>>(lane: &mut [B], range: Range<usize>) {
+    let begin = range.start.max(1);
+    if begin >= range.end {
+        return;
+    }
+    let mut carry = lane[begin - 1].clone();
+    for y in &mut lane[begin..range.end] {
+        carry = carry * y.clone();
+        y.clone_from(&carry);
+    }
+}
+
+/// Steps of a lane read, multiplied and written together by [`scan_tiles`]:
+/// one cache line of `f64`.
+const TILE: usize = 8;
+
+/// Scans `K` lanes side by side, a tile of [`TILE`] steps at a time.
+///
+/// `load(lanes, k, i)` gives the input values of steps `i..i + TILE` of lane
+/// `k`; it is handed the output lanes, so that an in-place scan can read them.
+/// Within a tile the loop runs step by step across the lanes: `K` independent
+/// multiplications at a time, with no bounds check and no memory round trip
+/// between the steps of a lane.
+fn scan_tiles<B, const K: usize>(
+    lanes: &mut [&mut [B]; K],
+    mut load: impl FnMut(&[&mut [B]; K], usize, usize) -> [B; TILE],
+) where
+    B: Clone + Mul<Output = B>,
+{
+    let n = lanes[0].len();
+    // The first element of each lane is its own product.
+    let mut carry: [B; K] = core::array::from_fn(|k| load(lanes, k, 0)[0].clone());
+    for (lane, first) in lanes.iter_mut().zip(&carry) {
+        lane[0].clone_from(first);
+    }
+    let mut i = 1;
+    while i + TILE <= n {
+        let mut tiles: [[B; TILE]; K] = core::array::from_fn(|k| load(lanes, k, i));
+        for step in 0..TILE {
+            for (tile, c) in tiles.iter_mut().zip(carry.iter_mut()) {
+                *c = c.clone() * tile[step].clone();
+                tile[step].clone_from(c);
+            }
+        }
+        for (lane, tile) in lanes.iter_mut().zip(&tiles) {
+            lane[i..i + TILE].clone_from_slice(tile);
+        }
+        i += TILE;
+    }
+    // The last steps, fewer than a tile: lane by lane.
+    if i < n {
+        for k in 0..K {
+            let values = load(lanes, k, n - TILE);
+            for (y, x) in lanes[k][i..].iter_mut().zip(&values[TILE - (n - i)..]) {
+                carry[k] = carry[k].clone() * x.clone();
+                y.clone_from(&carry[k]);
+            }
+        }
+    }
+}
+
+/// The `K` consecutive lanes of `n >= TILE` elements that start `group`.
+fn lanes_of<B, const K: usize>(group: &mut [B], n: usize) -> [&mut [B]; K] {
+    let mut chunks = group.chunks_exact_mut(n);
+    core::array::from_fn(|_| chunks.next().expect("K lanes in a group"))
+}
+
+/// Scans in place the `K` consecutive lanes of `n >= TILE` elements that start `group`.
+fn scan_group<B, const K: usize>(group: &mut [B], n: usize)
+where
+    B: Clone + Mul<Output = B>,
+{
+    scan_tiles::<B, K>(&mut lanes_of(group, n), |lanes, k, i| {
+        let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
+        tile.clone()
+    });
+}
+
+/// Scans the `K` consecutive lanes of `n >= TILE` elements that start `src`
+/// into those of `dst`, in one pass.
+fn scan_group_into<A, B, F, const K: usize>(src: &[A], dst: &mut [B], n: usize, conv: &F)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let inputs: [&[A]; K] = core::array::from_fn(|k| &src[k * n..(k + 1) * n]);
+    scan_tiles::<B, K>(&mut lanes_of(dst, n), |_, k, i| {
+        let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
+        core::array::from_fn(|s| conv(&tile[s]))
+    });
+}
+
+/// `outer` blocks of `n > 1` rows of `inner > 1` elements.
+fn scan_rows<B, S>(stage: &mut S, outer: usize, n: usize, inner: usize)
+where
+    B: Clone + Mul<Output = B>,
+    S: Stage<B>,
+{
+    macro_rules! fixed {
+        ($($width:literal)*) => {
+            match inner {
+                $($width => return scan_rows_fixed::<B, S, $width>(stage, outer * n, n),)*
+                _ => {}
+            }
+        };
+    }
+    fixed!(2 3 4 5 6 7 8);
+    if S::SEQUENTIAL {
+        // Stage whole pieces, then multiply their rows while in cache: a
+        // piece at a time costs less than a row at a time when rows are short.
+        let rows = outer * n;
+        let rows_per_piece = (piece_len::<B>() / inner).max(1);
+        let mut row = 0;
+        while row < rows {
+            let end = rows.min(row + rows_per_piece);
+            let out = stage.stage(row * inner..end * inner);
+            rows_dyn(&mut out[..end * inner], row, n, inner);
+            row = end;
+        }
+        return;
+    }
+    for block in 0..outer {
+        let base = block * n * inner;
+        stage.stage(base..base + inner);
+        for row in 1..n {
+            stage.stage_row_product(base + row * inner, inner);
+        }
+    }
+}
+
+/// [`scan_rows`] for rows of `W` elements: `rows` rows in all, in blocks of
+/// `n`, staged a piece at a time.
+fn scan_rows_fixed<B, S, const W: usize>(stage: &mut S, rows: usize, n: usize)
+where
+    B: Clone + Mul<Output = B>,
+    S: Stage<B>,
+{
+    let rows_per_piece = (piece_len::<B>() / W).max(1);
+    let mut row = 0;
+    while row < rows {
+        let end = rows.min(row + rows_per_piece);
+        let out = stage.stage(row * W..end * W);
+        rows_fixed::<B, W>(&mut out[..end * W], row, n);
+        row = end;
+    }
+}
+
+/// Turns the rows of `inner` elements from `first` to the end of `out` into
+/// products: row `r` becomes row `r - 1` times itself, except the first row of
+/// every block of `n` rows.
+fn rows_dyn<B>(out: &mut [B], first: usize, n: usize, inner: usize)
+where
+    B: Clone + Mul<Output = B>,
+{
+    let rows = out.len() / inner;
+    for row in first..rows {
+        if row % n != 0 {
+            let (done, rest) = out.split_at_mut(row * inner);
+            for (y, prev) in rest[..inner].iter_mut().zip(&done[done.len() - inner..]) {
+                *y = prev.clone() * y.clone();
+            }
+        }
+    }
+}
+
+/// Turns the rows from `first` to the end of `out` into products: row `r`
+/// becomes row `r - 1` times itself, except the first row of every block of
+/// `n` rows, which starts its lanes.
+fn rows_fixed<B, const W: usize>(out: &mut [B], first: usize, n: usize)
+where
+    B: Clone + Mul<Output = B>,
+{
+    let (done, rest) = out.split_at_mut(first * W);
+    // The running products of the current block, kept in registers.
+    let mut carry: Option<[B; W]> = match first % n {
+        0 => None,
+        _ => Some(core::array::from_fn(|j| done[done.len() - W + j].clone())),
+    };
+    let mut position = first % n;
+    for row in rest.chunks_exact_mut(W) {
+        match carry.as_mut() {
+            Some(prev) if position != 0 => {
+                for (y, p) in row.iter_mut().zip(prev.iter_mut()) {
+                    let product = p.clone() * y.clone();
+                    y.clone_from(&product);
+                    *p = product;
+                }
+            }
+            _ => carry = Some(core::array::from_fn(|j| row[j].clone())),
+        }
+        position += 1;
+        if position == n {
+            position = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A non-commutative element (composition of affine maps `x -> a x + b`
+    /// modulo 2^64), padded to `P` more words so that big elements make small
+    /// pieces and every segment boundary shows up in small arrays.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Affine<const P: usize> {
+        a: u64,
+        b: u64,
+        pad: [u64; P],
+    }
+
+    impl<const P: usize> Mul for Affine<P> {
+        type Output = Self;
+        fn mul(self, rhs: Self) -> Self {
+            Affine {
+                a: self.a.wrapping_mul(rhs.a),
+                b: self.a.wrapping_mul(rhs.b).wrapping_add(self.b),
+                pad: self.pad,
+            }
+        }
+    }
+
+    fn input<const P: usize>(len: usize) -> Vec<Affine<P>> {
+        (0..len as u64)
+            .map(|i| Affine {
+                a: 2 * i + 3,
+                b: i * 7 % 13,
+                pad: [0; P],
+            })
+            .collect()
+    }
+
+    /// The obvious loop over the block `(outer, n, inner)`.
+    fn reference<B: Clone + Mul<Output = B>>(
+        x: &[B],
+        outer: usize,
+        n: usize,
+        inner: usize,
+    ) -> Vec<B> {
+        let mut y = x.to_vec();
+        for o in 0..outer {
+            for i in 1..n {
+                for j in 0..inner {
+                    let at = (o * n + i) * inner + j;
+                    y[at] = y[at - inner].clone() * x[at].clone();
+                }
+            }
+        }
+        y
+    }
+
+    fn check_all_stages<const P: usize>(max_len: usize) {
+        let mut checked = 0;
+        for outer in [0, 1, 2, 7, 8, 9, 17] {
+            for n in [0, 1, 2, 3, 15, 16, 17, 33, 100, 1100] {
+                for inner in [1, 2, 3, 4, 5, 8, 9, 13] {
+                    let len = outer * n * inner;
+                    if len > max_len {
+                        continue;
+                    }
+                    let x = input::<P>(len);
+                    let expected = reference(&x, outer, n, inner);
+                    let case = format!("P={P} outer={outer} n={n} inner={inner}");
+
+                    let mut data = x.clone();
+                    scan(&mut InPlace(&mut data), outer, n, inner);
+                    assert_eq!(data, expected, "in place, {case}");
+
+                    let mut dst = input::<P>(len).into_iter().rev().collect::<Vec<_>>();
+                    scan(
+                        &mut SliceInto {
+                            src: &x,
+                            dst: &mut dst,
+                            conv: Clone::clone,
+                        },
+                        outer,
+                        n,
+                        inner,
+                    );
+                    assert_eq!(dst, expected, "slice into, {case}");
+
+                    let mut dst = input::<P>(len).into_iter().rev().collect::<Vec<_>>();
+                    scan(
+                        &mut IterInto {
+                            src: x.iter(),
+                            dst: &mut dst,
+                            conv: Clone::clone,
+                        },
+                        outer,
+                        n,
+                        inner,
+                    );
+                    assert_eq!(dst, expected, "iter into, {case}");
+
+                    let mut collect = Collect {
+                        src: &x[..],
+                        dst: Vec::new(),
+                        conv: Clone::clone,
+                    };
+                    scan(&mut collect, outer, n, inner);
+                    assert_eq!(collect.dst, expected, "collect from a slice, {case}");
+
+                    let mut collect = Collect {
+                        src: InOrder(x.iter()),
+                        dst: Vec::new(),
+                        conv: Clone::clone,
+                    };
+                    scan(&mut collect, outer, n, inner);
+                    assert_eq!(collect.dst, expected, "collect in order, {case}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} cases");
+    }
+
+    #[test]
+    fn every_stage_matches_the_reference_loop() {
+        // 16-byte elements: pieces of 4096 elements.
+        check_all_stages::<0>(usize::MAX);
+    }
+
+    #[test]
+    fn piece_and_segment_boundaries_match_the_reference_loop() {
+        // 1 KiB elements: pieces of 64 elements, so that lanes longer than a
+        // piece and rows spanning pieces are common.
+        assert_eq!(piece_len::<Affine<126>>(), 64);
+        check_all_stages::<126>(20_000);
+    }
+}

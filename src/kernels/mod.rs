@@ -1,0 +1,264 @@
+//! The scan kernels behind [`CumprodExt`](crate::CumprodExt).
+//!
+//! Every kernel computes, for each lane along the scan axis, `y[0] = x[0]` and
+//! `y[i] = y[i - 1] * x[i]`: left to right, the previous product on the left, one
+//! multiplication per element, never reassociated. Independent lanes may be
+//! visited in any order, which is what lets a kernel pick the loop order that
+//! suits the memory layout without changing a single bit of the result.
+//!
+//! This module reads the layout and dispatches: arrays whose memory is one
+//! contiguous block with non-negative strides (C, F or any axis order) go to the
+//! kernels of [`contiguous`], which work on slices; anything else (steps,
+//! reversed axes, outputs that are views into larger arrays) goes to the
+//! general kernels of [`strided`].
+//!
+//! `conv` turns a borrowed input element into the element type of the result; it is
+//! `Clone::clone` for the plain methods and `|x| x.clone().into()` for the `_as` and
+//! `_into` methods.
+//!
+//! The callers check axes and shapes; the kernels assume them valid.
+
+mod contiguous;
+#[cfg(feature = "rayon")]
+mod parallel;
+mod strided;
+
+use core::cmp::Reverse;
+use core::ops::Mul;
+
+use ndarray::{Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension};
+
+use contiguous::{Collect, InOrder, InPlace, IterInto, SliceInto, Source};
+
+/// The axes of `a` from the slowest-varying to the fastest in memory, when `a`
+/// is one contiguous block with non-negative strides (so that viewed in that
+/// axis order it is in standard layout); `None` otherwise.
+fn memory_order<D: Dimension>(shape: &[usize], strides: &[isize]) -> Option<D> {
+    let mut order = D::zeros(shape.len());
+    for (position, ax) in order.slice_mut().iter_mut().enumerate() {
+        *ax = position;
+    }
+    if shape.contains(&0) {
+        // An empty array has no memory to follow; any order will do.
+        return Some(order);
+    }
+    // Axes of length one may carry any stride: they go last, where they
+    // change nothing. Unstable sort never allocates; the axis index breaks
+    // ties, so the order is deterministic.
+    order
+        .slice_mut()
+        .sort_unstable_by_key(|&ax| (shape[ax] == 1, Reverse(strides[ax]), ax));
+    let mut expected = 1isize;
+    for &ax in order.slice().iter().rev() {
+        if shape[ax] != 1 {
+            if strides[ax] != expected {
+                return None;
+            }
+            expected *= shape[ax] as isize;
+        }
+    }
+    Some(order)
+}
+
+/// The block `(outer, n, inner)` of [`contiguous`] for the scan along `axis` of
+/// an array whose axes, slowest first, are `order`.
+fn block_shape(shape: &[usize], order: &[usize], axis: usize) -> (usize, usize, usize) {
+    let position = order
+        .iter()
+        .position(|&ax| ax == axis)
+        .expect("the axis is in the order");
+    let outer = order[..position].iter().map(|&ax| shape[ax]).product();
+    let inner = order[position + 1..].iter().map(|&ax| shape[ax]).product();
+    (outer, shape[axis], inner)
+}
+
+/// Whether two arrays of the same shape put every element at the same offset.
+fn same_strides(shape: &[usize], a: &[isize], b: &[isize]) -> bool {
+    shape
+        .iter()
+        .zip(a.iter().zip(b))
+        .all(|(&len, (sa, sb))| len <= 1 || sa == sb)
+}
+
+/// Allocates the cumulative product of `a` along `axis`, in one pass.
+///
+/// The result has `a`'s memory order when `a` is contiguous with non-negative
+/// strides (C, F or any other axis order, as NumPy and `ArrayBase::map` do), and
+/// standard (C) layout otherwise.
+pub(crate) fn axis_alloc<A, B, D>(
+    a: ArrayView<'_, A, D>,
+    axis: Axis,
+    conv: impl Fn(&A) -> B,
+) -> Array<B, D>
+where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    #[cfg(feature = "rayon")]
+    if let Some(result) = parallel::axis_alloc(&a, axis, &conv) {
+        return result;
+    }
+    let order = memory_order::<D>(a.shape(), a.strides()).unwrap_or_else(|| {
+        let mut standard = D::zeros(a.ndim());
+        for (position, ax) in standard.slice_mut().iter_mut().enumerate() {
+            *ax = position;
+        }
+        standard
+    });
+    // Viewed with its axes in `order`, `a` is in standard layout (or is read
+    // in that logical order): the result is built in that order, then given
+    // back its original axis order.
+    let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
+    let mut inverse = order.clone();
+    for (position, &ax) in order.slice().iter().enumerate() {
+        inverse[ax] = position;
+    }
+    let permuted = a.permuted_axes(order);
+    let values = match permuted.as_slice() {
+        Some(values) => collect(values, outer, n, inner, conv),
+        None => collect(InOrder(permuted.iter()), outer, n, inner, conv),
+    };
+    Array::from_shape_vec(permuted.raw_dim(), values)
+        .expect("one value for each element of the input")
+        .permuted_axes(inverse)
+}
+
+/// Allocates the cumulative product of the elements of `a` in logical order.
+pub(crate) fn flat_alloc<A, B, D>(a: ArrayView<'_, A, D>, conv: impl Fn(&A) -> B) -> Array1<B>
+where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    let len = a.len();
+    Array1::from_vec(match a.as_slice() {
+        Some(values) => collect(values, 1, len, 1, conv),
+        None => collect(InOrder(a.iter()), 1, len, 1, conv),
+    })
+}
+
+/// The scan of the block `(outer, n, inner)` read from `src`, into a new vector.
+fn collect<A, B>(
+    src: impl Source<Item = A>,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    conv: impl Fn(&A) -> B,
+) -> Vec<B>
+where
+    B: Clone + Mul<Output = B>,
+{
+    let mut stage = Collect {
+        dst: Vec::with_capacity(outer * n * inner),
+        src,
+        conv,
+    };
+    contiguous::scan(&mut stage, outer, n, inner);
+    stage.dst
+}
+
+/// Writes the cumulative product of the elements of `src`, in logical order,
+/// into `dst` (of length `src.len()`).
+pub(crate) fn flat_into<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    mut dst: ArrayViewMut1<'_, B>,
+    conv: impl Fn(&A) -> B,
+) where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    let len = src.len();
+    let Some(out) = dst.as_slice_mut() else {
+        strided::scan_lane(dst.iter_mut().zip(src.iter()).map(|(y, x)| (y, conv(x))));
+        return;
+    };
+    match src.as_slice() {
+        Some(values) => contiguous::scan(
+            &mut SliceInto {
+                src: values,
+                dst: out,
+                conv,
+            },
+            1,
+            len,
+            1,
+        ),
+        None => contiguous::scan(
+            &mut IterInto {
+                src: src.iter(),
+                dst: out,
+                conv,
+            },
+            1,
+            len,
+            1,
+        ),
+    }
+}
+
+/// Writes the cumulative product of `src` along `axis` into `dst` (same shape).
+pub(crate) fn axis_into<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    mut dst: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    conv: impl Fn(&A) -> B,
+) where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    #[cfg(feature = "rayon")]
+    if parallel::axis_into(&src, &mut dst, axis, &conv) {
+        return;
+    }
+    let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) else {
+        return strided::scan_axis_into(src, dst, axis, conv);
+    };
+    let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
+    let same = same_strides(dst.shape(), dst.strides(), src.strides());
+    let out = dst
+        .as_slice_memory_order_mut()
+        .expect("a contiguous output");
+    match src.as_slice_memory_order() {
+        Some(values) if same => contiguous::scan(
+            &mut SliceInto {
+                src: values,
+                dst: out,
+                conv,
+            },
+            outer,
+            n,
+            inner,
+        ),
+        // Read the input in the output's memory order.
+        _ => {
+            let src = src.permuted_axes(order);
+            contiguous::scan(
+                &mut IterInto {
+                    src: src.iter(),
+                    dst: out,
+                    conv,
+                },
+                outer,
+                n,
+                inner,
+            )
+        }
+    }
+}
+
+/// Replaces `a` by its cumulative product along `axis`.
+pub(crate) fn axis_inplace<A, D>(mut a: ArrayViewMut<'_, A, D>, axis: Axis)
+where
+    D: Dimension,
+    A: Clone + Mul<Output = A>,
+{
+    #[cfg(feature = "rayon")]
+    if parallel::axis_inplace(&mut a, axis) {
+        return;
+    }
+    let Some(order) = memory_order::<D>(a.shape(), a.strides()) else {
+        return strided::scan_axis_inplace(a, axis);
+    };
+    let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
+    let data = a.as_slice_memory_order_mut().expect("a contiguous array");
+    contiguous::scan(&mut InPlace(data), outer, n, inner);
+}
