@@ -7,7 +7,8 @@
 //! ```
 //!
 //! For each element type (f64, i64), shape, memory order and axis (and
-//! axis=None), it times, as medians of several runs:
+//! axis=None), it times each method and its baseline one after the other,
+//! several times, and reports the median of the ratios:
 //!
 //! - `copy`: `out.assign(&a)` into a preallocated array of the same layout, the
 //!   memory-bandwidth baseline, and `to_owned`: `a.to_owned()`, the baseline of
@@ -144,7 +145,7 @@ impl Element for f64 {
 impl Element for i64 {
     const NAME: &'static str = "i64";
     fn value(i: usize) -> i64 {
-        if i % 5 == 0 {
+        if i % 5 < 1 {
             -1
         } else {
             1
@@ -245,37 +246,49 @@ fn layout_rows<T: Element, D: RemoveAxis>(case: &Layout<'_>, a: Array<T, D>, row
         layout,
     } = case;
     let mut out = a.clone();
-    let copy = median(reps, || out.assign(black_box(&a))).as_secs_f64();
-    let to_owned = median(reps, || drop(black_box(&a).to_owned())).as_secs_f64();
+    let mut copy_out = a.clone();
+    // Each ratio pairs the two timings of every run (baseline, then the
+    // method), so that the machine's slow drifts cancel; the report gives the
+    // median of the ratios.
+    let mut copy = || copy_out.assign(black_box(&a));
+    let to_owned = || drop(black_box(&a).to_owned());
     if verbose {
-        eprintln!(
-            "{layout}: copy {:.2} ms, to_owned {:.2} ms",
-            copy * 1e3,
-            to_owned * 1e3
-        );
+        let (c, o) = (median(reps, &mut copy), median(reps, to_owned));
+        eprintln!("{layout}: copy {:.2} ms, to_owned {:.2} ms", ms(c), ms(o));
     }
     let axes = (0..shape.len()).map(Some).chain([None]);
     for axis in axes {
         if axis.is_none() && shape.len() == 1 {
             continue; // the same scan as axis 0
         }
-        let (into, inplace, alloc, theirs) = match axis {
+        let row = match axis {
             Some(k) => {
-                let into = median(reps, || {
-                    black_box(&a).cumprod_axis_into(Axis(k), &mut out).unwrap()
-                });
                 let mut work = a.clone();
-                let inplace = median(reps, || black_box(&mut work).cumprod_axis_inplace(Axis(k)));
-                let alloc = median(reps, || drop(black_box(&a).cumprod_axis(Axis(k))));
-                let theirs = median(reps, || drop(black_box(&a).cumprod(Axis(k))));
-                (into, Some(inplace), alloc, theirs)
+                let alloc = || drop(black_box(&a).cumprod_axis(Axis(k)));
+                Measured {
+                    into: paired(reps, &mut copy, || {
+                        black_box(&a).cumprod_axis_into(Axis(k), &mut out).unwrap()
+                    }),
+                    inplace: Some(paired(reps, &mut copy, || {
+                        black_box(&mut work).cumprod_axis_inplace(Axis(k))
+                    })),
+                    alloc: paired(reps, to_owned, alloc),
+                    ndarray_over_ours: paired(reps, alloc, || drop(black_box(&a).cumprod(Axis(k)))),
+                }
             }
             None => {
                 let mut flat = Array::from_elem(len, T::value(0));
-                let into = median(reps, || black_box(&a).cumprod_flat_into(&mut flat).unwrap());
-                let alloc = median(reps, || drop(black_box(&a).cumprod_flat()));
-                let theirs = median(reps, || drop(black_box(&a).flatten().cumprod(Axis(0))));
-                (into, None, alloc, theirs)
+                let alloc = || drop(black_box(&a).cumprod_flat());
+                Measured {
+                    into: paired(reps, &mut copy, || {
+                        black_box(&a).cumprod_flat_into(&mut flat).unwrap()
+                    }),
+                    inplace: None,
+                    alloc: paired(reps, to_owned, alloc),
+                    ndarray_over_ours: paired(reps, alloc, || {
+                        drop(black_box(&a).flatten().cumprod(Axis(0)))
+                    }),
+                }
             }
         };
         rows.push(Row {
@@ -284,12 +297,43 @@ fn layout_rows<T: Element, D: RemoveAxis>(case: &Layout<'_>, a: Array<T, D>, row
             order: if f_order { 'F' } else { 'C' },
             axis,
             class: class(shape, f_order, axis),
-            into: into.as_secs_f64() / copy,
-            inplace: inplace.map(|t| t.as_secs_f64() / copy),
-            alloc: alloc.as_secs_f64() / to_owned,
-            ndarray_over_ours: theirs.as_secs_f64() / alloc.as_secs_f64(),
+            into: row.into,
+            inplace: row.inplace,
+            alloc: row.alloc,
+            ndarray_over_ours: row.ndarray_over_ours,
         });
     }
+}
+
+/// The four ratios of a row.
+struct Measured {
+    into: f64,
+    inplace: Option<f64>,
+    alloc: f64,
+    ndarray_over_ours: f64,
+}
+
+fn ms(t: Duration) -> f64 {
+    t.as_secs_f64() * 1e3
+}
+
+/// The median over `reps` runs of `time(op) / time(base)`, each run timing
+/// `base` then `op`.
+fn paired(reps: usize, mut base: impl FnMut(), mut op: impl FnMut()) -> f64 {
+    base(); // warm up: page in, fill caches
+    op();
+    let mut ratios: Vec<f64> = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            base();
+            let base_time = start.elapsed();
+            let start = Instant::now();
+            op();
+            start.elapsed().as_secs_f64() / base_time.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(|a, b| a.partial_cmp(b).expect("times are numbers"));
+    ratios[ratios.len() / 2]
 }
 
 struct SmallRow {
@@ -341,7 +385,7 @@ fn fmt_ratio(x: f64) -> String {
 fn print_report(rows: &mut [Row], small: &[SmallRow], len: usize) {
     println!(
         "ndarray-cumprod layout report: {len} elements ({} MiB of f64) per array, medians",
-        len * 8 >> 20
+        (len * 8) >> 20
     );
     println!("into, inplace: time / `out.assign(&a)`; alloc: time / `a.to_owned()`;");
     println!("ndarray/ours: ndarray's `cumprod` time / this crate's `cumprod_axis` time.\n");

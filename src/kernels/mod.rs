@@ -26,7 +26,9 @@ mod strided;
 use core::cmp::Reverse;
 use core::ops::Mul;
 
-use ndarray::{Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension};
+use ndarray::{
+    Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension,
+};
 
 use contiguous::{Collect, InOrder, InPlace, IterInto, SliceInto, Source};
 
@@ -182,16 +184,101 @@ pub(crate) fn flat_into<A, B, D>(
             len,
             1,
         ),
-        None => contiguous::scan(
-            &mut IterInto {
-                src: src.iter(),
-                dst: out,
-                conv,
-            },
-            1,
-            len,
-            1,
+        None => {
+            // Logical order against memory order (F order, say): first copy
+            // the elements into place in the order that suits both memories,
+            // then scan the output, which is now in logical order.
+            gather(&src, out, conv);
+            contiguous::scan(&mut InPlace(out), 1, len, 1);
+        }
+    }
+}
+
+/// Writes the converted elements of `src` into `out` in logical (row-major)
+/// order.
+///
+/// When `src` is one contiguous block whose fastest axis in memory is not the
+/// last axis (F order, say), this is a transposition: it runs in tiles of
+/// `TILE x TILE` elements over the two axes that are fastest in the input and
+/// in the output, so that every cache line read or written is used whole
+/// while it is in cache, even when the strides are powers of two.
+fn gather<A, B, D>(src: &ArrayView<'_, A, D>, out: &mut [B], conv: impl Fn(&A) -> B)
+where
+    D: Dimension,
+{
+    const TILE: usize = 8;
+    let shape = src.shape();
+    let strides = src.strides();
+    let ndim = shape.len();
+    // The fastest axis of the input in memory (stride 1) and of the output (the last).
+    let (values, x) = match (
+        src.to_slice_memory_order(),
+        memory_order::<D>(shape, strides),
+    ) {
+        (Some(values), Some(order)) => (
+            values,
+            order
+                .slice()
+                .iter()
+                .rev()
+                .copied()
+                .find(|&ax| shape[ax] > 1),
         ),
+        _ => (&[][..], None),
+    };
+    let y = (0..ndim).rev().find(|&ax| shape[ax] > 1);
+    let (Some(x), Some(y)) = (x, y) else {
+        return for (slot, value) in out.iter_mut().zip(src.iter()) {
+            *slot = conv(value);
+        };
+    };
+    if x == y {
+        for (slot, value) in out.iter_mut().zip(src.iter()) {
+            *slot = conv(value);
+        }
+        return;
+    }
+    // Row-major strides of the output.
+    let mut out_strides = D::zeros(ndim);
+    let mut stride = 1;
+    for ax in (0..ndim).rev() {
+        out_strides[ax] = stride;
+        stride *= shape[ax];
+    }
+    let (nx, ny) = (shape[x], shape[y]);
+    // Non-negative, as `memory_order` checked.
+    let mut src_strides = D::zeros(ndim);
+    for (to, &from) in src_strides.slice_mut().iter_mut().zip(strides) {
+        *to = from as usize;
+    }
+    let (sx, sy) = (src_strides[x], src_strides[y]); // sx == 1
+    let (dx, dy) = (out_strides[x], out_strides[y]); // dy == 1
+                                                     // Every other axis: one 2-D transposition per index.
+    let mut others = src.raw_dim();
+    others[x] = 1;
+    others[y] = 1;
+    for index in ndarray::indices(others) {
+        let index = index.into_dimension();
+        let offset = |strides: &[usize]| -> usize {
+            index
+                .slice()
+                .iter()
+                .zip(strides)
+                .map(|(&i, &s)| i * s)
+                .sum()
+        };
+        let (base_src, base_out) = (offset(src_strides.slice()), offset(out_strides.slice()));
+        for y0 in (0..ny).step_by(TILE) {
+            for x0 in (0..nx).step_by(TILE) {
+                for j in y0..ny.min(y0 + TILE) {
+                    let from = base_src + j * sy;
+                    let to = base_out + j * dy;
+                    for i in x0..nx.min(x0 + TILE) {
+                        out[to + i * dx] = conv(&values[from + i * sx]);
+                    }
+                }
+            }
+        }
     }
 }
 
