@@ -4,6 +4,8 @@
 //! cargo run --release --example layout_report                 # 8 Mi elements (64 MiB)
 //! cargo run --release --example layout_report -- --quick      # 64 Ki elements, a smoke run
 //! cargo run --release --example layout_report -- --svg docs/layout_report.svg
+//! cargo run --release --example layout_report -- "f64 [1024, 8192]" small   # some rows only
+//! cargo run --release --features rayon --example layout_report -- --threads  # and thread speed-ups
 //! ```
 //!
 //! For each element type (f64, i64), shape, memory order and axis (and
@@ -536,6 +538,58 @@ fn svg(rows: &[Row], len: usize) -> String {
     s
 }
 
+/// Speed-up of the multi-threaded methods over the serial ones (cargo feature
+/// `rayon`): serial time / parallel time, medians of paired runs.
+#[cfg(feature = "rayon")]
+fn thread_report(len: usize, reps: usize) {
+    use ndarray_cumprod::ParCumprodExt;
+    println!(
+        "\nThreads: serial time / `par_` time ({} threads, f64, {len} elements)\n",
+        rayon::current_num_threads()
+    );
+    println!("| case | into | inplace | alloc |");
+    println!("|---|---|---|---|");
+    for (shape, f_order) in [
+        ([1024, len / 1024], false),
+        ([1024, len / 1024], true),
+        ([len / 1024, 1024], false),
+    ] {
+        let a = make::<f64>(&shape, f_order)
+            .into_dimensionality::<Ix2>()
+            .unwrap();
+        for k in 0..2 {
+            let mut out = a.clone();
+            let mut work = a.clone();
+            let into = 1.0
+                / paired(
+                    reps,
+                    || a.cumprod_axis_into(Axis(k), &mut out).unwrap(),
+                    || a.par_cumprod_axis_into(Axis(k), &mut work).unwrap(),
+                );
+            let (mut w1, mut w2) = (a.clone(), a.clone());
+            let inplace = 1.0
+                / paired(
+                    reps,
+                    || w1.cumprod_axis_inplace(Axis(k)),
+                    || w2.par_cumprod_axis_inplace(Axis(k)),
+                );
+            let alloc = 1.0
+                / paired(
+                    reps,
+                    || drop(a.cumprod_axis(Axis(k))),
+                    || drop(a.par_cumprod_axis(Axis(k))),
+                );
+            println!(
+                "| f64 {shape:?} {} axis={k} | {} | {} | {} |",
+                if f_order { 'F' } else { 'C' },
+                fmt_ratio(into),
+                fmt_ratio(inplace),
+                fmt_ratio(alloc)
+            );
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
@@ -562,6 +616,10 @@ fn main() {
         small_rows::<i64>(if quick { 3 } else { 15 }, &mut small);
     }
     print_report(&mut rows, &small, len);
+    #[cfg(feature = "rayon")]
+    if args.iter().any(|a| a == "--threads") {
+        thread_report(len, reps);
+    }
     if let Some(path) = svg_path {
         std::fs::write(&path, svg(&rows, len)).expect("the SVG file can be written");
         println!("\nWrote {path}");

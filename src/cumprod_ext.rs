@@ -22,7 +22,7 @@ mod private {
 
 /// Panics with NumPy's message when `axis` is out of bounds.
 #[track_caller]
-fn assert_axis(axis: Axis, ndim: usize) {
+pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
     if let Err(err) = check_axis(axis.index(), ndim) {
         panic!("{err}");
     }

@@ -102,16 +102,35 @@
 //!
 //! # Features and MSRV
 //!
-//! The crate has no cargo features yet. It is tested on the current stable Rust.
+//! - `rayon` (off by default): [`ParCumprodExt`], the axis methods on several
+//!   threads, for large arrays; the results are the same, bit for bit.
+//!
+//! The crate is tested on the current stable Rust.
+//!
+//! # Performance
+//!
+//! The kernels read the strides and pick the loop order: lanes that are
+//! contiguous in memory are scanned four at a time, side by side; lanes that
+//! are strided are scanned as whole rows, each the product of the row before
+//! and the input row. Every method writes its result in one pass. On a 2-core
+//! machine, with 64 MiB arrays, the `_into` and in-place methods run at about
+//! the speed of a copy of the same array; the README has the full table, made by
+//! `cargo run --release --example layout_report`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod cumprod_ext;
 mod errors;
 mod kernels;
+#[cfg(feature = "rayon")]
+mod par_cumprod_ext;
 
 pub use crate::cumprod_ext::CumprodExt;
 pub use crate::errors::CumprodError;
+#[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+pub use crate::par_cumprod_ext::ParCumprodExt;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -20,7 +20,7 @@
 
 mod contiguous;
 #[cfg(feature = "rayon")]
-mod parallel;
+pub(crate) mod parallel;
 mod strided;
 
 use core::cmp::Reverse;
@@ -96,10 +96,6 @@ where
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    #[cfg(feature = "rayon")]
-    if let Some(result) = parallel::axis_alloc(&a, axis, &conv) {
-        return result;
-    }
     let order = memory_order::<D>(a.shape(), a.strides()).unwrap_or_else(|| {
         let mut standard = D::zeros(a.ndim());
         for (position, ax) in standard.slice_mut().iter_mut().enumerate() {
@@ -292,10 +288,6 @@ pub(crate) fn axis_into<A, B, D>(
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    #[cfg(feature = "rayon")]
-    if parallel::axis_into(&src, &mut dst, axis, &conv) {
-        return;
-    }
     let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) else {
         return strided::scan_axis_into(src, dst, axis, conv);
     };
@@ -338,10 +330,6 @@ where
     D: Dimension,
     A: Clone + Mul<Output = A>,
 {
-    #[cfg(feature = "rayon")]
-    if parallel::axis_inplace(&mut a, axis) {
-        return;
-    }
     let Some(order) = memory_order::<D>(a.shape(), a.strides()) else {
         return strided::scan_axis_inplace(a, axis);
     };

@@ -1,1 +1,93 @@
-//! placeholder
+//! The multi-threaded kernels behind [`ParCumprodExt`](crate::ParCumprodExt)
+//! (cargo feature `rayon`).
+//!
+//! Lanes along the scan axis are independent, so the array is cut along the
+//! slowest-varying axis of the output's memory, when that is not the scan
+//! axis, into a few pieces per thread; each piece is scanned by the serial
+//! kernels. Every lane is computed by one thread, in the serial order: the
+//! result is the same, bit for bit, as the serial one.
+
+use core::ops::Mul;
+
+use ndarray::parallel::prelude::*;
+use ndarray::{Array, ArrayView, ArrayViewMut, Axis, Dimension, Zip};
+
+/// Arrays with fewer elements than this are scanned on the calling thread:
+/// below it, waking threads costs more than it saves (measured with
+/// `layout_report --threads` on 2 cores).
+pub(crate) const MIN_PARALLEL_LEN: usize = 1 << 16;
+
+/// Pieces per thread: a few, so that a slow thread does not hold up the rest.
+const PIECES_PER_THREAD: usize = 4;
+
+/// The axis to cut along and the length of a piece, or `None` when the
+/// array is too small or has no other axis longer than one.
+fn split<D: Dimension>(shape: &[usize], strides: &[isize], axis: Axis) -> Option<(Axis, usize)> {
+    if shape.iter().product::<usize>() < MIN_PARALLEL_LEN {
+        return None;
+    }
+    // The slowest axis, so that each piece of a contiguous array is itself
+    // contiguous and gets the fast kernels. When that is the scan axis, the
+    // pieces would be strided and slower than the whole: stay serial.
+    let cut = (0..shape.len())
+        .filter(|&ax| shape[ax] > 1)
+        .max_by_key(|&ax| (strides[ax].unsigned_abs(), shape[ax]))?;
+    if cut == axis.index() {
+        return None;
+    }
+    let pieces = rayon::current_num_threads() * PIECES_PER_THREAD;
+    Some((Axis(cut), shape[cut].div_ceil(pieces)))
+}
+
+/// [`super::axis_into`] on several threads.
+pub(crate) fn axis_into<A, B, D, F>(
+    src: ArrayView<'_, A, D>,
+    mut dst: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    conv: F,
+) where
+    D: Dimension,
+    A: Sync,
+    B: Clone + Mul<Output = B> + Send + Sync,
+    F: Fn(&A) -> B + Sync,
+{
+    let Some((cut, len)) = split::<D>(dst.shape(), dst.strides(), axis) else {
+        return super::axis_into(src, dst, axis, conv);
+    };
+    dst.axis_chunks_iter_mut(cut, len)
+        .into_par_iter()
+        .zip(src.axis_chunks_iter(cut, len).into_par_iter())
+        .for_each(|(out, piece)| super::axis_into(piece, out, axis, &conv));
+}
+
+/// [`super::axis_inplace`] on several threads.
+pub(crate) fn axis_inplace<A, D>(mut a: ArrayViewMut<'_, A, D>, axis: Axis)
+where
+    D: Dimension,
+    A: Clone + Mul<Output = A> + Send + Sync,
+{
+    let Some((cut, len)) = split::<D>(a.shape(), a.strides(), axis) else {
+        return super::axis_inplace(a, axis);
+    };
+    a.axis_chunks_iter_mut(cut, len)
+        .into_par_iter()
+        .for_each(|piece| super::axis_inplace(piece, axis));
+}
+
+/// [`super::axis_alloc`] on several threads: the converted input is
+/// collected in parallel (in the input's memory order when it is C or F
+/// contiguous), then scanned in place in parallel.
+pub(crate) fn axis_alloc<A, B, D, F>(a: ArrayView<'_, A, D>, axis: Axis, conv: F) -> Array<B, D>
+where
+    D: Dimension,
+    A: Sync,
+    B: Clone + Mul<Output = B> + Send + Sync,
+    F: Fn(&A) -> B + Sync,
+{
+    if split::<D>(a.shape(), a.strides(), axis).is_none() {
+        return super::axis_alloc(a, axis, conv);
+    }
+    let mut out = Zip::from(&a).par_map_collect(|x| conv(x));
+    axis_inplace(out.view_mut(), axis);
+    out
+}
