@@ -22,7 +22,7 @@ const PIECES_PER_THREAD: usize = 4;
 
 /// The axis to cut along and the length of a piece, or `None` when the
 /// array is too small or has no other axis longer than one.
-fn split<D: Dimension>(shape: &[usize], strides: &[isize], axis: Axis) -> Option<(Axis, usize)> {
+fn split(shape: &[usize], strides: &[isize], axis: Axis) -> Option<(Axis, usize)> {
     if shape.iter().product::<usize>() < MIN_PARALLEL_LEN {
         return None;
     }
@@ -51,7 +51,7 @@ pub(crate) fn axis_into<A, B, D, F>(
     B: Clone + Mul<Output = B> + Send + Sync,
     F: Fn(&A) -> B + Sync,
 {
-    let Some((cut, len)) = split::<D>(dst.shape(), dst.strides(), axis) else {
+    let Some((cut, len)) = split(dst.shape(), dst.strides(), axis) else {
         return super::axis_into(src, dst, axis, conv);
     };
     dst.axis_chunks_iter_mut(cut, len)
@@ -66,7 +66,7 @@ where
     D: Dimension,
     A: Clone + Mul<Output = A> + Send + Sync,
 {
-    let Some((cut, len)) = split::<D>(a.shape(), a.strides(), axis) else {
+    let Some((cut, len)) = split(a.shape(), a.strides(), axis) else {
         return super::axis_inplace(a, axis);
     };
     a.axis_chunks_iter_mut(cut, len)
@@ -84,10 +84,10 @@ where
     B: Clone + Mul<Output = B> + Send + Sync,
     F: Fn(&A) -> B + Sync,
 {
-    if split::<D>(a.shape(), a.strides(), axis).is_none() {
+    if split(a.shape(), a.strides(), axis).is_none() {
         return super::axis_alloc(a, axis, conv);
     }
-    let mut out = Zip::from(&a).par_map_collect(|x| conv(x));
+    let mut out = Zip::from(&a).par_map_collect(conv);
     axis_inplace(out.view_mut(), axis);
     out
 }
