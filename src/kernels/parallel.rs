@@ -87,7 +87,7 @@ where
     if split(a.shape(), a.strides(), axis).is_none() {
         return super::axis_alloc(a, axis, conv);
     }
-    let mut out = Zip::from(&a).par_map_collect(conv);
+    let mut out = Zip::from(&a).par_map_collect(&conv);
     axis_inplace(out.view_mut(), axis);
     out
 }
