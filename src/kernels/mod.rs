@@ -128,10 +128,20 @@ where
     B: Clone + Mul<Output = B>,
 {
     let len = a.len();
-    Array1::from_vec(match a.as_slice() {
-        Some(values) => collect(values, 1, len, 1, conv),
-        None => collect(InOrder(a.iter()), 1, len, 1, conv),
-    })
+    if let Some(values) = a.as_slice() {
+        return Array1::from_vec(collect(values, 1, len, 1, conv));
+    }
+    match a.first() {
+        // Contiguous in another order (F, say): fill the vector, then gather
+        // into it in tiles as `cumprod_flat_into` does, instead of reading the
+        // input in logical order, a strided walk.
+        Some(first) if memory_order::<D>(a.shape(), a.strides()).is_some() => {
+            let mut out = Array1::from_elem(len, conv(first));
+            flat_into(a, out.view_mut(), conv);
+            out
+        }
+        _ => Array1::from_vec(collect(InOrder(a.iter()), 1, len, 1, conv)),
+    }
 }
 
 /// The scan of the block `(outer, n, inner)` read from `src`, into a new vector.
