@@ -65,6 +65,19 @@ pub(crate) trait Stage<B> {
         scan_group::<B, GROUP>(&mut out[base..end], n);
     }
 
+    /// Stages and scans the lane of `n` elements at `base`, a piece at a time.
+    fn scan_lane(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let piece = piece_len::<B>();
+        for start in (0..n).step_by(piece) {
+            let end = n.min(start + piece);
+            let out = self.stage(base + start..base + end);
+            scan_run(&mut out[base..base + end], start..end);
+        }
+    }
+
     /// Stages the row of `len` elements at `start` and multiplies it, element
     /// by element, by the row of `len` elements just before it:
     /// `out[start + j] = out[start - len + j] * x[start + j]`.
@@ -120,6 +133,24 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
             n,
             &self.conv,
         );
+    }
+
+    fn scan_lane(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // One pass: the lane is bound by the latency of its multiplications,
+        // and a copy before them would add to it.
+        let mut values = self.src[base..base + n].iter();
+        let Some(first) = values.next() else {
+            return;
+        };
+        let mut carry = (self.conv)(first);
+        self.dst[base].clone_from(&carry);
+        for (y, x) in self.dst[base + 1..base + n].iter_mut().zip(values) {
+            carry = carry * (self.conv)(x);
+            y.clone_from(&carry);
+        }
     }
 
     fn stage_row_product(&mut self, start: usize, len: usize)
@@ -257,16 +288,12 @@ where
     while lane < outer {
         let count = lanes_per_piece.min(outer - lane);
         let base = lane * n;
-        for start in (0..n).step_by(piece) {
-            let end = n.min(start + piece);
-            if count == 1 {
-                let out = stage.stage(base + start..base + end);
-                scan_run(&mut out[base..base + end], start..end);
-            } else {
-                let out = stage.stage(base..base + count * n);
-                for one in out[base..base + count * n].chunks_exact_mut(n) {
-                    scan_run(one, 0..n);
-                }
+        if count == 1 {
+            stage.scan_lane(base, n);
+        } else {
+            let out = stage.stage(base..base + count * n);
+            for one in out[base..base + count * n].chunks_exact_mut(n) {
+                scan_run(one, 0..n);
             }
         }
         lane += count;
