@@ -13,51 +13,17 @@
 //! `cargo run --release --example layout_report` prints the same cases as one
 //! table of ratios.
 
+#[path = "data.rs"]
+mod data;
+
 use std::hint::black_box;
-use std::ops::Mul;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use ndarray::{
-    Array, Array1, ArrayD, ArrayView, ArrayViewMut, Axis, Ix1, Ix2, Ix3, IxDyn, RemoveAxis,
-    ShapeBuilder, Zip,
-};
+use ndarray::{Array, Array1, ArrayView, ArrayViewMut, Axis, Ix1, Ix2, Ix3, RemoveAxis, Zip};
 use ndarray_cumprod::CumprodExt;
 
-trait Element: Copy + Mul<Output = Self> + std::ops::MulAssign + 'static {
-    const NAME: &'static str;
-    /// Products of these values stay finite and never become subnormal.
-    fn value(i: usize) -> Self;
-}
-
-impl Element for f64 {
-    const NAME: &'static str = "f64";
-    fn value(i: usize) -> f64 {
-        1.0 + ((i * 7 + 3) % 17) as f64 * 1e-9
-    }
-}
-
-impl Element for i64 {
-    const NAME: &'static str = "i64";
-    fn value(i: usize) -> i64 {
-        if i % 5 < 1 {
-            -1
-        } else {
-            1
-        }
-    }
-}
-
-fn make<T: Element>(shape: &[usize], f_order: bool) -> ArrayD<T> {
-    let mut a = ArrayD::from_elem(IxDyn(shape).set_f(f_order), T::value(0));
-    let data = a
-        .as_slice_memory_order_mut()
-        .expect("a new array is contiguous");
-    for (i, v) in data.iter_mut().enumerate() {
-        *v = T::value(i);
-    }
-    a
-}
+use data::{make, Element};
 
 /// The obvious loop: lane by lane, element by element.
 fn naive_axis<T: Element, D: RemoveAxis>(

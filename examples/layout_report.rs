@@ -27,13 +27,17 @@
 //! elements) against ndarray's `cumprod`, where the fixed cost of a call counts.
 //! With `--svg PATH`, it also draws the first table as a bar chart.
 
+#[path = "../benches/data.rs"]
+mod data;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::ops::Mul;
 use std::time::{Duration, Instant};
 
-use ndarray::{Array, ArrayD, Axis, Ix1, Ix2, Ix3, IxDyn, RemoveAxis, ShapeBuilder};
+use ndarray::{Array, Axis, Ix1, Ix2, Ix3, RemoveAxis};
 use ndarray_cumprod::CumprodExt;
+
+use data::{make, Element};
 
 /// The class of a case and the ratio to a copy it must stay under.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -128,42 +132,6 @@ fn median_small(reps: usize, mut f: impl FnMut()) -> Duration {
             f();
         }
     }) / calls
-}
-
-trait Element: Copy + Mul<Output = Self> + std::ops::MulAssign + 'static {
-    const NAME: &'static str;
-    /// A value for memory position `i`; products of these stay finite and
-    /// never become subnormal.
-    fn value(i: usize) -> Self;
-}
-
-impl Element for f64 {
-    const NAME: &'static str = "f64";
-    fn value(i: usize) -> f64 {
-        1.0 + ((i * 7 + 3) % 17) as f64 * 1e-9
-    }
-}
-
-impl Element for i64 {
-    const NAME: &'static str = "i64";
-    fn value(i: usize) -> i64 {
-        if i % 5 < 1 {
-            -1
-        } else {
-            1
-        }
-    }
-}
-
-fn make<T: Element>(shape: &[usize], f_order: bool) -> ArrayD<T> {
-    let mut a = ArrayD::from_elem(IxDyn(shape).set_f(f_order), T::value(0));
-    let data = a
-        .as_slice_memory_order_mut()
-        .expect("a new array is contiguous");
-    for (i, v) in data.iter_mut().enumerate() {
-        *v = T::value(i);
-    }
-    a
 }
 
 /// How many independent lanes a scan along `axis` has, and its class.
