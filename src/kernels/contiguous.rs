@@ -15,10 +15,13 @@
 //!   the input row, which walks memory in order and vectorises. Rows of up to 8
 //!   elements keep the previous row in registers ([`rows_fixed`]).
 //!
-//! The output is written through a [`Stage`], which first puts the (converted)
+//! The output is written through a [`Stage`], which puts the (converted)
 //! input values where the results go, a cache-sized piece at a time, and then
 //! lets the kernel turn them into products in place while they are still in
-//! cache. Each lane is still computed left to right, `previous * current`.
+//! cache. When input and output are slices in the same order ([`SliceInto`]),
+//! the group, lane and row kernels read the input and write the products in
+//! one pass instead. Each lane is still computed left to right,
+//! `previous * current`.
 
 use core::ops::{Mul, Range};
 
@@ -412,16 +415,9 @@ where
     if S::SEQUENTIAL {
         // Stage whole pieces, then multiply their rows while in cache: a
         // piece at a time costs less than a row at a time when rows are short.
-        let rows = outer * n;
-        let rows_per_piece = (piece_len::<B>() / inner).max(1);
-        let mut row = 0;
-        while row < rows {
-            let end = rows.min(row + rows_per_piece);
-            let out = stage.stage(row * inner..end * inner);
-            rows_dyn(&mut out[..end * inner], row, n, inner);
-            row = end;
-        }
-        return;
+        return scan_row_pieces(stage, outer * n, inner, |out, first| {
+            rows_dyn(out, first, n, inner)
+        });
     }
     for block in 0..outer {
         let base = block * n * inner;
@@ -439,12 +435,28 @@ where
     B: Clone + Mul<Output = B>,
     S: Stage<B>,
 {
-    let rows_per_piece = (piece_len::<B>() / W).max(1);
+    scan_row_pieces(stage, rows, W, |out, first| {
+        rows_fixed::<B, W>(out, first, n)
+    });
+}
+
+/// Stages `rows` rows of `width` elements a piece at a time and hands each
+/// piece to `kernel`, with the output up to the piece's end and the index of
+/// the piece's first row.
+fn scan_row_pieces<B, S>(
+    stage: &mut S,
+    rows: usize,
+    width: usize,
+    mut kernel: impl FnMut(&mut [B], usize),
+) where
+    S: Stage<B>,
+{
+    let rows_per_piece = (piece_len::<B>() / width).max(1);
     let mut row = 0;
     while row < rows {
         let end = rows.min(row + rows_per_piece);
-        let out = stage.stage(row * W..end * W);
-        rows_fixed::<B, W>(&mut out[..end * W], row, n);
+        let out = stage.stage(row * width..end * width);
+        kernel(&mut out[..end * width], row);
         row = end;
     }
 }

@@ -32,14 +32,20 @@ use ndarray::{
 
 use contiguous::{Collect, InOrder, InPlace, IterInto, SliceInto, Source};
 
+/// The axes in their logical order, `0, 1, ..., ndim - 1`.
+fn identity<D: Dimension>(ndim: usize) -> D {
+    let mut order = D::zeros(ndim);
+    for (position, ax) in order.slice_mut().iter_mut().enumerate() {
+        *ax = position;
+    }
+    order
+}
+
 /// The axes of `a` from the slowest-varying to the fastest in memory, when `a`
 /// is one contiguous block with non-negative strides (so that viewed in that
 /// axis order it is in standard layout); `None` otherwise.
 fn memory_order<D: Dimension>(shape: &[usize], strides: &[isize]) -> Option<D> {
-    let mut order = D::zeros(shape.len());
-    for (position, ax) in order.slice_mut().iter_mut().enumerate() {
-        *ax = position;
-    }
+    let mut order = identity::<D>(shape.len());
     if shape.contains(&0) {
         // An empty array has no memory to follow; any order will do.
         return Some(order);
@@ -96,13 +102,7 @@ where
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    let order = memory_order::<D>(a.shape(), a.strides()).unwrap_or_else(|| {
-        let mut standard = D::zeros(a.ndim());
-        for (position, ax) in standard.slice_mut().iter_mut().enumerate() {
-            *ax = position;
-        }
-        standard
-    });
+    let order = memory_order::<D>(a.shape(), a.strides()).unwrap_or_else(|| identity(a.ndim()));
     // Viewed with its axes in `order`, `a` is in standard layout (or is read
     // in that logical order): the result is built in that order, then given
     // back its original axis order.
@@ -216,34 +216,34 @@ where
     let shape = src.shape();
     let strides = src.strides();
     let ndim = shape.len();
-    // The fastest axis of the input in memory (stride 1) and of the output (the last).
-    let (values, x) = match (
+    // The fastest axis of the input in memory (stride 1) and of the output
+    // (the last axis longer than one). When they are the same axis, or the
+    // input is not one contiguous block, logical order is the best walk.
+    let fastest_in = |order: D| {
+        order
+            .slice()
+            .iter()
+            .rev()
+            .copied()
+            .find(|&ax| shape[ax] > 1)
+    };
+    let fastest_out = (0..ndim).rev().find(|&ax| shape[ax] > 1);
+    let tiled = match (
         src.to_slice_memory_order(),
         memory_order::<D>(shape, strides),
     ) {
-        (Some(values), Some(order)) => (
-            values,
-            order
-                .slice()
-                .iter()
-                .rev()
-                .copied()
-                .find(|&ax| shape[ax] > 1),
-        ),
-        _ => (&[][..], None),
+        (Some(values), Some(order)) => match (fastest_in(order), fastest_out) {
+            (Some(x), Some(y)) if x != y => Some((values, x, y)),
+            _ => None,
+        },
+        _ => None,
     };
-    let y = (0..ndim).rev().find(|&ax| shape[ax] > 1);
-    let (Some(x), Some(y)) = (x, y) else {
-        return for (slot, value) in out.iter_mut().zip(src.iter()) {
-            *slot = conv(value);
-        };
-    };
-    if x == y {
+    let Some((values, x, y)) = tiled else {
         for (slot, value) in out.iter_mut().zip(src.iter()) {
             *slot = conv(value);
         }
         return;
-    }
+    };
     // Row-major strides of the output.
     let mut out_strides = D::zeros(ndim);
     let mut stride = 1;
