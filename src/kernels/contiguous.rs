@@ -278,8 +278,24 @@ where
 {
     let piece = piece_len::<B>();
     let mut lane = 0;
-    if n >= SHORT_LANE && (GROUP * n <= piece || !S::SEQUENTIAL) {
-        // Groups of lanes side by side.
+    if n >= SHORT_LANE && GROUP * n <= piece {
+        // Short lanes: stage a piece of whole groups in memory order, then
+        // scan its groups in cache. Reading four short lanes side by side
+        // straight from memory starts four short streams at once, which the
+        // hardware prefetcher does not follow (measured: lanes of 64 i64 went
+        // from 3.9x to 1.9x a copy, f64 from 2.0x to 1.4x).
+        let groups_per_piece = piece / (GROUP * n);
+        while lane + GROUP <= outer {
+            let count = GROUP * groups_per_piece.min((outer - lane) / GROUP);
+            let (start, end) = (lane * n, (lane + count) * n);
+            let out = stage.stage(start..end);
+            for group in out[start..end].chunks_exact_mut(GROUP * n) {
+                scan_group::<B, GROUP>(group, n);
+            }
+            lane += count;
+        }
+    } else if n >= SHORT_LANE && !S::SEQUENTIAL {
+        // Long lanes, side by side, in one pass where the stage allows it.
         while lane + GROUP <= outer {
             stage.scan_group(lane * n, n);
             lane += GROUP;
@@ -567,7 +583,7 @@ mod tests {
 
     fn check_all_stages<const P: usize>(max_len: usize) {
         let mut checked = 0;
-        for outer in [0, 1, 2, 7, 8, 9, 17] {
+        for outer in [0, 1, 2, 7, 8, 9, 17, 33] {
             for n in [0, 1, 2, 3, 15, 16, 17, 33, 100, 1100] {
                 for inner in [1, 2, 3, 4, 5, 8, 9, 13] {
                     let len = outer * n * inner;
@@ -634,6 +650,14 @@ mod tests {
     fn every_stage_matches_the_reference_loop() {
         // 16-byte elements: pieces of 4096 elements.
         check_all_stages::<0>(usize::MAX);
+    }
+
+    #[test]
+    fn pieces_of_several_groups_match_the_reference_loop() {
+        // 128-byte elements: pieces of 512 elements hold 8 groups of lanes of
+        // 16, or 3 groups of lanes of 33 and a partial piece after them.
+        assert_eq!(piece_len::<Affine<14>>(), 512);
+        check_all_stages::<14>(100_000);
     }
 
     #[test]
