@@ -2,10 +2,16 @@
 
 use core::ops::Mul;
 
-use ndarray::{Array, Array1, ArrayBase, Axis, Data, DataMut, Dimension, Ix1};
+use ndarray::{
+    Array, Array1, ArrayBase, ArrayView, Axis, Data, DataMut, Dimension, Ix1, ShapeBuilder,
+};
+use num_traits::{CheckedMul, Float, One};
 
-use crate::errors::{check_axis, check_shape, CumprodError};
+use crate::errors::{check_axis, check_operand, check_shape, CumprodError};
 use crate::kernels;
+use crate::kernels::family;
+use crate::nan_aware::NanAware;
+use crate::options::{Cumprod, Initial, Output};
 
 mod private {
     /// Keeps [`CumprodExt`](super::CumprodExt) implementable only in this crate,
@@ -282,6 +288,270 @@ where
     where
         A: Clone + Mul<Output = A>,
         S: DataMut;
+    /// The cumulative product along an axis with the options of `how`: reverse,
+    /// exclusive, include-initial, an initial value or per-lane carries (see
+    /// [`Cumprod`]).
+    ///
+    /// The result has the input's shape, except that
+    /// [`include_initial`](Cumprod::include_initial) adds one element along the
+    /// axis. It keeps the input's memory order when the input is contiguous.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let a = array![2, 3, 4];
+    /// let along = Cumprod::along(Axis(0));
+    /// assert_eq!(a.cumprod_with(&along.clone()), array![2, 6, 24]);
+    /// assert_eq!(a.cumprod_with(&along.clone().reverse()), array![24, 12, 4]);
+    /// assert_eq!(a.cumprod_with(&along.clone().exclusive()), array![1, 2, 6]);
+    /// assert_eq!(a.cumprod_with(&along.clone().include_initial()), array![1, 2, 6, 24]);
+    /// assert_eq!(a.cumprod_with(&along.initial(10)), array![20, 60, 240]);
+    /// ```
+    ///
+    /// **Panics** if the axis is out of bounds or a carry has the wrong shape
+    /// (with the message of the matching [`CumprodError`]), or if a
+    /// multiplication of `A` panics. Use
+    /// [`cumprod_with_into`](Self::cumprod_with_into) for error values instead.
+    #[track_caller]
+    fn cumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+    where
+        A: Clone + Mul<Output = A> + One;
+
+    /// Writes the cumulative product with the options of `how` into `out`, which
+    /// has the shape of [`cumprod_with`](Self::cumprod_with)'s result (in any
+    /// layout). Nothing is allocated.
+    ///
+    /// ```
+    /// use ndarray::{array, Array2, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let a = array![[1.0, 2.0], [3.0, 4.0]];
+    /// let mut out = Array2::<f64>::zeros((3, 2)); // one more row: include_initial
+    /// a.cumprod_with_into(&Cumprod::along(Axis(0)).include_initial(), &mut out)?;
+    /// assert_eq!(out, array![[1.0, 1.0], [1.0, 2.0], [3.0, 8.0]]);
+    ///
+    /// // Without include_initial the shape is a's, and out is left untouched.
+    /// assert!(a.cumprod_with_into(&Cumprod::along(Axis(0)), &mut out).is_err());
+    /// # Ok::<(), ndarray_cumprod::CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`CumprodError::AxisOutOfBounds`] if the axis is not smaller than `a.ndim()`.
+    /// - [`CumprodError::OperandShapeMismatch`] if a [carry](Cumprod::carry) does
+    ///   not have the shape of `a` without the axis.
+    /// - [`CumprodError::ShapeMismatch`] if `out` does not have the result's shape.
+    ///
+    /// On error `out` is left untouched.
+    ///
+    /// **Panics** only if a multiplication of `A` panics; `out` is then partly
+    /// written.
+    fn cumprod_with_into<S2>(
+        &self,
+        how: &Cumprod<'_, A>,
+        out: &mut ArrayBase<S2, D>,
+    ) -> Result<(), CumprodError>
+    where
+        A: Clone + Mul<Output = A> + One,
+        S2: DataMut<Elem = A>;
+
+    /// Replaces the array by its cumulative product with the options of `how`.
+    /// Nothing is allocated (unless an `ArcArray`'s shared data is unshared).
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let mut a = array![[1, 2, 3], [4, 5, 6]];
+    /// a.cumprod_with_inplace(&Cumprod::along(Axis(1)).reverse().exclusive());
+    /// assert_eq!(a, array![[6, 3, 1], [30, 6, 1]]);
+    /// ```
+    ///
+    /// **Panics** if the axis is out of bounds, if a carry has the wrong shape,
+    /// or if `how` asks for [`include_initial`](Cumprod::include_initial), which
+    /// needs one more element than the array has (the array is then unchanged);
+    /// or if a multiplication of `A` panics (the array is then partly updated).
+    #[track_caller]
+    fn cumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+    where
+        A: Clone + Mul<Output = A> + One,
+        S: DataMut;
+
+    /// NumPy's `nancumprod`: the cumulative product with every NaN counted as one,
+    /// with the options of `how`.
+    ///
+    /// A lane of NaNs gives ones; infinities are kept; a complex value with a NaN
+    /// in either part counts as NaN. For NumPy's `nancumprod(a)` (`axis=None`),
+    /// flatten first: `a.flatten().nancumprod_with(&Cumprod::along(Axis(0)))`.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let nan = f64::NAN;
+    /// let a = array![nan, 2.0, nan, 3.0];
+    /// assert_eq!(a.nancumprod_with(&Cumprod::along(Axis(0))), array![1.0, 2.0, 2.0, 6.0]);
+    /// assert_eq!(
+    ///     a.nancumprod_with(&Cumprod::along(Axis(0)).reverse()),
+    ///     array![6.0, 6.0, 3.0, 3.0]
+    /// );
+    /// ```
+    ///
+    /// **Panics** as [`cumprod_with`](Self::cumprod_with) does.
+    #[track_caller]
+    fn nancumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+    where
+        A: NanAware + Mul<Output = A>;
+
+    /// Writes NumPy's `nancumprod` with the options of `how` into `out`, as
+    /// [`cumprod_with_into`](Self::cumprod_with_into) does.
+    ///
+    /// ```
+    /// use ndarray::{array, Array1, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let a = array![f64::NAN, f64::NAN];
+    /// let mut out = Array1::zeros(2);
+    /// a.nancumprod_with_into(&Cumprod::along(Axis(0)), &mut out)?;
+    /// assert_eq!(out, array![1.0, 1.0]); // all NaN gives ones
+    /// # Ok::<(), ndarray_cumprod::CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`cumprod_with_into`](Self::cumprod_with_into); on error `out` is
+    /// left untouched.
+    fn nancumprod_with_into<S2>(
+        &self,
+        how: &Cumprod<'_, A>,
+        out: &mut ArrayBase<S2, D>,
+    ) -> Result<(), CumprodError>
+    where
+        A: NanAware + Mul<Output = A>,
+        S2: DataMut<Elem = A>;
+
+    /// Replaces the array by NumPy's `nancumprod` with the options of `how`.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let mut a = array![[f64::NAN, 2.0], [3.0, f64::NAN]];
+    /// a.nancumprod_with_inplace(&Cumprod::along(Axis(0)));
+    /// assert_eq!(a, array![[1.0, 2.0], [3.0, 2.0]]);
+    /// ```
+    ///
+    /// **Panics** as [`cumprod_with_inplace`](Self::cumprod_with_inplace) does.
+    #[track_caller]
+    fn nancumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+    where
+        A: NanAware + Mul<Output = A>,
+        S: DataMut;
+
+    /// The cumulative product with the options of `how`, or an error naming the
+    /// first element whose multiplication overflows, instead of a panic (debug
+    /// builds) or a wrapped value (release builds).
+    ///
+    /// Works for every type with [`CheckedMul`]: the primitive integers, and
+    /// wider ones such as `num_bigint`'s.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
+    ///
+    /// let a = array![[2i8, 3], [100, 1]];
+    /// let err = a.cumprod_checked(&Cumprod::along(Axis(0))).unwrap_err();
+    /// assert_eq!(err, CumprodError::Overflow { index: vec![1, 0] }); // 2 * 100 > 127
+    /// assert_eq!(err.to_string(), "the cumulative product overflows at the element of index [1, 0]");
+    ///
+    /// let rows = a.cumprod_checked(&Cumprod::along(Axis(1)))?;
+    /// assert_eq!(rows, array![[2, 6], [100, 100]]);
+    /// # Ok::<(), CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`CumprodError::AxisOutOfBounds`] and
+    ///   [`CumprodError::OperandShapeMismatch`], as for
+    ///   [`cumprod_with_into`](Self::cumprod_with_into).
+    /// - [`CumprodError::Overflow`] with the index (in `a`) of the first element,
+    ///   in row-major order, whose multiplication overflows. The multiplications
+    ///   checked are exactly those the scan makes: an exclusive scan never
+    ///   multiplies by the last element of a lane.
+    fn cumprod_checked(&self, how: &Cumprod<'_, A>) -> Result<Array<A, D>, CumprodError>
+    where
+        A: Clone + CheckedMul + One;
+
+    /// Writes the checked cumulative product with the options of `how` into `out`.
+    ///
+    /// The whole input is checked before anything is written, so on any error,
+    /// overflow included, `out` is left untouched. Nothing is allocated.
+    ///
+    /// ```
+    /// use ndarray::{array, Array1, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
+    ///
+    /// let a = array![u8::MAX, 2];
+    /// let mut out = Array1::<u8>::zeros(2);
+    /// let err = a.cumprod_checked_into(&Cumprod::along(Axis(0)), &mut out).unwrap_err();
+    /// assert_eq!(err, CumprodError::Overflow { index: vec![1] });
+    /// assert_eq!(out, array![0, 0]); // untouched
+    ///
+    /// // Reverse and exclusive: 2 * 1 is the only product; 255 is never multiplied.
+    /// a.cumprod_checked_into(&Cumprod::along(Axis(0)).reverse().exclusive(), &mut out)?;
+    /// assert_eq!(out, array![2, 1]);
+    /// # Ok::<(), CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`cumprod_checked`](Self::cumprod_checked), plus
+    /// [`CumprodError::ShapeMismatch`] if `out` does not have the result's shape.
+    fn cumprod_checked_into<S2>(
+        &self,
+        how: &Cumprod<'_, A>,
+        out: &mut ArrayBase<S2, D>,
+    ) -> Result<(), CumprodError>
+    where
+        A: Clone + CheckedMul + One,
+        S2: DataMut<Elem = A>;
+
+    /// The gradient of the cumulative product along `axis`: given the gradient
+    /// `grad` of a loss with respect to `y = a.cumprod_axis(axis)`, the gradient
+    /// with respect to `a` (the vector-Jacobian product, what reverse-mode
+    /// automatic differentiation needs).
+    ///
+    /// `dx[k] = (x[0] * ... * x[k-1]) * s[k]` with `s[n-1] = g[n-1]` and
+    /// `s[k] = g[k] + x[k+1] * s[k+1]`: the textbook `sum(g * y)[k..] / x[k]` without
+    /// the division, so that zeros in `a` give the exact gradient rather than NaN.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let x = array![2.0, 0.0, 3.0];
+    /// let g = array![1.0, 1.0, 1.0]; // loss = sum(cumprod(x))
+    /// let dx = x.cumprod_axis_grad(Axis(0), &g)?;
+    /// // d/dx0 (x0 + x0 x1 + x0 x1 x2) = 1 + x1 + x1 x2 = 1
+    /// // d/dx1 = x0 + x0 x2 = 8; d/dx2 = x0 x1 = 0
+    /// assert_eq!(dx, array![1.0, 8.0, 0.0]);
+    /// # Ok::<(), ndarray_cumprod::CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`CumprodError::AxisOutOfBounds`] if `axis >= a.ndim()`.
+    /// - [`CumprodError::OperandShapeMismatch`] (operand `"gradient"`) if
+    ///   `grad.shape() != a.shape()`.
+    fn cumprod_axis_grad<S2>(
+        &self,
+        axis: Axis,
+        grad: &ArrayBase<S2, D>,
+    ) -> Result<Array<A, D>, CumprodError>
+    where
+        A: Float,
+        S2: Data<Elem = A>;
 }
 
 impl<A, S, D> CumprodExt<A, S, D> for ArrayBase<S, D>
@@ -359,6 +629,212 @@ where
     {
         assert_axis(axis, self.ndim());
         kernels::axis_inplace(self.view_mut(), axis);
+    }
+    #[track_caller]
+    fn cumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+    where
+        A: Clone + Mul<Output = A> + One,
+    {
+        unwrap_or_panic(check_options(self.shape(), how));
+        alloc_with(self.view(), how, &A::clone)
+    }
+
+    fn cumprod_with_into<S2>(
+        &self,
+        how: &Cumprod<'_, A>,
+        out: &mut ArrayBase<S2, D>,
+    ) -> Result<(), CumprodError>
+    where
+        A: Clone + Mul<Output = A> + One,
+        S2: DataMut<Elem = A>,
+    {
+        check_options(self.shape(), how)?;
+        check_shape(&result_shape(self.shape(), how), out.shape())?;
+        family::with_into(self.view(), out.view_mut(), how, &A::clone);
+        Ok(())
+    }
+
+    #[track_caller]
+    fn cumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+    where
+        A: Clone + Mul<Output = A> + One,
+        S: DataMut,
+    {
+        check_inplace(self.shape(), how);
+        family::with_inplace(self.view_mut(), how, None);
+    }
+
+    #[track_caller]
+    fn nancumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+    where
+        A: NanAware + Mul<Output = A>,
+    {
+        unwrap_or_panic(check_options(self.shape(), how));
+        alloc_with(self.view(), how, &nan_to_one)
+    }
+
+    fn nancumprod_with_into<S2>(
+        &self,
+        how: &Cumprod<'_, A>,
+        out: &mut ArrayBase<S2, D>,
+    ) -> Result<(), CumprodError>
+    where
+        A: NanAware + Mul<Output = A>,
+        S2: DataMut<Elem = A>,
+    {
+        check_options(self.shape(), how)?;
+        check_shape(&result_shape(self.shape(), how), out.shape())?;
+        family::with_into(self.view(), out.view_mut(), how, &nan_to_one);
+        Ok(())
+    }
+
+    #[track_caller]
+    fn nancumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+    where
+        A: NanAware + Mul<Output = A>,
+        S: DataMut,
+    {
+        check_inplace(self.shape(), how);
+        let prepare = |x: &mut A| {
+            if x.is_nan() {
+                *x = A::one();
+            }
+        };
+        family::with_inplace(self.view_mut(), how, Some(&prepare));
+    }
+
+    fn cumprod_checked(&self, how: &Cumprod<'_, A>) -> Result<Array<A, D>, CumprodError>
+    where
+        A: Clone + CheckedMul + One,
+    {
+        check_options(self.shape(), how)?;
+        check_overflow(self.view(), how)?;
+        Ok(alloc_with(self.view(), how, &A::clone))
+    }
+
+    fn cumprod_checked_into<S2>(
+        &self,
+        how: &Cumprod<'_, A>,
+        out: &mut ArrayBase<S2, D>,
+    ) -> Result<(), CumprodError>
+    where
+        A: Clone + CheckedMul + One,
+        S2: DataMut<Elem = A>,
+    {
+        check_options(self.shape(), how)?;
+        check_shape(&result_shape(self.shape(), how), out.shape())?;
+        check_overflow(self.view(), how)?;
+        family::with_into(self.view(), out.view_mut(), how, &A::clone);
+        Ok(())
+    }
+
+    fn cumprod_axis_grad<S2>(
+        &self,
+        axis: Axis,
+        grad: &ArrayBase<S2, D>,
+    ) -> Result<Array<A, D>, CumprodError>
+    where
+        A: Float,
+        S2: Data<Elem = A>,
+    {
+        check_axis(axis.index(), self.ndim())?;
+        check_operand("gradient", self.shape(), grad.shape())?;
+        Ok(family::grad_axis(self.view(), grad.view(), axis))
+    }
+}
+
+/// Panics with the error's message.
+#[track_caller]
+fn unwrap_or_panic(result: Result<(), CumprodError>) {
+    if let Err(err) = result {
+        panic!("{err}");
+    }
+}
+
+/// The errors of the options themselves: the axis, and the carry's shape.
+fn check_options<A>(shape: &[usize], how: &Cumprod<'_, A>) -> Result<(), CumprodError> {
+    check_axis(how.axis.index(), shape.len())?;
+    if let Initial::Lanes(lanes) = &how.initial {
+        let mut expected = shape.to_vec();
+        expected.remove(how.axis.index());
+        check_operand("carry", &expected, lanes.shape())?;
+    }
+    Ok(())
+}
+
+/// Panics if the options are wrong, or cannot be applied in place.
+#[track_caller]
+fn check_inplace<A>(shape: &[usize], how: &Cumprod<'_, A>) {
+    unwrap_or_panic(check_options(shape, how));
+    if how.output == Output::IncludeInitial {
+        panic!(
+            "include_initial makes the result one element longer along axis {}, \
+             so it cannot be computed in place; use cumprod_with or cumprod_with_into",
+            how.axis.index()
+        );
+    }
+}
+
+/// The error for the first overflowing element, if any.
+fn check_overflow<A, D>(a: ArrayView<'_, A, D>, how: &Cumprod<'_, A>) -> Result<(), CumprodError>
+where
+    A: Clone + CheckedMul,
+    D: Dimension,
+{
+    match family::first_overflow(a, how) {
+        Some(index) => Err(CumprodError::Overflow { index }),
+        None => Ok(()),
+    }
+}
+
+/// The shape of the result of `how` on an input of shape `shape`.
+fn result_shape<A>(shape: &[usize], how: &Cumprod<'_, A>) -> Vec<usize> {
+    let mut shape = shape.to_vec();
+    let axis = how.axis.index();
+    shape[axis] = how.result_len(shape[axis]);
+    shape
+}
+
+/// Allocates the result of `how` on `a` (options already checked), in `a`'s
+/// memory order when `a` is contiguous.
+fn alloc_with<A, B, D>(
+    a: ArrayView<'_, A, D>,
+    how: &Cumprod<'_, B>,
+    conv: &impl Fn(&A) -> B,
+) -> Array<B, D>
+where
+    B: Clone + Mul<Output = B> + One,
+    D: Dimension,
+{
+    let plain = !how.reverse && matches!(how.initial, Initial::Identity);
+    match how.output {
+        // One pass, as for the plain methods.
+        Output::Inclusive if plain => kernels::axis_alloc(a, how.axis, conv),
+        // Same shape: a converted copy in the input's memory order, then the
+        // scan in place.
+        Output::Inclusive | Output::Exclusive => {
+            let mut out = a.map(conv);
+            family::with_inplace(out.view_mut(), how, None);
+            out
+        }
+        // One more element along the axis.
+        Output::IncludeInitial => {
+            let mut shape = a.raw_dim();
+            shape[how.axis.index()] += 1;
+            let fortran = !a.is_standard_layout() && a.t().is_standard_layout();
+            let mut out = Array::from_elem(shape.set_f(fortran), B::one());
+            family::with_into(a, out.view_mut(), how, conv);
+            out
+        }
+    }
+}
+
+/// NaN-skipping's view of an element: a NaN counts as one.
+fn nan_to_one<A: NanAware>(x: &A) -> A {
+    if x.is_nan() {
+        A::one()
+    } else {
+        x.clone()
     }
 }
 

@@ -4,12 +4,12 @@ use std::fmt;
 
 /// What was wrong with the arguments of a fallible cumulative-product call.
 ///
-/// Returned by [`cumprod_flat_into`](crate::CumprodExt::cumprod_flat_into) and
-/// [`cumprod_axis_into`](crate::CumprodExt::cumprod_axis_into). When one of them
-/// returns an error, the output array has not been written to.
+/// Returned by the `_into` methods of [`CumprodExt`](crate::CumprodExt), the
+/// checked methods and the gradient. When one of them returns an error, the
+/// output array has not been written to.
 ///
-/// The enum is `#[non_exhaustive]`: later versions may add variants (for example
-/// for checked integer overflow), so a `match` on it needs a wildcard arm.
+/// The enum is `#[non_exhaustive]`: later versions may add variants, so a `match`
+/// on it needs a wildcard arm.
 ///
 /// ```
 /// use ndarray::{array, Array2, Axis};
@@ -42,6 +42,26 @@ pub enum CumprodError {
         /// The shape of the output array that was passed.
         found: Vec<usize>,
     },
+    /// An array handed in beside the input (the per-lane initial values of
+    /// [`Cumprod::carry`](crate::Cumprod::carry), or the upstream gradient of
+    /// [`cumprod_axis_grad`](crate::CumprodExt::cumprod_axis_grad)) does not have
+    /// the shape it needs.
+    OperandShapeMismatch {
+        /// What the array is: `"carry"` or `"gradient"`.
+        operand: &'static str,
+        /// The shape it must have.
+        expected: Vec<usize>,
+        /// The shape it has.
+        found: Vec<usize>,
+    },
+    /// A product overflowed the element type, in the checked methods
+    /// ([`cumprod_checked`](crate::CumprodExt::cumprod_checked) and
+    /// [`cumprod_checked_into`](crate::CumprodExt::cumprod_checked_into)).
+    Overflow {
+        /// The index, in the input array, of the first element (in logical,
+        /// row-major order) whose multiplication overflowed.
+        index: Vec<usize>,
+    },
 }
 
 impl fmt::Display for CumprodError {
@@ -53,6 +73,18 @@ impl fmt::Display for CumprodError {
             CumprodError::ShapeMismatch { expected, found } => write!(
                 f,
                 "output array has shape {found:?}, but the cumulative product has shape {expected:?}"
+            ),
+            CumprodError::OperandShapeMismatch {
+                operand,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{operand} array has shape {found:?}, but shape {expected:?} is needed"
+            ),
+            CumprodError::Overflow { index } => write!(
+                f,
+                "the cumulative product overflows at the element of index {index:?}"
             ),
         }
     }
@@ -81,6 +113,23 @@ pub(crate) fn check_shape(expected: &[usize], found: &[usize]) -> Result<(), Cum
     }
 }
 
+/// Returns the error for an operand of shape `found` where `expected` is needed, if any.
+pub(crate) fn check_operand(
+    operand: &'static str,
+    expected: &[usize],
+    found: &[usize],
+) -> Result<(), CumprodError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(CumprodError::OperandShapeMismatch {
+            operand,
+            expected: expected.to_vec(),
+            found: found.to_vec(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +147,19 @@ mod tests {
             }
             .to_string(),
             "output array has shape [3, 2], but the cumulative product has shape [2, 3]"
+        );
+        assert_eq!(
+            CumprodError::OperandShapeMismatch {
+                operand: "carry",
+                expected: vec![3],
+                found: vec![2]
+            }
+            .to_string(),
+            "carry array has shape [2], but shape [3] is needed"
+        );
+        assert_eq!(
+            CumprodError::Overflow { index: vec![1, 4] }.to_string(),
+            "the cumulative product overflows at the element of index [1, 4]"
         );
     }
 

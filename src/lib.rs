@@ -125,11 +125,15 @@
 mod cumprod_ext;
 mod errors;
 mod kernels;
+mod nan_aware;
+mod options;
 #[cfg(feature = "rayon")]
 mod par_cumprod_ext;
 
 pub use crate::cumprod_ext::CumprodExt;
 pub use crate::errors::CumprodError;
+pub use crate::nan_aware::NanAware;
+pub use crate::options::Cumprod;
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use crate::par_cumprod_ext::ParCumprodExt;

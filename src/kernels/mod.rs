@@ -19,6 +19,7 @@
 //! The callers check axes and shapes; the kernels assume them valid.
 
 mod contiguous;
+pub(crate) mod family;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
 mod strided;
@@ -298,6 +299,10 @@ pub(crate) fn axis_into<A, B, D>(
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
+    if dst.is_empty() {
+        // Nothing to write (and an empty view need not have a slice).
+        return;
+    }
     let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) else {
         return strided::scan_axis_into(src, dst, axis, conv);
     };
@@ -340,6 +345,9 @@ where
     D: Dimension,
     A: Clone + Mul<Output = A>,
 {
+    if a.is_empty() {
+        return;
+    }
     let Some(order) = memory_order::<D>(a.shape(), a.strides()) else {
         return strided::scan_axis_inplace(a, axis);
     };

@@ -1,0 +1,390 @@
+//! The extended scans of [`Cumprod`]: reverse, exclusive, include-initial,
+//! initial values and carries, the overflow check, and the gradient.
+//!
+//! Every form is built from the kernels of the plain scan: the forward scan
+//! without an initial value goes through [`super::axis_into`] in one pass; the
+//! others copy the input into place (shifted by one for `exclusive` and
+//! `include_initial`), put the initial value in front, and scan in place with
+//! [`super::axis_inplace`] or its mirror image [`axis_inplace_rev`]. Both walk
+//! memory in order on contiguous arrays.
+
+use core::ops::Mul;
+
+use ndarray::{
+    Array, ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension,
+    Slice, Zip,
+};
+use num_traits::{CheckedMul, Float, One};
+
+use super::{block_shape, memory_order};
+use crate::options::{Cumprod, Initial, Output};
+
+/// Writes `conv` of every element of `src` into `dst` (same shape).
+fn copy<A, B, D: Dimension>(
+    src: ArrayView<'_, A, D>,
+    dst: ArrayViewMut<'_, B, D>,
+    conv: &impl Fn(&A) -> B,
+) {
+    Zip::from(dst).and(src).for_each(|y, x| *y = conv(x));
+}
+
+/// Sets the slice `slot` (length one along `axis`) to the initial values.
+fn put_initial<B, D>(slot: ArrayViewMut<'_, B, D>, axis: Axis, initial: &Initial<'_, B>)
+where
+    B: Clone + One,
+    D: Dimension,
+{
+    match initial {
+        Initial::Identity => slot.into_iter().for_each(|y| *y = B::one()),
+        Initial::Value(c) => slot.into_iter().for_each(|y| y.clone_from(c)),
+        Initial::Lanes(lanes) => Zip::from(slot.into_dyn())
+            .and(lanes.view().insert_axis(axis))
+            .for_each(|y, c| y.clone_from(c)),
+    }
+}
+
+/// Multiplies the slice `slot` (length one along `axis`) by the initial values:
+/// `c * y` for a forward scan (the initial value comes first), `y * c` for a
+/// reverse one.
+fn apply_initial<B, D>(
+    slot: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    initial: &Initial<'_, B>,
+    reverse: bool,
+) where
+    B: Clone + Mul<Output = B>,
+    D: Dimension,
+{
+    let times = |y: &mut B, c: &B| {
+        *y = if reverse {
+            y.clone() * c.clone()
+        } else {
+            c.clone() * y.clone()
+        }
+    };
+    match initial {
+        Initial::Identity => {}
+        Initial::Value(c) => slot.into_iter().for_each(|y| times(y, c)),
+        Initial::Lanes(lanes) => Zip::from(slot.into_dyn())
+            .and(lanes.view().insert_axis(axis))
+            .for_each(times),
+    }
+}
+
+/// The slice at position `index` along `axis`, keeping the axis (length one).
+fn slot<B, D: Dimension>(
+    a: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    index: usize,
+) -> ArrayViewMut<'_, B, D> {
+    a.slice_axis_move(axis, Slice::from(index..index + 1))
+}
+
+/// Writes the scan of `src` described by `how` into `out`, whose length along
+/// the axis is `how.result_len(n)`. `conv` turns an input element into the
+/// result's type (NaN-skipping maps NaN to one there).
+pub(crate) fn with_into<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    mut out: ArrayViewMut<'_, B, D>,
+    how: &Cumprod<'_, B>,
+    conv: &impl Fn(&A) -> B,
+) where
+    B: Clone + Mul<Output = B> + One,
+    D: Dimension,
+{
+    let axis = how.axis;
+    let n = src.len_of(axis);
+    let m = out.len_of(axis);
+    if m == 0 {
+        return;
+    }
+    let lead = how.output != Output::Inclusive;
+    match (how.reverse, lead, &how.initial) {
+        // The plain scan: one pass.
+        (false, false, Initial::Identity) => super::axis_into(src, out, axis, conv),
+        // The identity, then the plain scan of the first m - 1 elements.
+        (false, true, Initial::Identity) => {
+            let (head, body) = out.split_at(axis, 1);
+            put_initial(head, axis, &how.initial);
+            let src = src.slice_axis(axis, Slice::from(..m - 1));
+            super::axis_into(src, body, axis, conv);
+        }
+        (false, true, initial) => {
+            let (head, body) = out.view_mut().split_at(axis, 1);
+            put_initial(head, axis, initial);
+            copy(src.slice_axis(axis, Slice::from(..m - 1)), body, conv);
+            super::axis_inplace(out, axis);
+        }
+        (false, false, initial) => {
+            copy(src, out.view_mut(), conv);
+            apply_initial(slot(out.view_mut(), axis, 0), axis, initial, false);
+            super::axis_inplace(out, axis);
+        }
+        (true, true, initial) => {
+            let (body, tail) = out.view_mut().split_at(axis, m - 1);
+            put_initial(tail, axis, initial);
+            copy(src.slice_axis(axis, Slice::from(n + 1 - m..)), body, conv);
+            axis_inplace_rev(out, axis);
+        }
+        (true, false, initial) => {
+            copy(src, out.view_mut(), conv);
+            apply_initial(slot(out.view_mut(), axis, m - 1), axis, initial, true);
+            axis_inplace_rev(out, axis);
+        }
+    }
+}
+
+/// Replaces `a` by the scan described by `how` (not `include_initial`, which
+/// the caller rejects). `prepare` runs on every element first (NaN-skipping
+/// maps NaN to one there).
+pub(crate) fn with_inplace<B, D>(
+    mut a: ArrayViewMut<'_, B, D>,
+    how: &Cumprod<'_, B>,
+    prepare: Option<&dyn Fn(&mut B)>,
+) where
+    B: Clone + Mul<Output = B> + One,
+    D: Dimension,
+{
+    debug_assert!(how.output != Output::IncludeInitial);
+    let axis = how.axis;
+    let n = a.len_of(axis);
+    if n == 0 {
+        return;
+    }
+    if let Some(prepare) = prepare {
+        a.map_inplace(prepare);
+    }
+    let exclusive = how.output == Output::Exclusive;
+    if how.reverse {
+        if exclusive {
+            shift(a.view_mut(), axis, false);
+            put_initial(slot(a.view_mut(), axis, n - 1), axis, &how.initial);
+        } else {
+            apply_initial(slot(a.view_mut(), axis, n - 1), axis, &how.initial, true);
+        }
+        axis_inplace_rev(a, axis);
+    } else {
+        if exclusive {
+            shift(a.view_mut(), axis, true);
+            put_initial(slot(a.view_mut(), axis, 0), axis, &how.initial);
+        } else {
+            apply_initial(slot(a.view_mut(), axis, 0), axis, &how.initial, false);
+        }
+        super::axis_inplace(a, axis);
+    }
+}
+
+/// Moves every element one place along `axis`: towards the end when `forward`
+/// (`a[i] = a[i - 1]`), towards the start otherwise. The slot left behind keeps
+/// a stale value for the caller to overwrite.
+fn shift<B: Clone, D: Dimension>(mut a: ArrayViewMut<'_, B, D>, axis: Axis, forward: bool) {
+    let n = a.len_of(axis);
+    if n < 2 {
+        return;
+    }
+    for mut lane in a.lanes_mut(axis) {
+        if let Some(values) = lane.as_slice_mut() {
+            if forward {
+                values.rotate_right(1);
+            } else {
+                values.rotate_left(1);
+            }
+        } else if forward {
+            for i in (1..n).rev() {
+                let previous = lane[i - 1].clone();
+                lane[i] = previous;
+            }
+        } else {
+            for i in 0..n - 1 {
+                let next = lane[i + 1].clone();
+                lane[i] = next;
+            }
+        }
+    }
+}
+
+/// Replaces `a` by its reverse cumulative product along `axis`:
+/// `a[i] = a[i] * a[i + 1]`, from the end to the start.
+pub(crate) fn axis_inplace_rev<B, D>(mut a: ArrayViewMut<'_, B, D>, axis: Axis)
+where
+    B: Clone + Mul<Output = B>,
+    D: Dimension,
+{
+    if a.is_empty() {
+        return;
+    }
+    if let Some(order) = memory_order::<D>(a.shape(), a.strides()) {
+        let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
+        let data = a.as_slice_memory_order_mut().expect("a contiguous array");
+        return scan_rev(data, outer, n, inner);
+    }
+    for lane in a.lanes_mut(axis) {
+        lane_rev(lane);
+    }
+}
+
+/// The reverse scan of one lane of any stride.
+fn lane_rev<B: Clone + Mul<Output = B>>(lane: ArrayViewMut1<'_, B>) {
+    let mut items = lane.into_iter().rev();
+    let Some(mut next) = items.next() else {
+        return;
+    };
+    for y in items {
+        *y = y.clone() * next.clone();
+        next = y;
+    }
+}
+
+/// Lanes scanned side by side by [`scan_rev`]: independent multiplications
+/// in flight, as in the forward kernels.
+const GROUP: usize = 4;
+
+/// The reverse scan of the row-major block `(outer, n, inner)` along its
+/// middle axis, in place.
+fn scan_rev<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: usize, inner: usize) {
+    if n < 2 || inner == 0 {
+        return;
+    }
+    let block = n * inner;
+    if inner == 1 {
+        // Contiguous lanes, a group at a time from the end of each lane.
+        let mut groups = data.chunks_exact_mut(GROUP * n);
+        for group in groups.by_ref() {
+            let mut lanes = group.chunks_exact_mut(n);
+            let mut lanes: [&mut [B]; GROUP] =
+                core::array::from_fn(|_| lanes.next().expect("GROUP lanes in a group"));
+            for i in (0..n - 1).rev() {
+                for lane in lanes.iter_mut() {
+                    lane[i] = lane[i].clone() * lane[i + 1].clone();
+                }
+            }
+        }
+        for lane in groups.into_remainder().chunks_exact_mut(n) {
+            for i in (0..n - 1).rev() {
+                lane[i] = lane[i].clone() * lane[i + 1].clone();
+            }
+        }
+        return;
+    }
+    // Whole rows: each is the elementwise product of itself and the row after.
+    for block in data.chunks_exact_mut(block).take(outer) {
+        for i in (0..n - 1).rev() {
+            let (head, tail) = block.split_at_mut((i + 1) * inner);
+            for (y, z) in head[i * inner..].iter_mut().zip(&tail[..inner]) {
+                *y = y.clone() * z.clone();
+            }
+        }
+    }
+}
+
+/// The index, in `src`, of the first element (in row-major order) whose
+/// multiplication overflows in the scan described by `how`, if any. The
+/// multiplications are those of [`with_into`], in the same order.
+pub(crate) fn first_overflow<A, D>(
+    src: ArrayView<'_, A, D>,
+    how: &Cumprod<'_, A>,
+) -> Option<Vec<usize>>
+where
+    A: Clone + CheckedMul,
+    D: Dimension,
+{
+    let axis = how.axis;
+    let n = src.len_of(axis);
+    // The elements that take part: all of them, but for an exclusive scan
+    // (the first n - 1, or the last n - 1 for a reverse scan).
+    let used = if how.output == Output::Exclusive {
+        n.saturating_sub(1)
+    } else {
+        n
+    };
+    let positions: Vec<usize> = if how.reverse {
+        (n - used..n).rev().collect()
+    } else {
+        (0..used).collect()
+    };
+    // The lanes and their indices, both in row-major order of the other axes.
+    let mut others = src.raw_dim();
+    others[axis.index()] = 1;
+    let carries: Vec<A> = match &how.initial {
+        Initial::Lanes(lanes) => lanes.iter().cloned().collect(),
+        Initial::Identity | Initial::Value(_) => Vec::new(),
+    };
+    let mut first: Option<Vec<usize>> = None;
+    for (number, (start, lane)) in ndarray::indices(others)
+        .into_iter()
+        .zip(src.lanes(axis))
+        .enumerate()
+    {
+        let mut product: Option<A> = match &how.initial {
+            Initial::Identity => None,
+            Initial::Value(c) => Some(c.clone()),
+            Initial::Lanes(_) => Some(carries[number].clone()),
+        };
+        for &i in &positions {
+            let x = &lane[i];
+            let next = match &product {
+                None => Some(x.clone()),
+                Some(p) if how.reverse => x.checked_mul(p),
+                Some(p) => p.checked_mul(x),
+            };
+            if next.is_none() {
+                let mut index = start.into_dimension().slice().to_vec();
+                index[axis.index()] = i;
+                let earlier = match &first {
+                    Some(f) => index < *f,
+                    None => true,
+                };
+                if earlier {
+                    first = Some(index);
+                }
+                break;
+            }
+            product = next;
+        }
+    }
+    first
+}
+
+/// The vector-Jacobian product of the cumulative product along `axis`: given
+/// the input `x` and the gradient `g` of a loss with respect to the result,
+/// writes the gradient with respect to `x` into `dx`.
+///
+/// With `y[i] = x[0] * ... * x[i]`, `dx[k] = sum over i >= k of g[i] * y[i] / x[k]`.
+/// Without dividing by `x[k]` (which may be zero): `dx[k] = p[k] * s[k]` where
+/// `p[k] = x[0] * ... * x[k - 1]` and `s[k] = g[k] + x[k + 1] * s[k + 1]`,
+/// `s[n - 1] = g[n - 1]`.
+pub(crate) fn grad_axis<A, D>(
+    x: ArrayView<'_, A, D>,
+    g: ArrayView<'_, A, D>,
+    axis: Axis,
+) -> Array<A, D>
+where
+    A: Float,
+    D: Dimension,
+{
+    let mut dx = Array::zeros(x.raw_dim());
+    Zip::from(dx.lanes_mut(axis))
+        .and(x.lanes(axis))
+        .and(g.lanes(axis))
+        .for_each(grad_lane);
+    dx
+}
+
+fn grad_lane<A: Float>(mut dx: ArrayViewMut1<'_, A>, x: ArrayView1<'_, A>, g: ArrayView1<'_, A>) {
+    let n = x.len();
+    if n == 0 {
+        return;
+    }
+    // dx[k] = p[k] first.
+    let mut p = A::one();
+    for k in 0..n {
+        dx[k] = p;
+        p = p * x[k];
+    }
+    let mut s = g[n - 1];
+    dx[n - 1] = dx[n - 1] * s;
+    for k in (0..n - 1).rev() {
+        s = g[k] + x[k + 1] * s;
+        dx[k] = dx[k] * s;
+    }
+}
