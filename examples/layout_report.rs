@@ -21,6 +21,11 @@
 //! - ndarray's own `cumprod` (`a.flatten().cumprod(Axis(0))` for axis=None)
 //!   divided by `cumprod_axis`: above 1 means this crate is faster.
 //!
+//! Rows marked `reverse` time the same with `Cumprod::along(Axis(k)).reverse()`
+//! (`cumprod_with_into`, `cumprod_with_inplace`, `cumprod_with`; ndarray's side
+//! is `cumprod` of the axis-inverted view), and rows marked `nan` (f64) the
+//! NaN-skipping forms (ndarray's side: `mapv` NaN to one, then `cumprod`).
+//!
 //! Rows are grouped by class (how many independent lanes the scan has), each
 //! class sorted so that its worst row comes last, and a summary of the worst
 //! rows ends the report. A second table times small arrays (16 to 4096
@@ -35,7 +40,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use ndarray::{Array, Axis, Ix1, Ix2, Ix3, RemoveAxis};
-use ndarray_cumprod::CumprodExt;
+use ndarray_cumprod::{Cumprod, CumprodExt};
 
 use data::{make, Element};
 
@@ -72,6 +77,8 @@ const ALLOC_TARGET: f64 = 1.25;
 
 struct Row {
     dtype: &'static str,
+    /// "" for the plain methods, "reverse" or "nan" for the extended forms.
+    variant: &'static str,
     shape: String,
     order: char,
     axis: Option<usize>,
@@ -85,7 +92,12 @@ struct Row {
 impl Row {
     fn label(&self) -> String {
         let axis = self.axis.map_or("None".to_string(), |k| k.to_string());
-        format!("{} {} {} axis={}", self.dtype, self.shape, self.order, axis)
+        let label = format!("{} {} {} axis={}", self.dtype, self.shape, self.order, axis);
+        if self.variant.is_empty() {
+            label
+        } else {
+            format!("{label} {}", self.variant)
+        }
     }
 
     /// The largest ratio of this row to its target (above 1: missed).
@@ -149,7 +161,7 @@ fn class(shape: &[usize], f_order: bool, axis: Option<usize>) -> Class {
     }
 }
 
-fn large_rows<T: Element>(
+fn large_rows<T: Element + NanRow + num_traits::One>(
     len: usize,
     reps: usize,
     filter: &[String],
@@ -206,7 +218,11 @@ struct Layout<'a> {
 
 /// The rows of one layout (one row per axis, and one for axis=None), with a
 /// static dimension type as user code would have.
-fn layout_rows<T: Element, D: RemoveAxis>(case: &Layout<'_>, a: Array<T, D>, rows: &mut Vec<Row>) {
+fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
+    case: &Layout<'_>,
+    a: Array<T, D>,
+    rows: &mut Vec<Row>,
+) {
     let &Layout {
         shape,
         f_order,
@@ -230,6 +246,45 @@ fn layout_rows<T: Element, D: RemoveAxis>(case: &Layout<'_>, a: Array<T, D>, row
     for axis in axes {
         if axis.is_none() && shape.len() == 1 {
             continue; // the same scan as axis 0
+        }
+        if let Some(k) = axis {
+            let mut push = |variant: &'static str, m: Measured| {
+                rows.push(Row {
+                    dtype: T::NAME,
+                    variant,
+                    shape: format!("{shape:?}"),
+                    order: if f_order { 'F' } else { 'C' },
+                    axis,
+                    class: class(shape, f_order, axis),
+                    into: m.into,
+                    inplace: m.inplace,
+                    alloc: m.alloc,
+                    ndarray_over_ours: m.ndarray_over_ours,
+                })
+            };
+            let how = Cumprod::along(Axis(k)).reverse();
+            let mut work = a.clone();
+            let alloc = || drop(black_box(&a).cumprod_with(&how));
+            push(
+                "reverse",
+                Measured {
+                    into: paired(reps, &mut copy, || {
+                        black_box(&a).cumprod_with_into(&how, &mut out).unwrap()
+                    }),
+                    inplace: Some(paired(reps, &mut copy, || {
+                        black_box(&mut work).cumprod_with_inplace(&how)
+                    })),
+                    alloc: paired(reps, to_owned, alloc),
+                    ndarray_over_ours: paired(reps, alloc, || {
+                        let mut flipped = black_box(&a).view();
+                        flipped.invert_axis(Axis(k));
+                        drop(flipped.cumprod(Axis(k)))
+                    }),
+                },
+            );
+            if let Some(m) = T::nan_row(&a, k, reps, &mut copy, &mut out) {
+                push("nan", m);
+            }
         }
         let row = match axis {
             Some(k) => {
@@ -263,6 +318,7 @@ fn layout_rows<T: Element, D: RemoveAxis>(case: &Layout<'_>, a: Array<T, D>, row
         };
         rows.push(Row {
             dtype: T::NAME,
+            variant: "",
             shape: format!("{shape:?}"),
             order: if f_order { 'F' } else { 'C' },
             axis,
@@ -272,6 +328,57 @@ fn layout_rows<T: Element, D: RemoveAxis>(case: &Layout<'_>, a: Array<T, D>, row
             alloc: row.alloc,
             ndarray_over_ours: row.ndarray_over_ours,
         });
+    }
+}
+
+/// The NaN-skipping row, for the element types that have NaN.
+trait NanRow: Sized {
+    fn nan_row<D: RemoveAxis>(
+        a: &Array<Self, D>,
+        k: usize,
+        reps: usize,
+        copy: &mut dyn FnMut(),
+        out: &mut Array<Self, D>,
+    ) -> Option<Measured>;
+}
+
+impl NanRow for f64 {
+    fn nan_row<D: RemoveAxis>(
+        a: &Array<f64, D>,
+        k: usize,
+        reps: usize,
+        copy: &mut dyn FnMut(),
+        out: &mut Array<f64, D>,
+    ) -> Option<Measured> {
+        let how = Cumprod::along(Axis(k));
+        let mut work = a.clone();
+        let to_owned = || drop(black_box(a).to_owned());
+        let alloc = || drop(black_box(a).nancumprod_with(&how));
+        Some(Measured {
+            into: paired(reps, &mut *copy, || {
+                black_box(a).nancumprod_with_into(&how, out).unwrap()
+            }),
+            inplace: Some(paired(reps, &mut *copy, || {
+                black_box(&mut work).nancumprod_with_inplace(&how)
+            })),
+            alloc: paired(reps, to_owned, alloc),
+            ndarray_over_ours: paired(reps, alloc, || {
+                let ones = black_box(a).mapv(|x| if x.is_nan() { 1.0 } else { x });
+                drop(ones.cumprod(Axis(k)))
+            }),
+        })
+    }
+}
+
+impl NanRow for i64 {
+    fn nan_row<D: RemoveAxis>(
+        _: &Array<i64, D>,
+        _: usize,
+        _: usize,
+        _: &mut dyn FnMut(),
+        _: &mut Array<i64, D>,
+    ) -> Option<Measured> {
+        None
     }
 }
 

@@ -661,7 +661,7 @@ where
         S: DataMut,
     {
         check_inplace(self.shape(), how);
-        family::with_inplace(self.view_mut(), how, None);
+        family::with_inplace(self.view_mut(), how, None::<fn(&mut A)>);
     }
 
     #[track_caller]
@@ -700,7 +700,7 @@ where
                 *x = A::one();
             }
         };
-        family::with_inplace(self.view_mut(), how, Some(&prepare));
+        family::with_inplace(self.view_mut(), how, Some(prepare));
     }
 
     fn cumprod_checked(&self, how: &Cumprod<'_, A>) -> Result<Array<A, D>, CumprodError>
@@ -814,7 +814,7 @@ where
         // scan in place.
         Output::Inclusive | Output::Exclusive => {
             let mut out = a.map(conv);
-            family::with_inplace(out.view_mut(), how, None);
+            family::with_inplace(out.view_mut(), how, None::<fn(&mut B)>);
             out
         }
         // One more element along the axis.

@@ -137,13 +137,14 @@ pub(crate) fn with_into<A, B, D>(
 /// Replaces `a` by the scan described by `how` (not `include_initial`, which
 /// the caller rejects). `prepare` runs on every element first (NaN-skipping
 /// maps NaN to one there).
-pub(crate) fn with_inplace<B, D>(
+pub(crate) fn with_inplace<B, D, P>(
     mut a: ArrayViewMut<'_, B, D>,
     how: &Cumprod<'_, B>,
-    prepare: Option<&dyn Fn(&mut B)>,
+    prepare: Option<P>,
 ) where
     B: Clone + Mul<Output = B> + One,
     D: Dimension,
+    P: Fn(&mut B),
 {
     debug_assert!(how.output != Output::IncludeInitial);
     let axis = how.axis;
