@@ -648,8 +648,7 @@ where
         A: Clone + Mul<Output = A> + One,
         S2: DataMut<Elem = A>,
     {
-        check_options(self.shape(), how)?;
-        check_shape(&result_shape(self.shape(), how), out.shape())?;
+        check_into(self.shape(), how, out.shape())?;
         family::with_into(self.view(), out.view_mut(), how, &A::clone);
         Ok(())
     }
@@ -682,8 +681,7 @@ where
         A: NanAware + Mul<Output = A>,
         S2: DataMut<Elem = A>,
     {
-        check_options(self.shape(), how)?;
-        check_shape(&result_shape(self.shape(), how), out.shape())?;
+        check_into(self.shape(), how, out.shape())?;
         family::with_into(self.view(), out.view_mut(), how, &nan_to_one);
         Ok(())
     }
@@ -721,8 +719,7 @@ where
         A: Clone + CheckedMul + One,
         S2: DataMut<Elem = A>,
     {
-        check_options(self.shape(), how)?;
-        check_shape(&result_shape(self.shape(), how), out.shape())?;
+        check_into(self.shape(), how, out.shape())?;
         check_overflow(self.view(), how)?;
         family::with_into(self.view(), out.view_mut(), how, &A::clone);
         Ok(())
@@ -760,6 +757,12 @@ fn check_options<A>(shape: &[usize], how: &Cumprod<'_, A>) -> Result<(), Cumprod
         check_operand("carry", &expected, lanes.shape())?;
     }
     Ok(())
+}
+
+/// The errors of an `_into` call: the options, then the shape of `out`.
+fn check_into<A>(shape: &[usize], how: &Cumprod<'_, A>, out: &[usize]) -> Result<(), CumprodError> {
+    check_options(shape, how)?;
+    check_shape(&result_shape(shape, how), out)
 }
 
 /// Panics if the options are wrong, or cannot be applied in place.

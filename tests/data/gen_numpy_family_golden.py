@@ -26,9 +26,10 @@ cumulative_prod) and i64 (cumulative_prod only: nancumprod of integers is cumpro
 """
 
 import os
-import struct
 
 import numpy as np
+
+import gen_numpy_golden
 
 SEED = 20261125
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,18 +64,8 @@ def special_cases():
 
 
 def fmt(arr):
-    arr = np.asarray(arr).ravel(order="C")
-    if arr.size == 0:
-        return "-"
-    dt = arr.dtype
-    if dt == np.float64:
-        return " ".join(f"{struct.unpack('<Q', struct.pack('<d', v))[0]:016x}" for v in arr.tolist())
-    if dt == np.float32:
-        return " ".join(f"{v:08x}" for v in arr.view(np.uint32).tolist())
-    if dt == np.complex128:
-        pairs = arr.view(np.float64).reshape(-1, 2).view(np.uint64).tolist()
-        return " ".join(f"{re:016x}:{im:016x}" for re, im in pairs)
-    return " ".join(str(v) for v in arr.tolist())
+    """Values written exactly as in numpy_golden.txt."""
+    return gen_numpy_golden.fmt(None, arr)
 
 
 def record(kind, x):
