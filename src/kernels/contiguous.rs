@@ -27,7 +27,7 @@ use core::ops::{Mul, Range};
 
 /// How many elements of `B` a piece staged at once holds: 64 KiB, which stays
 /// in the level-2 cache of any current CPU while a kernel works on it.
-fn piece_len<B>() -> usize {
+pub(super) fn piece_len<B>() -> usize {
     (64 * 1024 / core::mem::size_of::<B>().max(1)).max(1)
 }
 
@@ -35,11 +35,11 @@ fn piece_len<B>() -> usize {
 /// multiplier busy without running out of registers: measured on a 2-core
 /// AMD EPYC, 4 lanes beat 2, 8 and 16 by 15% to 60% (f64, lanes of 64 to
 /// 8192 elements).
-const GROUP: usize = 4;
+pub(super) const GROUP: usize = 4;
 
 /// Lanes shorter than this are scanned one after another: the processor
 /// overlaps short independent lanes by itself.
-const SHORT_LANE: usize = 16;
+pub(super) const SHORT_LANE: usize = 16;
 const _: () = assert!(
     SHORT_LANE >= TILE,
     "a group scan needs a whole tile per lane"
@@ -335,7 +335,7 @@ fn scan_run<B: Clone + Mul<Output = B>>(lane: &mut [B], range: Range<usize>) {
 
 /// Steps of a lane read, multiplied and written together by [`scan_tiles`]:
 /// one cache line of `f64`.
-const TILE: usize = 8;
+pub(super) const TILE: usize = 8;
 
 /// Scans `K` lanes side by side, a tile of [`TILE`] steps at a time.
 ///
@@ -383,7 +383,7 @@ fn scan_tiles<B, const K: usize>(
 }
 
 /// The `K` consecutive lanes of `n >= TILE` elements that start `group`.
-fn lanes_of<B, const K: usize>(group: &mut [B], n: usize) -> [&mut [B]; K] {
+pub(super) fn lanes_of<B, const K: usize>(group: &mut [B], n: usize) -> [&mut [B]; K] {
     let mut chunks = group.chunks_exact_mut(n);
     core::array::from_fn(|_| chunks.next().expect("K lanes in a group"))
 }
@@ -529,38 +529,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{input, Affine};
     use super::*;
-
-    /// A non-commutative element (composition of affine maps `x -> a x + b`
-    /// modulo 2^64), padded to `P` more words so that big elements make small
-    /// pieces and every segment boundary shows up in small arrays.
-    #[derive(Clone, Debug, PartialEq)]
-    struct Affine<const P: usize> {
-        a: u64,
-        b: u64,
-        pad: [u64; P],
-    }
-
-    impl<const P: usize> Mul for Affine<P> {
-        type Output = Self;
-        fn mul(self, rhs: Self) -> Self {
-            Affine {
-                a: self.a.wrapping_mul(rhs.a),
-                b: self.a.wrapping_mul(rhs.b).wrapping_add(self.b),
-                pad: self.pad,
-            }
-        }
-    }
-
-    fn input<const P: usize>(len: usize) -> Vec<Affine<P>> {
-        (0..len as u64)
-            .map(|i| Affine {
-                a: 2 * i + 3,
-                b: i * 7 % 13,
-                pad: [0; P],
-            })
-            .collect()
-    }
 
     /// The obvious loop over the block `(outer, n, inner)`.
     fn reference<B: Clone + Mul<Output = B>>(

@@ -2,11 +2,12 @@
 //! initial values and carries, the overflow check, and the gradient.
 //!
 //! Every form is built from the kernels of the plain scan: the forward scan
-//! without an initial value goes through [`super::axis_into`] in one pass; the
-//! others copy the input into place (shifted by one for `exclusive` and
-//! `include_initial`), put the initial value in front, and scan in place with
-//! [`super::axis_inplace`] or its mirror image [`axis_inplace_rev`]. Both walk
-//! memory in order on contiguous arrays.
+//! without an initial value goes through [`super::axis_into`], the reverse one
+//! through its mirror image [`axis_into_rev`], both in one pass on contiguous
+//! arrays. The others copy the input into place (shifted by one for
+//! `exclusive` and `include_initial`), put the initial value in front, and
+//! scan in place with [`super::axis_inplace`] or [`axis_inplace_rev`]. Both
+//! walk memory in order on contiguous arrays.
 
 use core::ops::Mul;
 
@@ -16,7 +17,7 @@ use ndarray::{
 };
 use num_traits::{CheckedMul, Float, One};
 
-use super::{block_shape, memory_order};
+use super::reverse::{axis_inplace_rev, axis_into_rev};
 use crate::options::{Cumprod, Initial, Output};
 
 /// Writes `conv` of every element of `src` into `dst` (same shape).
@@ -126,6 +127,8 @@ pub(crate) fn with_into<A, B, D>(
             copy(src.slice_axis(axis, Slice::from(n + 1 - m..)), body, conv);
             axis_inplace_rev(out, axis);
         }
+        // The mirror image of the plain scan: one pass.
+        (true, false, Initial::Identity) => axis_into_rev(src, out, axis, conv),
         (true, false, initial) => {
             copy(src, out.view_mut(), conv);
             apply_initial(slot(out.view_mut(), axis, m - 1), axis, initial, true);
@@ -199,80 +202,6 @@ fn shift<B: Clone, D: Dimension>(mut a: ArrayViewMut<'_, B, D>, axis: Axis, forw
             for i in 0..n - 1 {
                 let next = lane[i + 1].clone();
                 lane[i] = next;
-            }
-        }
-    }
-}
-
-/// Replaces `a` by its reverse cumulative product along `axis`:
-/// `a[i] = a[i] * a[i + 1]`, from the end to the start.
-pub(crate) fn axis_inplace_rev<B, D>(mut a: ArrayViewMut<'_, B, D>, axis: Axis)
-where
-    B: Clone + Mul<Output = B>,
-    D: Dimension,
-{
-    if a.is_empty() {
-        return;
-    }
-    if let Some(order) = memory_order::<D>(a.shape(), a.strides()) {
-        let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
-        let data = a.as_slice_memory_order_mut().expect("a contiguous array");
-        return scan_rev(data, outer, n, inner);
-    }
-    for lane in a.lanes_mut(axis) {
-        lane_rev(lane);
-    }
-}
-
-/// The reverse scan of one lane of any stride.
-fn lane_rev<B: Clone + Mul<Output = B>>(lane: ArrayViewMut1<'_, B>) {
-    let mut items = lane.into_iter().rev();
-    let Some(mut next) = items.next() else {
-        return;
-    };
-    for y in items {
-        *y = y.clone() * next.clone();
-        next = y;
-    }
-}
-
-/// Lanes scanned side by side by [`scan_rev`]: independent multiplications
-/// in flight, as in the forward kernels.
-const GROUP: usize = 4;
-
-/// The reverse scan of the row-major block `(outer, n, inner)` along its
-/// middle axis, in place.
-fn scan_rev<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: usize, inner: usize) {
-    if n < 2 || inner == 0 {
-        return;
-    }
-    let block = n * inner;
-    if inner == 1 {
-        // Contiguous lanes, a group at a time from the end of each lane.
-        let mut groups = data.chunks_exact_mut(GROUP * n);
-        for group in groups.by_ref() {
-            let mut lanes = group.chunks_exact_mut(n);
-            let mut lanes: [&mut [B]; GROUP] =
-                core::array::from_fn(|_| lanes.next().expect("GROUP lanes in a group"));
-            for i in (0..n - 1).rev() {
-                for lane in lanes.iter_mut() {
-                    lane[i] = lane[i].clone() * lane[i + 1].clone();
-                }
-            }
-        }
-        for lane in groups.into_remainder().chunks_exact_mut(n) {
-            for i in (0..n - 1).rev() {
-                lane[i] = lane[i].clone() * lane[i + 1].clone();
-            }
-        }
-        return;
-    }
-    // Whole rows: each is the elementwise product of itself and the row after.
-    for block in data.chunks_exact_mut(block).take(outer) {
-        for i in (0..n - 1).rev() {
-            let (head, tail) = block.split_at_mut((i + 1) * inner);
-            for (y, z) in head[i * inner..].iter_mut().zip(&tail[..inner]) {
-                *y = y.clone() * z.clone();
             }
         }
     }

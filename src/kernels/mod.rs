@@ -22,7 +22,10 @@ mod contiguous;
 pub(crate) mod family;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
+mod reverse;
 mod strided;
+#[cfg(test)]
+mod test_support;
 
 use core::cmp::Reverse;
 use core::ops::Mul;

@@ -1,0 +1,308 @@
+//! The reverse scan, `y[n - 1] = x[n - 1]` and `y[i] = x[i] * y[i + 1]`: the
+//! mirror image of the kernels of [`contiguous`](super::contiguous).
+//!
+//! On a contiguous block `(outer, n, inner)` (see [`contiguous`](super::contiguous))
+//! the lanes are walked from their end:
+//!
+//! - `inner == 1`, contiguous lanes: [`GROUP`] lanes side by side, a tile of
+//!   [`TILE`] steps at a time, from the last tile to the first
+//!   ([`rev_tiles`]), so that the multiplications of the lanes overlap.
+//! - `inner > 1`: each row becomes the elementwise product of itself and the
+//!   row after it, from the last row to the first; rows are read and written
+//!   in memory order, which vectorises.
+//!
+//! [`axis_into_rev`] reads the input and writes the products in one pass when
+//! input and output are slices in the same memory order; otherwise it copies
+//! the input into place and scans the output in place ([`axis_inplace_rev`]).
+//! The value on the left of every product is the element itself, the one on
+//! the right the product of the elements after it, as in `a * (b * c)`.
+
+use core::ops::Mul;
+
+use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Zip};
+
+use super::contiguous::{lanes_of, piece_len, GROUP, SHORT_LANE, TILE};
+use super::{block_shape, memory_order, same_strides};
+
+/// Writes the reverse cumulative product of `src` along `axis` into `dst`
+/// (same shape).
+pub(crate) fn axis_into_rev<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    mut dst: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    conv: &impl Fn(&A) -> B,
+) where
+    B: Clone + Mul<Output = B>,
+    D: Dimension,
+{
+    if dst.is_empty() {
+        return;
+    }
+    if let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) {
+        if same_strides(dst.shape(), dst.strides(), src.strides()) {
+            if let Some(values) = src.as_slice_memory_order() {
+                let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
+                let out = dst
+                    .as_slice_memory_order_mut()
+                    .expect("a contiguous output");
+                return block_into(values, out, outer, n, inner, conv);
+            }
+        }
+    }
+    // Any other pair of layouts: copy into place, then scan in place.
+    Zip::from(dst.view_mut())
+        .and(src)
+        .for_each(|y, x| *y = conv(x));
+    axis_inplace_rev(dst, axis);
+}
+
+/// Replaces `a` by its reverse cumulative product along `axis`.
+pub(crate) fn axis_inplace_rev<B, D>(mut a: ArrayViewMut<'_, B, D>, axis: Axis)
+where
+    B: Clone + Mul<Output = B>,
+    D: Dimension,
+{
+    if a.is_empty() {
+        return;
+    }
+    if let Some(order) = memory_order::<D>(a.shape(), a.strides()) {
+        let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
+        let data = a.as_slice_memory_order_mut().expect("a contiguous array");
+        return block_inplace(data, outer, n, inner);
+    }
+    for lane in a.lanes_mut(axis) {
+        lane_inplace(lane);
+    }
+}
+
+/// The reverse scan of one lane of any stride, in place.
+fn lane_inplace<B: Clone + Mul<Output = B>>(lane: ArrayViewMut1<'_, B>) {
+    let mut items = lane.into_iter().rev();
+    let Some(mut next) = items.next() else {
+        return;
+    };
+    for y in items {
+        *y = y.clone() * next.clone();
+        next = y;
+    }
+}
+
+/// The reverse scan of the row-major block `(outer, n, inner)` along its
+/// middle axis, in place.
+fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: usize, inner: usize) {
+    if n < 2 || inner == 0 {
+        return;
+    }
+    if inner == 1 {
+        let mut rest = &mut data[..outer * n];
+        if n >= SHORT_LANE {
+            let mut groups = rest.chunks_exact_mut(GROUP * n);
+            for group in groups.by_ref() {
+                rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
+                    let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
+                    tile.clone()
+                });
+            }
+            rest = groups.into_remainder();
+        }
+        for lane in rest.chunks_exact_mut(n) {
+            for i in (0..n - 1).rev() {
+                lane[i] = lane[i].clone() * lane[i + 1].clone();
+            }
+        }
+        return;
+    }
+    for block in data.chunks_exact_mut(n * inner).take(outer) {
+        for i in (0..n - 1).rev() {
+            let (head, tail) = block.split_at_mut((i + 1) * inner);
+            for (y, z) in head[i * inner..].iter_mut().zip(&tail[..inner]).rev() {
+                *y = y.clone() * z.clone();
+            }
+        }
+    }
+}
+
+/// The reverse scan of the row-major block `(outer, n, inner)` of `src` into
+/// `dst` (same length), in one pass.
+fn block_into<A, B, F>(src: &[A], dst: &mut [B], outer: usize, n: usize, inner: usize, conv: &F)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let len = outer * n * inner;
+    if n < 2 || inner == 0 {
+        for (y, x) in dst[..len].iter_mut().zip(src) {
+            *y = conv(x);
+        }
+        return;
+    }
+    if inner == 1 {
+        let mut lane = 0;
+        let piece = piece_len::<B>();
+        if n >= SHORT_LANE && GROUP * n <= piece {
+            // Short lanes: copy a piece of whole groups in memory order, then
+            // scan it in place while it is in cache, as the forward kernels
+            // do: four short lanes read side by side from their ends start
+            // four short streams, which the prefetcher does not follow.
+            let groups_per_piece = piece / (GROUP * n);
+            while lane + GROUP <= outer {
+                let count = GROUP * groups_per_piece.min((outer - lane) / GROUP);
+                let range = lane * n..(lane + count) * n;
+                for (y, x) in dst[range.clone()].iter_mut().zip(&src[range.clone()]) {
+                    *y = conv(x);
+                }
+                block_inplace(&mut dst[range], count, n, 1);
+                lane += count;
+            }
+        } else if n >= SHORT_LANE {
+            while lane + GROUP <= outer {
+                let range = lane * n..(lane + GROUP) * n;
+                let inputs: [&[A]; GROUP] =
+                    core::array::from_fn(|k| &src[range.start + k * n..range.start + (k + 1) * n]);
+                rev_tiles::<B, GROUP>(&mut lanes_of(&mut dst[range], n), |_, k, i| {
+                    let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
+                    core::array::from_fn(|s| conv(&tile[s]))
+                });
+                lane += GROUP;
+            }
+        }
+        for (ys, xs) in dst[lane * n..len]
+            .chunks_exact_mut(n)
+            .zip(src[lane * n..len].chunks_exact(n))
+        {
+            let mut carry = conv(&xs[n - 1]);
+            ys[n - 1].clone_from(&carry);
+            for (y, x) in ys[..n - 1].iter_mut().zip(&xs[..n - 1]).rev() {
+                carry = conv(x) * carry;
+                y.clone_from(&carry);
+            }
+        }
+        return;
+    }
+    let block = n * inner;
+    for (ys, xs) in dst[..len]
+        .chunks_exact_mut(block)
+        .zip(src.chunks_exact(block))
+    {
+        let (rest, last) = ys.split_at_mut(block - inner);
+        for (y, x) in last.iter_mut().zip(&xs[block - inner..]).rev() {
+            *y = conv(x);
+        }
+        let mut next: &[B] = last;
+        let rows = xs[..block - inner].chunks_exact(inner);
+        for (row, x) in rest.chunks_exact_mut(inner).zip(rows).rev() {
+            // Every row from its end too: the whole walk runs down through
+            // memory, a stream the prefetcher follows across pages.
+            for ((y, z), x) in row.iter_mut().zip(next).zip(x).rev() {
+                *y = conv(x) * z.clone();
+            }
+            next = row;
+        }
+    }
+}
+
+/// Scans `K` lanes of `n >= TILE` elements side by side from their end, a
+/// tile of [`TILE`] steps at a time: the mirror image of the forward tiles.
+///
+/// `load(lanes, k, i)` gives the input values of steps `i..i + TILE` of lane
+/// `k`; it is handed the output lanes, so that an in-place scan can read them.
+fn rev_tiles<B, const K: usize>(
+    lanes: &mut [&mut [B]; K],
+    mut load: impl FnMut(&[&mut [B]; K], usize, usize) -> [B; TILE],
+) where
+    B: Clone + Mul<Output = B>,
+{
+    let n = lanes[0].len();
+    // The last element of each lane is its own product.
+    let mut carry: [B; K] = core::array::from_fn(|k| load(lanes, k, n - TILE)[TILE - 1].clone());
+    for (lane, last) in lanes.iter_mut().zip(&carry) {
+        lane[n - 1].clone_from(last);
+    }
+    // Steps `end..n` are done.
+    let mut end = n - 1;
+    while end >= TILE {
+        let start = end - TILE;
+        let mut tiles: [[B; TILE]; K] = core::array::from_fn(|k| load(lanes, k, start));
+        for step in (0..TILE).rev() {
+            for (tile, c) in tiles.iter_mut().zip(carry.iter_mut()) {
+                *c = tile[step].clone() * c.clone();
+                tile[step].clone_from(c);
+            }
+        }
+        for (lane, tile) in lanes.iter_mut().zip(&tiles) {
+            lane[start..end].clone_from_slice(tile);
+        }
+        end = start;
+    }
+    // The first steps, fewer than a tile: lane by lane.
+    if end > 0 {
+        for k in 0..K {
+            let values = load(lanes, k, 0);
+            for (y, x) in lanes[k][..end].iter_mut().zip(&values[..end]).rev() {
+                carry[k] = x.clone() * carry[k].clone();
+                y.clone_from(&carry[k]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{input, Affine};
+    use super::*;
+
+    /// The obvious loop over the block `(outer, n, inner)`, from the end of
+    /// every lane.
+    fn reference<B: Clone + Mul<Output = B>>(
+        x: &[B],
+        outer: usize,
+        n: usize,
+        inner: usize,
+    ) -> Vec<B> {
+        let mut y = x.to_vec();
+        for o in 0..outer {
+            for i in (0..n.saturating_sub(1)).rev() {
+                for j in 0..inner {
+                    let at = (o * n + i) * inner + j;
+                    y[at] = x[at].clone() * y[at + inner].clone();
+                }
+            }
+        }
+        y
+    }
+
+    fn check_blocks<const P: usize>() -> usize {
+        let mut checked = 0;
+        for outer in [0, 1, 2, 3, 4, 5, 8, 9, 17, 33] {
+            for n in [0, 1, 2, 7, 8, 9, 15, 16, 17, 24, 25, 33, 100, 130] {
+                for inner in [1, 2, 3, 8, 9] {
+                    let len = outer * n * inner;
+                    let x = input::<P>(len);
+                    let expected = reference(&x, outer, n, inner);
+                    let case = format!("P={P} outer={outer} n={n} inner={inner}");
+
+                    let mut data = x.clone();
+                    block_inplace(&mut data, outer, n, inner);
+                    assert_eq!(data, expected, "in place, {case}");
+
+                    let mut dst: Vec<Affine<P>> = input(len).into_iter().rev().collect();
+                    block_into(&x, &mut dst, outer, n, inner, &Clone::clone);
+                    assert_eq!(dst, expected, "into, {case}");
+                    checked += 1;
+                }
+            }
+        }
+        checked
+    }
+
+    #[test]
+    fn reverse_blocks_match_the_reference_loop() {
+        // 16-byte elements: one piece (4096 elements) holds every group.
+        assert!(check_blocks::<0>() > 600);
+        // 128-byte elements: pieces of 512 elements, so that lanes of 16 to
+        // 100 are staged a few groups at a time, with partial pieces, and
+        // lanes of 130 go side by side without staging.
+        assert_eq!(piece_len::<Affine<14>>(), 512);
+        assert!(check_blocks::<14>() > 600);
+    }
+}

@@ -1,0 +1,35 @@
+//! Test helpers shared by the kernels' unit tests.
+
+use core::ops::Mul;
+
+/// A non-commutative element (composition of affine maps `x -> a x + b`
+/// modulo 2^64), padded to `P` more words so that big elements make small
+/// pieces and every segment boundary shows up in small arrays.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Affine<const P: usize> {
+    a: u64,
+    b: u64,
+    pad: [u64; P],
+}
+
+impl<const P: usize> Mul for Affine<P> {
+    type Output = Self;
+    fn mul(self, rhs: Self) -> Self {
+        Affine {
+            a: self.a.wrapping_mul(rhs.a),
+            b: self.a.wrapping_mul(rhs.b).wrapping_add(self.b),
+            pad: self.pad,
+        }
+    }
+}
+
+/// `len` distinct elements, none of which commutes with the others.
+pub(crate) fn input<const P: usize>(len: usize) -> Vec<Affine<P>> {
+    (0..len as u64)
+        .map(|i| Affine {
+            a: 2 * i + 3,
+            b: i * 7 % 13,
+            pad: [0; P],
+        })
+        .collect()
+}
