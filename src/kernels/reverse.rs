@@ -94,21 +94,27 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
         return;
     }
     if inner == 1 {
-        let mut rest = &mut data[..outer * n];
-        if n >= SHORT_LANE {
-            let mut groups = rest.chunks_exact_mut(GROUP * n);
-            for group in groups.by_ref() {
-                rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
-                    let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
-                    tile.clone()
-                });
-            }
-            rest = groups.into_remainder();
-        }
-        for lane in rest.chunks_exact_mut(n) {
+        // The whole walk runs down through memory, lanes from the last to the
+        // first, so that the prefetcher follows it: short lanes taken in
+        // increasing order, each read downwards, jump up after every group
+        // (measured: 2.9-3.5x a copy for lanes of 64, against 0.9-1.6x for
+        // the forward scan).
+        let grouped = if n >= SHORT_LANE {
+            outer / GROUP * GROUP
+        } else {
+            0
+        };
+        let (groups, rest) = data[..outer * n].split_at_mut(grouped * n);
+        for lane in rest.chunks_exact_mut(n).rev() {
             for i in (0..n - 1).rev() {
                 lane[i] = lane[i].clone() * lane[i + 1].clone();
             }
+        }
+        for group in groups.chunks_exact_mut(GROUP * n).rev() {
+            rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
+                let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
+                tile.clone()
+            });
         }
         return;
     }
@@ -248,6 +254,9 @@ fn rev_tiles<B, const K: usize>(
 
 #[cfg(test)]
 mod tests {
+    use alloc::format;
+    use alloc::vec::Vec;
+
     use super::super::test_support::{input, Affine};
     use super::*;
 
