@@ -2,10 +2,14 @@
 
 use core::ops::Mul;
 
+use alloc::vec::Vec;
 use ndarray::{
-    Array, Array1, ArrayBase, ArrayView, Axis, Data, DataMut, Dimension, Ix1, ShapeBuilder,
+    Array, Array1, ArrayBase, ArrayRef, ArrayView, Axis, Data, DataMut, Dimension, Ix1,
+    ShapeBuilder, ViewRepr,
 };
-use num_traits::{CheckedMul, Float, One};
+
+use num_traits::float::FloatCore;
+use num_traits::{CheckedMul, One};
 
 use crate::errors::{check_axis, check_operand, check_shape, CumprodError};
 use crate::kernels;
@@ -13,8 +17,8 @@ use crate::kernels::family;
 use crate::nan_aware::NanAware;
 use crate::options::{Cumprod, Initial, Output};
 
-mod private {
-    /// Keeps [`CumprodExt`](super::CumprodExt) implementable only in this crate,
+pub(crate) mod private {
+    /// Keeps [`CumprodExt`](super::CumprodExt) and `ParCumprodExt` implementable only in this crate,
     /// so that methods can be added to it without a breaking change.
     pub trait Sealed {}
 
@@ -24,6 +28,8 @@ mod private {
         D: ndarray::Dimension,
     {
     }
+
+    impl<A, D: ndarray::Dimension> Sealed for ndarray::ArrayRef<A, D> {}
 }
 
 /// Panics with NumPy's message when `axis` is out of bounds.
@@ -71,9 +77,12 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 /// assert_eq!(p, array![Wrapping(i64::MAX), Wrapping(-2), Wrapping(-6)]);
 /// ```
 ///
-/// The trait is sealed: it is implemented for every [`ArrayBase`] and cannot be
-/// implemented outside this crate, so that methods can be added to it in a minor
-/// release.
+/// The trait is implemented for every [`ArrayBase`] and for [`ArrayRef`], so
+/// that functions written over `&ArrayRef<A, D>` or `&mut ArrayRef<A, D>`, as
+/// ndarray 0.17 recommends, call its methods with method syntax too (for an
+/// `ArrayRef`, `S` is `ViewRepr<&mut A>`, which no caller needs to name). It
+/// is sealed: it cannot be implemented outside this crate, so that methods can
+/// be added to it in a minor release.
 ///
 /// ```compile_fail
 /// use ndarray::{Ix1, OwnedRepr};
@@ -550,8 +559,198 @@ where
         grad: &ArrayBase<S2, D>,
     ) -> Result<Array<A, D>, CumprodError>
     where
-        A: Float,
+        A: FloatCore,
         S2: Data<Elem = A>;
+}
+
+/// The methods of [`CumprodExt`], for both implementations: every method
+/// works on `self.view()` or `self.view_mut()`, which `ArrayBase` and
+/// `ArrayRef` both have. `$data_mut` is the bound the in-place methods add for
+/// an `ArrayBase` (`S: DataMut,`); an `ArrayRef` is always writable through
+/// `&mut`, and a bound on its marker storage type would tie the lifetime of
+/// every view to it.
+macro_rules! cumprod_ext_methods {
+    ($($data_mut:tt)*) => {
+        // The plain methods are the converting ones with `B = A` (every type converts
+        // into itself; the conversion compiles down to the clone).
+        fn cumprod_flat(&self) -> Array1<A>
+        where
+            A: Clone + Mul<Output = A>,
+        {
+            self.cumprod_flat_as::<A>()
+        }
+
+        #[track_caller]
+        fn cumprod_axis(&self, axis: Axis) -> Array<A, D>
+        where
+            A: Clone + Mul<Output = A>,
+        {
+            self.cumprod_axis_as::<A>(axis)
+        }
+
+        fn cumprod_flat_as<B>(&self) -> Array1<B>
+        where
+            A: Clone + Into<B>,
+            B: Clone + Mul<Output = B>,
+        {
+            kernels::flat_alloc(self.view(), convert)
+        }
+
+        #[track_caller]
+        fn cumprod_axis_as<B>(&self, axis: Axis) -> Array<B, D>
+        where
+            A: Clone + Into<B>,
+            B: Clone + Mul<Output = B>,
+        {
+            assert_axis(axis, self.ndim());
+            kernels::axis_alloc(self.view(), axis, convert)
+        }
+
+        fn cumprod_flat_into<B, S2>(&self, out: &mut ArrayBase<S2, Ix1>) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B>,
+            B: Clone + Mul<Output = B>,
+            S2: DataMut<Elem = B>,
+        {
+            check_shape(&[self.len()], out.shape())?;
+            kernels::flat_into(self.view(), out.view_mut(), convert);
+            Ok(())
+        }
+
+        fn cumprod_axis_into<B, S2>(
+            &self,
+            axis: Axis,
+            out: &mut ArrayBase<S2, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B>,
+            B: Clone + Mul<Output = B>,
+            S2: DataMut<Elem = B>,
+        {
+            check_axis(axis.index(), self.ndim())?;
+            check_shape(self.shape(), out.shape())?;
+            kernels::axis_into(self.view(), out.view_mut(), axis, convert);
+            Ok(())
+        }
+
+        #[track_caller]
+        fn cumprod_axis_inplace(&mut self, axis: Axis)
+        where
+            A: Clone + Mul<Output = A>,
+            $($data_mut)*
+        {
+            assert_axis(axis, self.ndim());
+            kernels::axis_inplace(self.view_mut(), axis);
+        }
+        #[track_caller]
+        fn cumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+        where
+            A: Clone + Mul<Output = A> + One,
+        {
+            unwrap_or_panic(check_options(self.shape(), how));
+            alloc_with(self.view(), how, &A::clone)
+        }
+
+        fn cumprod_with_into<S2>(
+            &self,
+            how: &Cumprod<'_, A>,
+            out: &mut ArrayBase<S2, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + Mul<Output = A> + One,
+            S2: DataMut<Elem = A>,
+        {
+            check_into(self.shape(), how, out.shape())?;
+            family::with_into(self.view(), out.view_mut(), how, &A::clone);
+            Ok(())
+        }
+
+        #[track_caller]
+        fn cumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+        where
+            A: Clone + Mul<Output = A> + One,
+            $($data_mut)*
+        {
+            check_inplace(self.shape(), how);
+            family::with_inplace(self.view_mut(), how, None::<fn(&mut A)>);
+        }
+
+        #[track_caller]
+        fn nancumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+        where
+            A: NanAware + Mul<Output = A>,
+        {
+            unwrap_or_panic(check_options(self.shape(), how));
+            alloc_with(self.view(), how, &nan_to_one)
+        }
+
+        fn nancumprod_with_into<S2>(
+            &self,
+            how: &Cumprod<'_, A>,
+            out: &mut ArrayBase<S2, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: NanAware + Mul<Output = A>,
+            S2: DataMut<Elem = A>,
+        {
+            check_into(self.shape(), how, out.shape())?;
+            family::with_into(self.view(), out.view_mut(), how, &nan_to_one);
+            Ok(())
+        }
+
+        #[track_caller]
+        fn nancumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+        where
+            A: NanAware + Mul<Output = A>,
+            $($data_mut)*
+        {
+            check_inplace(self.shape(), how);
+            let prepare = |x: &mut A| {
+                if x.is_nan() {
+                    *x = A::one();
+                }
+            };
+            family::with_inplace(self.view_mut(), how, Some(prepare));
+        }
+
+        fn cumprod_checked(&self, how: &Cumprod<'_, A>) -> Result<Array<A, D>, CumprodError>
+        where
+            A: Clone + CheckedMul + One,
+        {
+            check_options(self.shape(), how)?;
+            check_overflow(self.view(), how)?;
+            Ok(alloc_with(self.view(), how, &A::clone))
+        }
+
+        fn cumprod_checked_into<S2>(
+            &self,
+            how: &Cumprod<'_, A>,
+            out: &mut ArrayBase<S2, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + CheckedMul + One,
+            S2: DataMut<Elem = A>,
+        {
+            check_into(self.shape(), how, out.shape())?;
+            check_overflow(self.view(), how)?;
+            family::with_into(self.view(), out.view_mut(), how, &A::clone);
+            Ok(())
+        }
+
+        fn cumprod_axis_grad<S2>(
+            &self,
+            axis: Axis,
+            grad: &ArrayBase<S2, D>,
+        ) -> Result<Array<A, D>, CumprodError>
+        where
+            A: FloatCore,
+            S2: Data<Elem = A>,
+        {
+            check_axis(axis.index(), self.ndim())?;
+            check_operand("gradient", self.shape(), grad.shape())?;
+            Ok(family::grad_axis(self.view(), grad.view(), axis))
+        }
+    };
 }
 
 impl<A, S, D> CumprodExt<A, S, D> for ArrayBase<S, D>
@@ -559,185 +758,19 @@ where
     S: Data<Elem = A>,
     D: Dimension,
 {
-    // The plain methods are the converting ones with `B = A` (every type converts
-    // into itself; the conversion compiles down to the clone).
-    fn cumprod_flat(&self) -> Array1<A>
-    where
-        A: Clone + Mul<Output = A>,
-    {
-        self.cumprod_flat_as::<A>()
-    }
+    cumprod_ext_methods!(S: DataMut,);
+}
 
-    #[track_caller]
-    fn cumprod_axis(&self, axis: Axis) -> Array<A, D>
-    where
-        A: Clone + Mul<Output = A>,
-    {
-        self.cumprod_axis_as::<A>(axis)
-    }
-
-    fn cumprod_flat_as<B>(&self) -> Array1<B>
-    where
-        A: Clone + Into<B>,
-        B: Clone + Mul<Output = B>,
-    {
-        kernels::flat_alloc(self.view(), convert)
-    }
-
-    #[track_caller]
-    fn cumprod_axis_as<B>(&self, axis: Axis) -> Array<B, D>
-    where
-        A: Clone + Into<B>,
-        B: Clone + Mul<Output = B>,
-    {
-        assert_axis(axis, self.ndim());
-        kernels::axis_alloc(self.view(), axis, convert)
-    }
-
-    fn cumprod_flat_into<B, S2>(&self, out: &mut ArrayBase<S2, Ix1>) -> Result<(), CumprodError>
-    where
-        A: Clone + Into<B>,
-        B: Clone + Mul<Output = B>,
-        S2: DataMut<Elem = B>,
-    {
-        check_shape(&[self.len()], out.shape())?;
-        kernels::flat_into(self.view(), out.view_mut(), convert);
-        Ok(())
-    }
-
-    fn cumprod_axis_into<B, S2>(
-        &self,
-        axis: Axis,
-        out: &mut ArrayBase<S2, D>,
-    ) -> Result<(), CumprodError>
-    where
-        A: Clone + Into<B>,
-        B: Clone + Mul<Output = B>,
-        S2: DataMut<Elem = B>,
-    {
-        check_axis(axis.index(), self.ndim())?;
-        check_shape(self.shape(), out.shape())?;
-        kernels::axis_into(self.view(), out.view_mut(), axis, convert);
-        Ok(())
-    }
-
-    #[track_caller]
-    fn cumprod_axis_inplace(&mut self, axis: Axis)
-    where
-        A: Clone + Mul<Output = A>,
-        S: DataMut,
-    {
-        assert_axis(axis, self.ndim());
-        kernels::axis_inplace(self.view_mut(), axis);
-    }
-    #[track_caller]
-    fn cumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
-    where
-        A: Clone + Mul<Output = A> + One,
-    {
-        unwrap_or_panic(check_options(self.shape(), how));
-        alloc_with(self.view(), how, &A::clone)
-    }
-
-    fn cumprod_with_into<S2>(
-        &self,
-        how: &Cumprod<'_, A>,
-        out: &mut ArrayBase<S2, D>,
-    ) -> Result<(), CumprodError>
-    where
-        A: Clone + Mul<Output = A> + One,
-        S2: DataMut<Elem = A>,
-    {
-        check_into(self.shape(), how, out.shape())?;
-        family::with_into(self.view(), out.view_mut(), how, &A::clone);
-        Ok(())
-    }
-
-    #[track_caller]
-    fn cumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
-    where
-        A: Clone + Mul<Output = A> + One,
-        S: DataMut,
-    {
-        check_inplace(self.shape(), how);
-        family::with_inplace(self.view_mut(), how, None::<fn(&mut A)>);
-    }
-
-    #[track_caller]
-    fn nancumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
-    where
-        A: NanAware + Mul<Output = A>,
-    {
-        unwrap_or_panic(check_options(self.shape(), how));
-        alloc_with(self.view(), how, &nan_to_one)
-    }
-
-    fn nancumprod_with_into<S2>(
-        &self,
-        how: &Cumprod<'_, A>,
-        out: &mut ArrayBase<S2, D>,
-    ) -> Result<(), CumprodError>
-    where
-        A: NanAware + Mul<Output = A>,
-        S2: DataMut<Elem = A>,
-    {
-        check_into(self.shape(), how, out.shape())?;
-        family::with_into(self.view(), out.view_mut(), how, &nan_to_one);
-        Ok(())
-    }
-
-    #[track_caller]
-    fn nancumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
-    where
-        A: NanAware + Mul<Output = A>,
-        S: DataMut,
-    {
-        check_inplace(self.shape(), how);
-        let prepare = |x: &mut A| {
-            if x.is_nan() {
-                *x = A::one();
-            }
-        };
-        family::with_inplace(self.view_mut(), how, Some(prepare));
-    }
-
-    fn cumprod_checked(&self, how: &Cumprod<'_, A>) -> Result<Array<A, D>, CumprodError>
-    where
-        A: Clone + CheckedMul + One,
-    {
-        check_options(self.shape(), how)?;
-        check_overflow(self.view(), how)?;
-        Ok(alloc_with(self.view(), how, &A::clone))
-    }
-
-    fn cumprod_checked_into<S2>(
-        &self,
-        how: &Cumprod<'_, A>,
-        out: &mut ArrayBase<S2, D>,
-    ) -> Result<(), CumprodError>
-    where
-        A: Clone + CheckedMul + One,
-        S2: DataMut<Elem = A>,
-    {
-        check_into(self.shape(), how, out.shape())?;
-        check_overflow(self.view(), how)?;
-        family::with_into(self.view(), out.view_mut(), how, &A::clone);
-        Ok(())
-    }
-
-    fn cumprod_axis_grad<S2>(
-        &self,
-        axis: Axis,
-        grad: &ArrayBase<S2, D>,
-    ) -> Result<Array<A, D>, CumprodError>
-    where
-        A: Float,
-        S2: Data<Elem = A>,
-    {
-        check_axis(axis.index(), self.ndim())?;
-        check_operand("gradient", self.shape(), grad.shape())?;
-        Ok(family::grad_axis(self.view(), grad.view(), axis))
-    }
+/// For functions written over ndarray 0.17's reference types
+/// (`fn f(a: &ArrayRef2<f64>)`, `fn g(a: &mut ArrayRef2<f64>)`), whose
+/// receivers are not `ArrayBase`s. The storage parameter is that of a mutable
+/// view, which gives the in-place methods the `DataMut` they need; a caller
+/// never names it.
+impl<A, D> CumprodExt<A, ViewRepr<&mut A>, D> for ArrayRef<A, D>
+where
+    D: Dimension,
+{
+    cumprod_ext_methods!();
 }
 
 /// Panics with the error's message.

@@ -1,6 +1,7 @@
 //! The error type of the fallible (`_into`) methods.
 
-use std::fmt;
+use alloc::vec::Vec;
+use core::fmt;
 
 /// What was wrong with the arguments of a fallible cumulative-product call.
 ///
@@ -90,7 +91,7 @@ impl fmt::Display for CumprodError {
     }
 }
 
-impl std::error::Error for CumprodError {}
+impl core::error::Error for CumprodError {}
 
 /// Returns the error for `axis` on an array of `ndim` dimensions, if any.
 pub(crate) fn check_axis(axis: usize, ndim: usize) -> Result<(), CumprodError> {
@@ -133,6 +134,8 @@ pub(crate) fn check_operand(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
 
     #[test]
     fn messages_say_what_was_wrong() {
@@ -182,7 +185,7 @@ mod tests {
 
     #[test]
     fn is_a_std_error() {
-        fn takes_error(_: &dyn std::error::Error) {}
+        fn takes_error(_: &dyn core::error::Error) {}
         takes_error(&CumprodError::AxisOutOfBounds { axis: 0, ndim: 0 });
     }
 }

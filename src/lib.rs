@@ -12,7 +12,9 @@
 //! [`CumprodExt`] is implemented for every [`ArrayBase`](ndarray::ArrayBase): owned
 //! arrays, views, mutable views, `ArcArray` and `CowArray`, of any dimension
 //! (`Ix0` to `Ix6` and `IxDyn`) and any memory layout (C, F, sliced with steps,
-//! reversed axes). Import the trait and call its methods with method syntax.
+//! reversed axes), and for ndarray 0.17's [`ArrayRef`](ndarray::ArrayRef), the
+//! type behind `&ArrayRef2<f64>` function arguments. Import the trait and call
+//! its methods with method syntax.
 //!
 //! # NumPy's own examples
 //!
@@ -100,12 +102,46 @@
 //! (ndarray computes `current * previous`), writes its result in one pass, and
 //! reports bad input with NumPy's message.
 //!
-//! # Features and MSRV
+//! # Functions over `&ArrayRef`
 //!
-//! - `rayon` (off by default): [`ParCumprodExt`], the axis methods on several
-//!   threads, for large arrays; the results are the same, bit for bit.
+//! ndarray 0.17 recommends writing functions over its reference types,
+//! `&ArrayRef<A, D>` and `&mut ArrayRef<A, D>`. [`CumprodExt`] is implemented
+//! for them too, so every method works with method syntax there:
 //!
-//! The crate is tested on the current stable Rust.
+//! ```
+//! use ndarray::{array, Array2, ArrayRef2, Axis};
+//! use ndarray_cumprod::CumprodExt;
+//!
+//! fn running(a: &ArrayRef2<f64>) -> Array2<f64> {
+//!     a.cumprod_axis(Axis(1))
+//! }
+//!
+//! fn running_inplace(a: &mut ArrayRef2<f64>) {
+//!     a.cumprod_axis_inplace(Axis(1));
+//! }
+//!
+//! let mut a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+//! assert_eq!(running(&a), array![[1.0, 2.0, 6.0], [4.0, 20.0, 120.0]]);
+//! running_inplace(&mut a);
+//! assert_eq!(a, array![[1.0, 2.0, 6.0], [4.0, 20.0, 120.0]]);
+//! ```
+//!
+//! The `out` arguments of the `_into` methods are `&mut ArrayBase`, as in
+//! NumPy's mapping above; a function that holds its output as `&mut ArrayRef`
+//! passes `&mut out.view_mut()`.
+//!
+//! # Features, `no_std` and MSRV
+//!
+//! - `std` (on by default): the standard library. Without it (`default-features
+//!   = false`) the crate is `#![no_std]` and needs only `alloc`; every method and
+//!   type is the same, and [`CumprodError`] implements [`core::error::Error`].
+//! - `rayon` (off by default, implies `std`): [`ParCumprodExt`], the axis
+//!   methods on several threads, for large arrays; the results are the same,
+//!   bit for bit.
+//!
+//! The minimum supported Rust version is **1.81** (for `core::error::Error`),
+//! declared as `rust-version` and checked by clippy's `incompatible_msrv` lint;
+//! the crate is tested on the current stable Rust.
 //!
 //! # Performance
 //!
@@ -121,6 +157,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![no_std]
+
+extern crate alloc;
 
 mod cumprod_ext;
 mod errors;

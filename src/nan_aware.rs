@@ -1,7 +1,8 @@
 //! [`NanAware`], the element types the NaN-skipping products accept.
 
 use num_complex::Complex;
-use num_traits::{Float, One};
+use num_traits::float::FloatCore;
+use num_traits::One;
 
 /// An element type that has NaN values, for the NaN-skipping products
 /// ([`nancumprod_with`](crate::CumprodExt::nancumprod_with) and its forms), which
@@ -27,17 +28,17 @@ pub trait NanAware: Clone + One {
 
 impl NanAware for f32 {
     fn is_nan(&self) -> bool {
-        Float::is_nan(*self)
+        f32::is_nan(*self)
     }
 }
 
 impl NanAware for f64 {
     fn is_nan(&self) -> bool {
-        Float::is_nan(*self)
+        f64::is_nan(*self)
     }
 }
 
-impl<T: Float> NanAware for Complex<T> {
+impl<T: FloatCore> NanAware for Complex<T> {
     fn is_nan(&self) -> bool {
         self.re.is_nan() || self.im.is_nan()
     }

@@ -3,15 +3,10 @@
 
 use core::ops::Mul;
 
-use ndarray::{Array, ArrayBase, Axis, Data, DataMut, Dimension};
+use ndarray::{Array, ArrayBase, ArrayRef, Axis, Data, DataMut, Dimension, ViewRepr};
 
 use crate::errors::{check_axis, check_shape, CumprodError};
 use crate::kernels::parallel;
-
-mod private {
-    pub trait Sealed {}
-    impl<S: ndarray::RawData, D> Sealed for ndarray::ArrayBase<S, D> {}
-}
 
 /// Multi-threaded forms of the axis methods of [`CumprodExt`](crate::CumprodExt),
 /// with the cargo feature `rayon`.
@@ -36,7 +31,7 @@ mod private {
 /// let a = Array2::from_shape_fn((512, 256), |(i, j)| 1.0 + ((i + j) % 7) as f64 * 1e-3);
 /// assert_eq!(a.par_cumprod_axis(Axis(0)), a.cumprod_axis(Axis(0)));
 /// ```
-pub trait ParCumprodExt<A, S, D>: private::Sealed
+pub trait ParCumprodExt<A, S, D>: crate::cumprod_ext::private::Sealed
 where
     S: Data<Elem = A>,
     D: Dimension,
@@ -109,43 +104,59 @@ where
         S: DataMut;
 }
 
+/// The methods of [`ParCumprodExt`] for both implementations, as for
+/// [`CumprodExt`](crate::CumprodExt).
+macro_rules! par_cumprod_ext_methods {
+    ($($data_mut:tt)*) => {
+        #[track_caller]
+        fn par_cumprod_axis(&self, axis: Axis) -> Array<A, D>
+        where
+            A: Clone + Mul<Output = A> + Send + Sync,
+        {
+            crate::cumprod_ext::assert_axis(axis, self.ndim());
+            parallel::axis_alloc(self.view(), axis, A::clone)
+        }
+
+        fn par_cumprod_axis_into<B, S2>(
+            &self,
+            axis: Axis,
+            out: &mut ArrayBase<S2, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B> + Sync,
+            B: Clone + Mul<Output = B> + Send + Sync,
+            S2: DataMut<Elem = B>,
+        {
+            check_axis(axis.index(), self.ndim())?;
+            check_shape(self.shape(), out.shape())?;
+            parallel::axis_into(self.view(), out.view_mut(), axis, |x: &A| x.clone().into());
+            Ok(())
+        }
+
+        #[track_caller]
+        fn par_cumprod_axis_inplace(&mut self, axis: Axis)
+        where
+            A: Clone + Mul<Output = A> + Send + Sync,
+            $($data_mut)*
+        {
+            crate::cumprod_ext::assert_axis(axis, self.ndim());
+            parallel::axis_inplace(self.view_mut(), axis);
+        }
+    };
+}
+
 impl<A, S, D> ParCumprodExt<A, S, D> for ArrayBase<S, D>
 where
     S: Data<Elem = A>,
     D: Dimension,
 {
-    #[track_caller]
-    fn par_cumprod_axis(&self, axis: Axis) -> Array<A, D>
-    where
-        A: Clone + Mul<Output = A> + Send + Sync,
-    {
-        crate::cumprod_ext::assert_axis(axis, self.ndim());
-        parallel::axis_alloc(self.view(), axis, A::clone)
-    }
+    par_cumprod_ext_methods!(S: DataMut,);
+}
 
-    fn par_cumprod_axis_into<B, S2>(
-        &self,
-        axis: Axis,
-        out: &mut ArrayBase<S2, D>,
-    ) -> Result<(), CumprodError>
-    where
-        A: Clone + Into<B> + Sync,
-        B: Clone + Mul<Output = B> + Send + Sync,
-        S2: DataMut<Elem = B>,
-    {
-        check_axis(axis.index(), self.ndim())?;
-        check_shape(self.shape(), out.shape())?;
-        parallel::axis_into(self.view(), out.view_mut(), axis, |x: &A| x.clone().into());
-        Ok(())
-    }
-
-    #[track_caller]
-    fn par_cumprod_axis_inplace(&mut self, axis: Axis)
-    where
-        A: Clone + Mul<Output = A> + Send + Sync,
-        S: DataMut,
-    {
-        crate::cumprod_ext::assert_axis(axis, self.ndim());
-        parallel::axis_inplace(self.view_mut(), axis);
-    }
+/// For functions written over `&ArrayRef`, as for [`CumprodExt`](crate::CumprodExt).
+impl<A, D> ParCumprodExt<A, ViewRepr<&mut A>, D> for ArrayRef<A, D>
+where
+    D: Dimension,
+{
+    par_cumprod_ext_methods!();
 }

@@ -320,7 +320,7 @@ proptest! {
                 None => true,
             });
             at[axis] = element;
-            if lane_fits_before && first.as_ref().is_none_or(|f| at < *f) {
+            if lane_fits_before && first.as_ref().map_or(true, |f| at < *f) {
                 first = Some(at);
             }
         }

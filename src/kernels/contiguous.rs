@@ -23,6 +23,7 @@
 //! one pass instead. Each lane is still computed left to right,
 //! `previous * current`.
 
+use alloc::vec::Vec;
 use core::ops::{Mul, Range};
 
 /// How many elements of `B` a piece staged at once holds: 64 KiB, which stays
@@ -529,6 +530,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use alloc::format;
+
     use super::super::test_support::{input, Affine};
     use super::*;
 

@@ -9,13 +9,15 @@
 //! scan in place with [`super::axis_inplace`] or [`axis_inplace_rev`]. Both
 //! walk memory in order on contiguous arrays.
 
+use alloc::vec::Vec;
 use core::ops::Mul;
 
 use ndarray::{
     Array, ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension,
     Slice, Zip,
 };
-use num_traits::{CheckedMul, Float, One};
+use num_traits::float::FloatCore;
+use num_traits::{CheckedMul, One};
 
 use super::reverse::{axis_inplace_rev, axis_into_rev};
 use crate::options::{Cumprod, Initial, Output};
@@ -289,7 +291,7 @@ pub(crate) fn grad_axis<A, D>(
     axis: Axis,
 ) -> Array<A, D>
 where
-    A: Float,
+    A: FloatCore,
     D: Dimension,
 {
     let mut dx = Array::zeros(x.raw_dim());
@@ -300,7 +302,11 @@ where
     dx
 }
 
-fn grad_lane<A: Float>(mut dx: ArrayViewMut1<'_, A>, x: ArrayView1<'_, A>, g: ArrayView1<'_, A>) {
+fn grad_lane<A: FloatCore>(
+    mut dx: ArrayViewMut1<'_, A>,
+    x: ArrayView1<'_, A>,
+    g: ArrayView1<'_, A>,
+) {
     let n = x.len();
     if n == 0 {
         return;

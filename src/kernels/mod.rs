@@ -27,6 +27,7 @@ mod strided;
 #[cfg(test)]
 mod test_support;
 
+use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::ops::Mul;
 

@@ -104,6 +104,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use alloc::vec;
+
     use super::*;
     use ndarray::{array, Array2, ShapeBuilder};
 

@@ -1,5 +1,6 @@
 //! Test helpers shared by the kernels' unit tests.
 
+use alloc::vec::Vec;
 use core::ops::Mul;
 
 /// A non-commutative element (composition of affine maps `x -> a x + b`
