@@ -64,7 +64,7 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 ///
 /// **Integer overflow** follows Rust's arithmetic on the element type: a debug
 /// build panics, a release build wraps. For NumPy's silent wrapping in every
-/// build, use [`std::num::Wrapping`]:
+/// build, use [`Wrapping`](core::num::Wrapping):
 ///
 /// ```
 /// use std::num::Wrapping;

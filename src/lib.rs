@@ -76,7 +76,7 @@
 //! Things that differ, on purpose:
 //!
 //! - **Integer overflow** follows Rust: a debug build panics, a release build
-//!   wraps. Use [`std::num::Wrapping`] elements for NumPy's wrapping in every
+//!   wraps. Use [`Wrapping`](core::num::Wrapping) elements for NumPy's wrapping in every
 //!   build (see [`CumprodExt`]).
 //! - **An axis on a 0-d array is out of bounds**, as everywhere in ndarray.
 //!   NumPy 2.4 treats a 0-d input as 1-d when given `axis=0`;

@@ -31,6 +31,7 @@ use crate::kernels::parallel;
 /// let a = Array2::from_shape_fn((512, 256), |(i, j)| 1.0 + ((i + j) % 7) as f64 * 1e-3);
 /// assert_eq!(a.par_cumprod_axis(Axis(0)), a.cumprod_axis(Axis(0)));
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub trait ParCumprodExt<A, S, D>: crate::cumprod_ext::private::Sealed
 where
     S: Data<Elem = A>,
