@@ -110,11 +110,23 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
                 lane[i] = lane[i].clone() * lane[i + 1].clone();
             }
         }
-        for group in groups.chunks_exact_mut(GROUP * n).rev() {
-            rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
-                let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
-                tile.clone()
-            });
+        // Short lanes a piece of whole groups at a time, warmed first.
+        let short = GROUP * n <= piece_len::<B>();
+        let per_piece = if short {
+            piece_len::<B>() / (GROUP * n)
+        } else {
+            1
+        };
+        for piece in groups.chunks_mut(per_piece * GROUP * n).rev() {
+            if short {
+                warm(piece);
+            }
+            for group in piece.chunks_exact_mut(GROUP * n).rev() {
+                rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
+                    let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
+                    tile.clone()
+                });
+            }
         }
         return;
     }
@@ -125,6 +137,20 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
                 *y = y.clone() * z.clone();
             }
         }
+    }
+}
+
+/// Reads `piece` upwards, one element per cache line, so that the hardware
+/// prefetcher brings it into cache as one stream before a kernel walks it
+/// downwards in short strides, which it does not follow. Only for element types
+/// without drop glue, whose clone is a plain load; others are left cold.
+fn warm<B: Clone>(piece: &[B]) {
+    if core::mem::needs_drop::<B>() {
+        return;
+    }
+    let step = (64 / core::mem::size_of::<B>().max(1)).max(1);
+    for x in piece.iter().step_by(step) {
+        core::hint::black_box(x.clone());
     }
 }
 
