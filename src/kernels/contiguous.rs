@@ -108,6 +108,59 @@ impl<B> Stage<B> for InPlace<'_, B> {
     }
 }
 
+/// The array is its own input, and `prepare` runs on every element before the
+/// scan reads it (NaN-skipping maps NaN to one there): still one pass.
+pub(crate) struct Prepared<'a, B, P> {
+    pub(crate) data: &'a mut [B],
+    pub(crate) prepare: P,
+}
+
+impl<B, P: Fn(&mut B)> Stage<B> for Prepared<'_, B, P> {
+    const SEQUENTIAL: bool = false;
+
+    fn stage(&mut self, range: Range<usize>) -> &mut [B] {
+        self.data[range].iter_mut().for_each(&self.prepare);
+        self.data
+    }
+
+    fn scan_group(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // Prepare each tile as it is loaded: staging the whole group first
+        // would walk long lanes twice.
+        let prepare = &self.prepare;
+        let end = base + GROUP * n;
+        scan_tiles::<B, GROUP>(
+            &mut lanes_of(&mut self.data[base..end], n),
+            |lanes, k, i| {
+                let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
+                let mut tile = tile.clone();
+                tile.iter_mut().for_each(prepare);
+                tile
+            },
+        );
+    }
+
+    fn scan_lane(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // One loop: a lane alone is bound by the latency of its
+        // multiplications, and a separate preparing pass would add to it.
+        let Some((first, rest)) = self.data[base..base + n].split_first_mut() else {
+            return;
+        };
+        (self.prepare)(first);
+        let mut carry = first.clone();
+        for y in rest {
+            (self.prepare)(y);
+            carry = carry * y.clone();
+            y.clone_from(&carry);
+        }
+    }
+}
+
 /// Input and output are slices in the same memory order.
 pub(crate) struct SliceInto<'a, A, B, F> {
     pub(crate) src: &'a [A],
@@ -570,6 +623,27 @@ mod tests {
                     let mut data = x.clone();
                     scan(&mut InPlace(&mut data), outer, n, inner);
                     assert_eq!(data, expected, "in place, {case}");
+
+                    // Prepared in place: every element changed exactly once
+                    // before the scan reads it.
+                    let bump = |y: &mut Affine<P>| y.bump();
+                    let mut bumped = x.clone();
+                    bumped.iter_mut().for_each(bump);
+                    let mut data = x.clone();
+                    scan(
+                        &mut Prepared {
+                            data: &mut data,
+                            prepare: bump,
+                        },
+                        outer,
+                        n,
+                        inner,
+                    );
+                    assert_eq!(
+                        data,
+                        reference(&bumped, outer, n, inner),
+                        "prepared in place, {case}"
+                    );
 
                     let mut dst = input::<P>(len).into_iter().rev().collect::<Vec<_>>();
                     scan(

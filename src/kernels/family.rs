@@ -157,8 +157,13 @@ pub(crate) fn with_inplace<B, D, P>(
     if n == 0 {
         return;
     }
-    if let Some(prepare) = prepare {
-        a.map_inplace(prepare);
+    let plain =
+        !how.reverse && how.output == Output::Inclusive && matches!(how.initial, Initial::Identity);
+    match prepare {
+        // The plain forward scan prepares each element as it reads it: one pass.
+        Some(prepare) if plain => return super::axis_inplace_prepared(a, axis, prepare),
+        Some(prepare) => a.map_inplace(prepare),
+        None => {}
     }
     let exclusive = how.output == Output::Exclusive;
     if how.reverse {

@@ -35,7 +35,7 @@ use ndarray::{
     Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension,
 };
 
-use contiguous::{Collect, InOrder, InPlace, IterInto, SliceInto, Source};
+use contiguous::{Collect, InOrder, InPlace, IterInto, Prepared, SliceInto, Source};
 
 /// The axes in their logical order, `0, 1, ..., ndim - 1`.
 fn identity<D: Dimension>(ndim: usize) -> D {
@@ -358,4 +358,26 @@ where
     let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
     let data = a.as_slice_memory_order_mut().expect("a contiguous array");
     contiguous::scan(&mut InPlace(data), outer, n, inner);
+}
+
+/// Replaces `a` by the cumulative product along `axis` of `prepare` applied to
+/// each element, in one pass over contiguous memory.
+pub(crate) fn axis_inplace_prepared<A, D>(
+    mut a: ArrayViewMut<'_, A, D>,
+    axis: Axis,
+    prepare: impl Fn(&mut A),
+) where
+    D: Dimension,
+    A: Clone + Mul<Output = A>,
+{
+    if a.is_empty() {
+        return;
+    }
+    let Some(order) = memory_order::<D>(a.shape(), a.strides()) else {
+        a.map_inplace(prepare);
+        return strided::scan_axis_inplace(a, axis);
+    };
+    let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
+    let data = a.as_slice_memory_order_mut().expect("a contiguous array");
+    contiguous::scan(&mut Prepared { data, prepare }, outer, n, inner);
 }

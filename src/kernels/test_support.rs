@@ -34,3 +34,11 @@ pub(crate) fn input<const P: usize>(len: usize) -> Vec<Affine<P>> {
         })
         .collect()
 }
+
+impl<const P: usize> Affine<P> {
+    /// Changes the element in a way that does not undo itself: applied twice,
+    /// it gives another element than applied once.
+    pub(crate) fn bump(&mut self) {
+        self.b = self.b.wrapping_add(5);
+    }
+}
