@@ -306,10 +306,12 @@ where
                 let yn = STRIP.min(ny - y0);
                 for x0 in (0..nx).step_by(ROWS) {
                     let xn = ROWS.min(nx - x0);
+                    // Indices on both sides: the block is filled across its rows.
+                    #[allow(clippy::needless_range_loop)]
                     for j in 0..yn {
                         let from = base_src + (y0 + j) * sy + x0;
-                        for (row, x) in scratch.iter_mut().zip(&values[from..from + xn]) {
-                            row[j] = conv(x);
+                        for (i, x) in values[from..from + xn].iter().enumerate() {
+                            scratch[i][j] = conv(x);
                         }
                     }
                     for (i, row) in scratch[..xn].iter().enumerate() {
