@@ -23,7 +23,7 @@ use super::reverse::{axis_inplace_rev, axis_into_rev};
 use crate::options::{Cumprod, Initial, Output};
 
 /// Writes `conv` of every element of `src` into `dst` (same shape).
-fn copy<A, B, D: Dimension>(
+pub(super) fn copy<A, B, D: Dimension>(
     src: ArrayView<'_, A, D>,
     dst: ArrayViewMut<'_, B, D>,
     conv: &impl Fn(&A) -> B,

@@ -19,7 +19,7 @@
 
 use core::ops::Mul;
 
-use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Zip};
+use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension};
 
 use super::contiguous::{lanes_of, piece_len, GROUP, SHORT_LANE, TILE};
 use super::{block_shape, memory_order, same_strides};
@@ -50,9 +50,7 @@ pub(crate) fn axis_into_rev<A, B, D>(
         }
     }
     // Any other pair of layouts: copy into place, then scan in place.
-    Zip::from(dst.view_mut())
-        .and(src)
-        .for_each(|y, x| *y = conv(x));
+    super::family::copy(src, dst.view_mut(), conv);
     axis_inplace_rev(dst, axis);
 }
 
