@@ -6,8 +6,7 @@
 
 mod common;
 
-use std::fmt::Debug;
-
+use common::golden::{assert_matches_by, parse_values, Golden};
 use common::Layout;
 use ndarray::{Array1, ArrayD, Axis, IxDyn};
 use ndarray_cumprod::{Cumprod, CumprodExt, NanAware};
@@ -15,71 +14,35 @@ use num_complex::Complex64;
 
 const DATA: &str = include_str!("data/numpy_family_golden.txt");
 
-trait Golden: Clone + Debug {
+/// A golden element type with a value placed where the layouts leave gaps, and
+/// in outputs before they are written: 7, not NaN, so that a missed write
+/// cannot hide behind an expected NaN.
+trait Fill: Golden {
     const FILL: Self;
-    fn parse(token: &str) -> Self;
-    fn matches(&self, numpy: &Self) -> bool;
 }
 
-macro_rules! golden_bits {
-    ($($t:ty => $bits:ty),*) => {$(
-        impl Golden for $t {
-            const FILL: Self = 7.0;
-            fn parse(token: &str) -> Self {
-                <$t>::from_bits(<$bits>::from_str_radix(token, 16).expect("hex float bits"))
-            }
-            fn matches(&self, numpy: &Self) -> bool {
-                self.to_bits() == numpy.to_bits() || (self.is_nan() && numpy.is_nan())
-            }
-        }
-    )*};
+impl Fill for f64 {
+    const FILL: Self = 7.0;
 }
-golden_bits!(f64 => u64, f32 => u32);
 
-impl Golden for i64 {
+impl Fill for f32 {
+    const FILL: Self = 7.0;
+}
+
+impl Fill for i64 {
     const FILL: Self = 7;
-    fn parse(token: &str) -> Self {
-        token.parse().expect("decimal integer")
-    }
-    fn matches(&self, numpy: &Self) -> bool {
-        self == numpy
-    }
 }
 
-impl Golden for Complex64 {
+impl Fill for Complex64 {
     const FILL: Self = Complex64::new(7.0, 7.0);
-    fn parse(token: &str) -> Self {
-        let (re, im) = token.split_once(':').expect("re:im");
-        Complex64::new(f64::parse(re), f64::parse(im))
-    }
-    fn matches(&self, numpy: &Self) -> bool {
-        if self.re.matches(&numpy.re) && self.im.matches(&numpy.im) {
-            return true;
-        }
-        if NanAware::is_nan(self) && NanAware::is_nan(numpy) {
-            return true;
-        }
-        let scale = 2.0 * f64::EPSILON * numpy.norm();
-        self.is_finite()
-            && numpy.is_finite()
-            && approx::abs_diff_eq!(self.re, numpy.re, epsilon = scale)
-            && approx::abs_diff_eq!(self.im, numpy.im, epsilon = scale)
-    }
 }
 
-fn values<T: Golden>(line: &str) -> Vec<T> {
-    if line == "-" {
-        Vec::new()
-    } else {
-        line.split(' ').map(T::parse).collect()
-    }
-}
-
-fn assert_matches<T: Golden>(actual: &ArrayD<T>, numpy: &ArrayD<T>, what: &str) {
-    assert_eq!(actual.shape(), numpy.shape(), "{what}: shape");
-    for (i, (a, n)) in actual.iter().zip(numpy).enumerate() {
-        assert!(a.matches(n), "{what}: element {i}: {a:?}, NumPy {n:?}");
-    }
+/// Asserts NumPy's values, a NaN matching a NaN also for complex values
+/// (NaN in either part), as NumPy's `nancumprod` counts them.
+fn assert_matches<T: Golden + MaybeNan>(actual: &ArrayD<T>, numpy: &ArrayD<T>, what: &str) {
+    assert_matches_by(actual, numpy, what, |a, n| {
+        a.matches(n) || (a.is_nan_value() && n.is_nan_value())
+    });
 }
 
 const LAYOUTS: [&str; 3] = ["C", "F", "reversed"];
@@ -87,16 +50,16 @@ const LAYOUTS: [&str; 3] = ["C", "F", "reversed"];
 /// The `nan_axis` and `initial_axis` lines of one case.
 fn replay<T>(name: &str, shape: &[usize], lines: &[&str])
 where
-    T: Golden + Clone + std::ops::Mul<Output = T> + num_traits::One + MaybeNan,
+    T: Fill + std::ops::Mul<Output = T> + num_traits::One + MaybeNan,
 {
     let mut lines = lines.iter();
     let input = lines.next().unwrap().strip_prefix("input ").unwrap();
-    let x = ArrayD::from_shape_vec(IxDyn(shape), values::<T>(input)).unwrap();
+    let x = ArrayD::from_shape_vec(IxDyn(shape), parse_values::<T>(input)).unwrap();
     let mut checked = 0;
     for line in lines {
         let (tag, rest) = line.split_once(' ').unwrap();
         if tag == "nan_flat" {
-            let numpy = Array1::from(values::<T>(rest)).into_dyn();
+            let numpy = Array1::from(parse_values::<T>(rest)).into_dyn();
             for layout in LAYOUTS {
                 let a = Layout::named(layout, shape.len()).build(&x, T::FILL);
                 let ours = T::nan_with(
@@ -115,7 +78,7 @@ where
         if include_initial {
             out_shape[k] += 1;
         }
-        let numpy = ArrayD::from_shape_vec(IxDyn(&out_shape), values::<T>(rest)).unwrap();
+        let numpy = ArrayD::from_shape_vec(IxDyn(&out_shape), parse_values::<T>(rest)).unwrap();
         let how = if include_initial {
             Cumprod::along(Axis(k)).include_initial()
         } else {
@@ -154,6 +117,7 @@ where
 /// The NaN-skipping methods for float types; integers have no NaN-skipping form
 /// (their golden records have no `nan_` lines).
 trait MaybeNan: Sized {
+    fn is_nan_value(&self) -> bool;
     fn nan_with(a: &ArrayD<Self>, how: &Cumprod<'_, Self>) -> ArrayD<Self>;
     fn nan_with_into(a: &ArrayD<Self>, how: &Cumprod<'_, Self>, out: &mut ArrayD<Self>);
     fn nan_with_inplace(a: &mut ArrayD<Self>, how: &Cumprod<'_, Self>);
@@ -162,6 +126,9 @@ trait MaybeNan: Sized {
 macro_rules! nan_forms {
     ($($t:ty),*) => {$(
         impl MaybeNan for $t {
+            fn is_nan_value(&self) -> bool {
+                NanAware::is_nan(self)
+            }
             fn nan_with(a: &ArrayD<Self>, how: &Cumprod<'_, Self>) -> ArrayD<Self> {
                 a.nancumprod_with(how)
             }
@@ -177,6 +144,9 @@ macro_rules! nan_forms {
 nan_forms!(f64, f32, Complex64);
 
 impl MaybeNan for i64 {
+    fn is_nan_value(&self) -> bool {
+        false
+    }
     fn nan_with(_: &ArrayD<Self>, _: &Cumprod<'_, Self>) -> ArrayD<Self> {
         unreachable!("no nancumprod records for integers")
     }

@@ -11,10 +11,10 @@
 
 mod common;
 
-use std::fmt::Debug;
 use std::num::Wrapping;
 use std::ops::Mul;
 
+use common::golden::{assert_matches, parse_values, Golden};
 use common::Layout;
 use ndarray::{Array1, ArrayD, Axis, IxDyn};
 use ndarray_cumprod::CumprodExt;
@@ -22,88 +22,31 @@ use num_complex::Complex64;
 
 const DATA: &str = include_str!("data/numpy_golden.txt");
 
-/// An element type that can be read from the golden file and compared with NumPy.
-trait Golden: Clone + Debug {
-    /// A value placed where the layouts leave gaps, and in untouched outputs.
+/// A golden element type with a value placed where the layouts leave gaps, and
+/// in outputs before they are written.
+trait Fill: Golden {
     const FILL: Self;
-    fn parse(token: &str) -> Self;
-    fn matches(&self, numpy: &Self) -> bool;
 }
 
-macro_rules! golden_bits {
-    ($($t:ty => $bits:ty),*) => {$(
-        impl Golden for $t {
-            const FILL: Self = <$t>::NAN;
-            fn parse(token: &str) -> Self {
-                <$t>::from_bits(<$bits>::from_str_radix(token, 16).expect("hex float bits"))
-            }
-            fn matches(&self, numpy: &Self) -> bool {
-                self.to_bits() == numpy.to_bits() || (self.is_nan() && numpy.is_nan())
-            }
+macro_rules! fill {
+    ($($t:ty => $fill:expr),*) => {$(
+        impl Fill for $t {
+            const FILL: Self = $fill;
         }
     )*};
 }
-golden_bits!(f64 => u64, f32 => u32);
-
-macro_rules! golden_int {
-    ($($t:ty),*) => {$(
-        impl Golden for $t {
-            const FILL: Self = 7;
-            fn parse(token: &str) -> Self {
-                token.parse().expect("decimal integer")
-            }
-            fn matches(&self, numpy: &Self) -> bool {
-                self == numpy
-            }
-        }
-    )*};
-}
-golden_int!(i64, i32, i8, u8, u64);
-
-impl Golden for bool {
-    const FILL: Self = true;
-    fn parse(token: &str) -> Self {
-        match token {
-            "0" => false,
-            "1" => true,
-            other => panic!("bool token {other:?}"),
-        }
-    }
-    fn matches(&self, numpy: &Self) -> bool {
-        self == numpy
-    }
-}
-
-impl Golden for Wrapping<i64> {
-    const FILL: Self = Wrapping(7);
-    fn parse(token: &str) -> Self {
-        Wrapping(i64::parse(token))
-    }
-    fn matches(&self, numpy: &Self) -> bool {
-        self == numpy
-    }
-}
-
-impl Golden for Complex64 {
-    const FILL: Self = Complex64::new(f64::NAN, f64::NAN);
-    fn parse(token: &str) -> Self {
-        let (re, im) = token.split_once(':').expect("re:im");
-        Complex64::new(f64::parse(re), f64::parse(im))
-    }
-    fn matches(&self, numpy: &Self) -> bool {
-        if self.re.matches(&numpy.re) && self.im.matches(&numpy.im) {
-            return true;
-        }
-        // Not bit-identical: NumPy's build fuses some multiply-adds, so each part
-        // may differ by rounding relative to the magnitude of the product (seen:
-        // at most 1 epsilon times the magnitude; allowed: 2).
-        let scale = 2.0 * f64::EPSILON * numpy.norm();
-        self.is_finite()
-            && numpy.is_finite()
-            && approx::abs_diff_eq!(self.re, numpy.re, epsilon = scale)
-            && approx::abs_diff_eq!(self.im, numpy.im, epsilon = scale)
-    }
-}
+fill!(
+    f64 => f64::NAN,
+    f32 => f32::NAN,
+    i64 => 7,
+    i32 => 7,
+    i8 => 7,
+    u8 => 7,
+    u64 => 7,
+    bool => true,
+    Wrapping<i64> => Wrapping(7),
+    Complex64 => Complex64::new(f64::NAN, f64::NAN)
+);
 
 /// One record of the golden file.
 struct Case<'a> {
@@ -118,14 +61,6 @@ struct Case<'a> {
 impl Case<'_> {
     fn name(&self) -> String {
         format!("{} {} {:?}", self.kind, self.layout, self.shape)
-    }
-}
-
-fn parse_values<T: Golden>(line: &str) -> Vec<T> {
-    if line == "-" {
-        Vec::new()
-    } else {
-        line.split(' ').map(T::parse).collect()
     }
 }
 
@@ -157,19 +92,6 @@ fn parse_cases(data: &str) -> Vec<Case<'_>> {
     cases
 }
 
-fn assert_matches<T: Golden>(actual: &ArrayD<T>, numpy: &ArrayD<T>, what: &str) {
-    assert_eq!(actual.shape(), numpy.shape(), "{what}: shape");
-    for (index, (a, n)) in ndarray::indices(numpy.raw_dim())
-        .into_iter()
-        .zip(actual.iter().zip(numpy.iter()))
-    {
-        assert!(
-            a.matches(n),
-            "{what}: at {index:?} got {a:?}, NumPy gave {n:?}"
-        );
-    }
-}
-
 /// A case read into arrays: the input laid out as NumPy had it, and NumPy's outputs.
 struct Loaded<A, B> {
     name: String,
@@ -180,7 +102,7 @@ struct Loaded<A, B> {
     axes: Vec<ArrayD<B>>,
 }
 
-fn load<A: Golden, B: Golden>(case: &Case<'_>) -> Loaded<A, B> {
+fn load<A: Fill, B: Fill>(case: &Case<'_>) -> Loaded<A, B> {
     let shape = IxDyn(&case.shape);
     let layout = Layout::named(case.layout, case.shape.len());
     let logical = ArrayD::from_shape_vec(shape.clone(), parse_values::<A>(case.input)).unwrap();
@@ -205,8 +127,8 @@ fn load<A: Golden, B: Golden>(case: &Case<'_>) -> Loaded<A, B> {
 /// are the ones that serve NumPy's `dtype=`; for `A == B` they are the `out=` forms.
 fn check_converting<A, B>(case: &Loaded<A, B>)
 where
-    A: Golden + Into<B>,
-    B: Golden + Mul<Output = B>,
+    A: Fill + Into<B>,
+    B: Fill + Mul<Output = B>,
 {
     let Loaded { name, a, flat, .. } = case;
     let ndim = a.ndim();
@@ -247,8 +169,8 @@ where
 /// Checks a kind whose NumPy output type is not its input type.
 fn check_as<A, B>(case: &Case<'_>)
 where
-    A: Golden + Into<B>,
-    B: Golden + Mul<Output = B>,
+    A: Fill + Into<B>,
+    B: Fill + Mul<Output = B>,
 {
     check_converting(&load::<A, B>(case));
 }
@@ -256,7 +178,7 @@ where
 /// Checks every method for a kind whose NumPy output type is its input type.
 fn check_same<T>(case: &Case<'_>)
 where
-    T: Golden + Mul<Output = T>,
+    T: Fill + Mul<Output = T>,
 {
     let loaded = load::<T, T>(case);
     check_converting(&loaded);

@@ -2,6 +2,8 @@
 //! element types that only satisfy the crate's minimal bounds.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod golden;
+
 use std::fmt;
 use std::ops::Mul;
 
