@@ -223,6 +223,85 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
     }
 }
 
+/// Input and output are slices in the same memory order, and the first
+/// element of every lane is already in the output (a seed: the initial value
+/// times the first input element): the scan continues from it, in one pass.
+pub(crate) struct ContinueInto<'a, A, B, F> {
+    pub(crate) src: &'a [A],
+    pub(crate) dst: &'a mut [B],
+    pub(crate) conv: F,
+    /// The block `(_, n, inner)` being scanned: the seeds are the first row of
+    /// `inner` elements of every block of `n * inner`.
+    pub(crate) n: usize,
+    pub(crate) inner: usize,
+}
+
+impl<A, B, F: Fn(&A) -> B> Stage<B> for ContinueInto<'_, A, B, F> {
+    const SEQUENTIAL: bool = false;
+
+    fn stage(&mut self, range: Range<usize>) -> &mut [B] {
+        // Every position of `range` but the seeds, a block at a time.
+        let block = self.n * self.inner;
+        let mut at = range.start;
+        while at < range.end {
+            let start = at - at % block;
+            let end = range.end.min(start + block);
+            let from = at.max(start + self.inner);
+            if from < end {
+                for (y, x) in self.dst[from..end].iter_mut().zip(&self.src[from..end]) {
+                    *y = (self.conv)(x);
+                }
+            }
+            at = end;
+        }
+        self.dst
+    }
+
+    fn scan_group(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // One pass, as for `SliceInto`, with each lane's first tile starting
+        // from its seed.
+        let end = base + GROUP * n;
+        let src = &self.src[base..end];
+        let inputs: [&[A]; GROUP] = core::array::from_fn(|k| &src[k * n..(k + 1) * n]);
+        let conv = &self.conv;
+        scan_tiles::<B, GROUP>(&mut lanes_of(&mut self.dst[base..end], n), |lanes, k, i| {
+            let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
+            let mut values: [B; TILE] = core::array::from_fn(|s| conv(&tile[s]));
+            if i == 0 {
+                values[0] = lanes[k][0].clone();
+            }
+            values
+        });
+    }
+
+    fn scan_lane(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let mut carry = self.dst[base].clone();
+        let values = &self.src[base + 1..base + n];
+        for (y, x) in self.dst[base + 1..base + n].iter_mut().zip(values) {
+            carry = carry * (self.conv)(x);
+            y.clone_from(&carry);
+        }
+    }
+
+    fn stage_row_product(&mut self, start: usize, len: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // Rows after the first: as for `SliceInto`.
+        let (done, row) = self.dst.split_at_mut(start);
+        let values = &self.src[start..start + len];
+        for ((y, prev), x) in row[..len].iter_mut().zip(&done[start - len..]).zip(values) {
+            *y = prev.clone() * (self.conv)(x);
+        }
+    }
+}
+
 /// The output is a slice; the input comes from an iterator in the output's
 /// memory order (a differently laid out or non-contiguous input).
 pub(crate) struct IterInto<'a, B, I, F> {
@@ -657,6 +736,33 @@ mod tests {
                         inner,
                     );
                     assert_eq!(dst, expected, "slice into, {case}");
+
+                    // Continuing from seeds: the first row of every block is
+                    // already in the output and replaces the input's.
+                    let seeds = input::<P>(len + 7)[7..].to_vec();
+                    let mut seeded = x.clone();
+                    let mut dst = input::<P>(len).into_iter().rev().collect::<Vec<_>>();
+                    for at in (0..len).filter(|at| (at / inner) % n == 0) {
+                        seeded[at] = seeds[at].clone();
+                        dst[at] = seeds[at].clone();
+                    }
+                    scan(
+                        &mut ContinueInto {
+                            src: &x,
+                            dst: &mut dst,
+                            conv: Clone::clone,
+                            n,
+                            inner,
+                        },
+                        outer,
+                        n,
+                        inner,
+                    );
+                    assert_eq!(
+                        dst,
+                        reference(&seeded, outer, n, inner),
+                        "continue into, {case}"
+                    );
 
                     let mut dst = input::<P>(len).into_iter().rev().collect::<Vec<_>>();
                     scan(

@@ -118,10 +118,13 @@ pub(crate) fn with_into<A, B, D>(
             copy(src.slice_axis(axis, Slice::from(..m - 1)), body, conv);
             super::axis_inplace(out, axis);
         }
+        // The seeds (the initial value times the first element of every
+        // lane), then the scan continuing from them: one pass.
         (false, false, initial) => {
-            copy(src, out.view_mut(), conv);
+            let first = src.slice_axis(axis, Slice::from(..1));
+            copy(first, slot(out.view_mut(), axis, 0), conv);
             apply_initial(slot(out.view_mut(), axis, 0), axis, initial, false);
-            super::axis_inplace(out, axis);
+            super::axis_into_continue(src, out, axis, conv);
         }
         (true, true, initial) => {
             let (body, tail) = out.view_mut().split_at(axis, m - 1);

@@ -32,10 +32,10 @@ use core::cmp::Reverse;
 use core::ops::Mul;
 
 use ndarray::{
-    Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension,
+    Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension, Slice,
 };
 
-use contiguous::{Collect, InOrder, InPlace, IterInto, Prepared, SliceInto, Source};
+use contiguous::{Collect, ContinueInto, InOrder, InPlace, IterInto, Prepared, SliceInto, Source};
 
 /// The axes in their logical order, `0, 1, ..., ndim - 1`.
 fn identity<D: Dimension>(ndim: usize) -> D {
@@ -384,6 +384,51 @@ pub(crate) fn axis_into<A, B, D>(
             )
         }
     }
+}
+
+/// Writes the cumulative product of `src` along `axis` into `dst` (same
+/// shape), continuing from the first element of every lane, which the caller
+/// has already written into `dst` (a seed, such as an initial value times the
+/// first input element). One pass when both are slices in the same order.
+pub(crate) fn axis_into_continue<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    mut dst: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    conv: impl Fn(&A) -> B,
+) where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    if dst.is_empty() {
+        return;
+    }
+    if let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) {
+        if same_strides(dst.shape(), dst.strides(), src.strides()) {
+            if let Some(values) = src.as_slice_memory_order() {
+                let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
+                let out = dst
+                    .as_slice_memory_order_mut()
+                    .expect("a contiguous output");
+                let mut stage = ContinueInto {
+                    src: values,
+                    dst: out,
+                    conv,
+                    n,
+                    inner,
+                };
+                return contiguous::scan(&mut stage, outer, n, inner);
+            }
+        }
+    }
+    // Any other pair of layouts: the rest of the input into place, then the
+    // scan in place.
+    let rest = Slice::from(1..);
+    family::copy(
+        src.slice_axis(axis, rest),
+        dst.slice_axis_mut(axis, rest),
+        &conv,
+    );
+    axis_inplace(dst, axis);
 }
 
 /// Replaces `a` by its cumulative product along `axis`.
