@@ -3,11 +3,13 @@
 //!
 //! Every form is built from the kernels of the plain scan: the forward scan
 //! without an initial value goes through [`super::axis_into`], the reverse one
-//! through its mirror image [`axis_into_rev`], both in one pass on contiguous
-//! arrays. The others copy the input into place (shifted by one for
-//! `exclusive` and `include_initial`), put the initial value in front, and
-//! scan in place with [`super::axis_inplace`] or [`axis_inplace_rev`]. Both
-//! walk memory in order on contiguous arrays.
+//! through its mirror image [`axis_into_rev`], and the forward one with an
+//! initial value or carry writes its seeds, then continues from them with
+//! [`super::axis_into_continue`]: all in one pass on contiguous arrays. The
+//! others copy the input into place (shifted by one for `exclusive` and
+//! `include_initial`), put the initial value in front, and scan in place with
+//! [`super::axis_inplace`] or [`axis_inplace_rev`]. Both walk memory in order
+//! on contiguous arrays.
 
 use alloc::vec::Vec;
 use core::ops::Mul;
