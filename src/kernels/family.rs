@@ -2,14 +2,14 @@
 //! initial values and carries, the overflow check, and the gradient.
 //!
 //! Every form is built from the kernels of the plain scan: the forward scan
-//! without an initial value goes through [`super::axis_into`], the reverse one
-//! through its mirror image [`axis_into_rev`], and the forward one with an
-//! initial value or carry writes its seeds, then continues from them with
-//! [`super::axis_into_continue`]: all in one pass on contiguous arrays. The
-//! others copy the input into place (shifted by one for `exclusive` and
-//! `include_initial`), put the initial value in front, and scan in place with
-//! [`super::axis_inplace`] or [`axis_inplace_rev`]. Both walk memory in order
-//! on contiguous arrays.
+//! goes through [`super::axis_into`], the reverse one through its mirror image
+//! [`axis_into_rev`], and with an initial value or carry both first write
+//! their seeds (the initial value times the first or last element of every
+//! lane), then continue from them ([`super::axis_into_continue`]): all in one
+//! pass on contiguous arrays. `exclusive` and `include_initial` copy the input
+//! into place shifted by one, put the initial value in front, and scan in
+//! place with [`super::axis_inplace`] or [`axis_inplace_rev`]. Both walk
+//! memory in order on contiguous arrays.
 
 use alloc::vec::Vec;
 use core::ops::Mul;
@@ -135,11 +135,14 @@ pub(crate) fn with_into<A, B, D>(
             axis_inplace_rev(out, axis);
         }
         // The mirror image of the plain scan: one pass.
-        (true, false, Initial::Identity) => axis_into_rev(src, out, axis, conv),
+        (true, false, Initial::Identity) => axis_into_rev(src, out, axis, conv, false),
+        // The seeds (the last element of every lane times the initial value),
+        // then the reverse scan continuing from them: one pass.
         (true, false, initial) => {
-            copy(src, out.view_mut(), conv);
+            let last = src.slice_axis(axis, Slice::from(m - 1..));
+            copy(last, slot(out.view_mut(), axis, m - 1), conv);
             apply_initial(slot(out.view_mut(), axis, m - 1), axis, initial, true);
-            axis_inplace_rev(out, axis);
+            axis_into_rev(src, out, axis, conv, true);
         }
     }
 }

@@ -19,18 +19,21 @@
 
 use core::ops::Mul;
 
-use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension};
+use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
 use super::contiguous::{lanes_of, piece_len, GROUP, SHORT_LANE, TILE};
 use super::{block_shape, memory_order, same_strides};
 
 /// Writes the reverse cumulative product of `src` along `axis` into `dst`
-/// (same shape).
+/// (same shape). When `seeded`, the last element of every lane is already in
+/// `dst` (the last input element times an initial value) and the scan
+/// continues from it.
 pub(crate) fn axis_into_rev<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
     axis: Axis,
     conv: &impl Fn(&A) -> B,
+    seeded: bool,
 ) where
     B: Clone + Mul<Output = B>,
     D: Dimension,
@@ -45,12 +48,18 @@ pub(crate) fn axis_into_rev<A, B, D>(
                 let out = dst
                     .as_slice_memory_order_mut()
                     .expect("a contiguous output");
-                return block_into(values, out, outer, n, inner, conv);
+                return block_into(values, out, (outer, n, inner), conv, seeded);
             }
         }
     }
-    // Any other pair of layouts: copy into place, then scan in place.
-    super::family::copy(src, dst.view_mut(), conv);
+    // Any other pair of layouts: copy into place (but the seeds), then scan in
+    // place.
+    let body = Slice::from(..dst.len_of(axis) - usize::from(seeded));
+    super::family::copy(
+        src.slice_axis(axis, body),
+        dst.slice_axis_mut(axis, body),
+        conv,
+    );
     axis_inplace_rev(dst, axis);
 }
 
@@ -153,19 +162,31 @@ fn warm<B: Clone>(piece: &[B]) {
 }
 
 /// The reverse scan of the row-major block `(outer, n, inner)` of `src` into
-/// `dst` (same length), in one pass.
-fn block_into<A, B, F>(src: &[A], dst: &mut [B], outer: usize, n: usize, inner: usize, conv: &F)
-where
+/// `dst` (same length), in one pass. When `seeded`, the last row of every
+/// block is already in `dst` and the scan continues from it.
+fn block_into<A, B, F>(
+    src: &[A],
+    dst: &mut [B],
+    (outer, n, inner): (usize, usize, usize),
+    conv: &F,
+    seeded: bool,
+) where
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
 {
     let len = outer * n * inner;
     if n < 2 || inner == 0 {
-        for (y, x) in dst[..len].iter_mut().zip(src) {
-            *y = conv(x);
+        // With one element per lane, every element is a seed.
+        if !seeded {
+            for (y, x) in dst[..len].iter_mut().zip(src) {
+                *y = conv(x);
+            }
         }
         return;
     }
+    // The elements of a lane that come from the input: all, or all but the
+    // seed at the end.
+    let own = n - usize::from(seeded);
     if inner == 1 {
         let mut lane = 0;
         let piece = piece_len::<B>();
@@ -178,8 +199,13 @@ where
             while lane + GROUP <= outer {
                 let count = GROUP * groups_per_piece.min((outer - lane) / GROUP);
                 let range = lane * n..(lane + count) * n;
-                for (y, x) in dst[range.clone()].iter_mut().zip(&src[range.clone()]) {
-                    *y = conv(x);
+                for (ys, xs) in dst[range.clone()]
+                    .chunks_exact_mut(n)
+                    .zip(src[range.clone()].chunks_exact(n))
+                {
+                    for (y, x) in ys[..own].iter_mut().zip(&xs[..own]) {
+                        *y = conv(x);
+                    }
                 }
                 block_inplace(&mut dst[range], count, n, 1);
                 lane += count;
@@ -189,9 +215,13 @@ where
                 let range = lane * n..(lane + GROUP) * n;
                 let inputs: [&[A]; GROUP] =
                     core::array::from_fn(|k| &src[range.start + k * n..range.start + (k + 1) * n]);
-                rev_tiles::<B, GROUP>(&mut lanes_of(&mut dst[range], n), |_, k, i| {
+                rev_tiles::<B, GROUP>(&mut lanes_of(&mut dst[range], n), |lanes, k, i| {
                     let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
-                    core::array::from_fn(|s| conv(&tile[s]))
+                    let mut values: [B; TILE] = core::array::from_fn(|s| conv(&tile[s]));
+                    if seeded && i + TILE == n {
+                        values[TILE - 1] = lanes[k][n - 1].clone();
+                    }
+                    values
                 });
                 lane += GROUP;
             }
@@ -200,7 +230,11 @@ where
             .chunks_exact_mut(n)
             .zip(src[lane * n..len].chunks_exact(n))
         {
-            let mut carry = conv(&xs[n - 1]);
+            let mut carry = if seeded {
+                ys[n - 1].clone()
+            } else {
+                conv(&xs[n - 1])
+            };
             ys[n - 1].clone_from(&carry);
             for (y, x) in ys[..n - 1].iter_mut().zip(&xs[..n - 1]).rev() {
                 carry = conv(x) * carry;
@@ -215,8 +249,10 @@ where
         .zip(src.chunks_exact(block))
     {
         let (rest, last) = ys.split_at_mut(block - inner);
-        for (y, x) in last.iter_mut().zip(&xs[block - inner..]).rev() {
-            *y = conv(x);
+        if !seeded {
+            for (y, x) in last.iter_mut().zip(&xs[block - inner..]).rev() {
+                *y = conv(x);
+            }
         }
         let mut next: &[B] = last;
         let rows = xs[..block - inner].chunks_exact(inner);
@@ -319,8 +355,24 @@ mod tests {
                     assert_eq!(data, expected, "in place, {case}");
 
                     let mut dst: Vec<Affine<P>> = input(len).into_iter().rev().collect();
-                    block_into(&x, &mut dst, outer, n, inner, &Clone::clone);
+                    block_into(&x, &mut dst, (outer, n, inner), &Clone::clone, false);
                     assert_eq!(dst, expected, "into, {case}");
+
+                    // Seeded: the last row of every block is already in the
+                    // output and replaces the input's.
+                    let seeds = input::<P>(len + 7)[7..].to_vec();
+                    let mut seeded = x.clone();
+                    let mut dst: Vec<Affine<P>> = input(len).into_iter().rev().collect();
+                    for at in (0..len).filter(|at| (at / inner) % n == n - 1) {
+                        seeded[at] = seeds[at].clone();
+                        dst[at] = seeds[at].clone();
+                    }
+                    block_into(&x, &mut dst, (outer, n, inner), &Clone::clone, true);
+                    assert_eq!(
+                        dst,
+                        reference(&seeded, outer, n, inner),
+                        "seeded into, {case}"
+                    );
                     checked += 1;
                 }
             }
