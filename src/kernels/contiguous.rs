@@ -215,11 +215,7 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
         B: Clone + Mul<Output = B>,
     {
         // One pass: read the input row and write the products directly.
-        let (done, row) = self.dst.split_at_mut(start);
-        let values = &self.src[start..start + len];
-        for ((y, prev), x) in row[..len].iter_mut().zip(&done[start - len..]).zip(values) {
-            *y = prev.clone() * (self.conv)(x);
-        }
+        row_product_into(self.src, self.dst, start, len, &self.conv);
     }
 }
 
@@ -294,11 +290,26 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for ContinueInto<'_, A, B, F> {
         B: Clone + Mul<Output = B>,
     {
         // Rows after the first: as for `SliceInto`.
-        let (done, row) = self.dst.split_at_mut(start);
-        let values = &self.src[start..start + len];
-        for ((y, prev), x) in row[..len].iter_mut().zip(&done[start - len..]).zip(values) {
-            *y = prev.clone() * (self.conv)(x);
-        }
+        row_product_into(self.src, self.dst, start, len, &self.conv);
+    }
+}
+
+/// `dst[start + j] = dst[start - len + j] * conv(src[start + j])` for the row of
+/// `len` elements at `start`: the input row and the previous output row, read
+/// and multiplied in one pass.
+fn row_product_into<A, B>(
+    src: &[A],
+    dst: &mut [B],
+    start: usize,
+    len: usize,
+    conv: &impl Fn(&A) -> B,
+) where
+    B: Clone + Mul<Output = B>,
+{
+    let (done, row) = dst.split_at_mut(start);
+    let values = &src[start..start + len];
+    for ((y, prev), x) in row[..len].iter_mut().zip(&done[start - len..]).zip(values) {
+        *y = prev.clone() * conv(x);
     }
 }
 

@@ -336,6 +336,27 @@ where
     }
 }
 
+/// Input and output slices in the same memory order, and the block
+/// `(outer, n, inner)` of a scan over them.
+type SameOrder<'s, 'd, A, B> = (&'s [A], &'d mut [B], (usize, usize, usize));
+
+/// When `dst` is one contiguous block and `src` a slice in the same memory
+/// order: both as slices, and the block `(outer, n, inner)` of the scan along
+/// `axis` (see [`contiguous`]).
+fn same_order_slices<'s, 'd, A, B, D: Dimension>(
+    src: &ArrayView<'s, A, D>,
+    dst: &'d mut ArrayViewMut<'_, B, D>,
+    axis: Axis,
+) -> Option<SameOrder<'s, 'd, A, B>> {
+    let order = memory_order::<D>(dst.shape(), dst.strides())?;
+    if !same_strides(dst.shape(), dst.strides(), src.strides()) {
+        return None;
+    }
+    let values = src.to_slice_memory_order()?;
+    let block = block_shape(dst.shape(), order.slice(), axis.index());
+    Some((values, dst.as_slice_memory_order_mut()?, block))
+}
+
 /// Writes the cumulative product of `src` along `axis` into `dst` (same shape).
 pub(crate) fn axis_into<A, B, D>(
     src: ArrayView<'_, A, D>,
@@ -402,23 +423,15 @@ pub(crate) fn axis_into_continue<A, B, D>(
     if dst.is_empty() {
         return;
     }
-    if let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) {
-        if same_strides(dst.shape(), dst.strides(), src.strides()) {
-            if let Some(values) = src.as_slice_memory_order() {
-                let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
-                let out = dst
-                    .as_slice_memory_order_mut()
-                    .expect("a contiguous output");
-                let mut stage = ContinueInto {
-                    src: values,
-                    dst: out,
-                    conv,
-                    n,
-                    inner,
-                };
-                return contiguous::scan(&mut stage, outer, n, inner);
-            }
-        }
+    if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
+        let mut stage = ContinueInto {
+            src: values,
+            dst: out,
+            conv,
+            n,
+            inner,
+        };
+        return contiguous::scan(&mut stage, outer, n, inner);
     }
     // Any other pair of layouts: the rest of the input into place, then the
     // scan in place.

@@ -22,7 +22,7 @@ use core::ops::Mul;
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
 use super::contiguous::{lanes_of, piece_len, GROUP, SHORT_LANE, TILE};
-use super::{block_shape, memory_order, same_strides};
+use super::{block_shape, memory_order};
 
 /// Writes the reverse cumulative product of `src` along `axis` into `dst`
 /// (same shape). When `seeded`, the last element of every lane is already in
@@ -41,16 +41,8 @@ pub(crate) fn axis_into_rev<A, B, D>(
     if dst.is_empty() {
         return;
     }
-    if let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) {
-        if same_strides(dst.shape(), dst.strides(), src.strides()) {
-            if let Some(values) = src.as_slice_memory_order() {
-                let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
-                let out = dst
-                    .as_slice_memory_order_mut()
-                    .expect("a contiguous output");
-                return block_into(values, out, (outer, n, inner), conv, seeded);
-            }
-        }
+    if let Some((values, out, block)) = super::same_order_slices(&src, &mut dst, axis) {
+        return block_into(values, out, block, conv, seeded);
     }
     // Any other pair of layouts: copy into place (but the seeds), then scan in
     // place.
