@@ -189,6 +189,7 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
             &mut self.dst[base..end],
             n,
             &self.conv,
+            false,
         );
     }
 
@@ -198,16 +199,15 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
     {
         // One pass: the lane is bound by the latency of its multiplications,
         // and a copy before them would add to it.
-        let mut values = self.src[base..base + n].iter();
-        let Some(first) = values.next() else {
+        if n == 0 {
             return;
-        };
-        let mut carry = (self.conv)(first);
-        self.dst[base].clone_from(&carry);
-        for (y, x) in self.dst[base + 1..base + n].iter_mut().zip(values) {
-            carry = carry * (self.conv)(x);
-            y.clone_from(&carry);
         }
+        self.dst[base] = (self.conv)(&self.src[base]);
+        continue_lane(
+            &self.src[base..base + n],
+            &mut self.dst[base..base + n],
+            &self.conv,
+        );
     }
 
     fn stage_row_product(&mut self, start: usize, len: usize)
@@ -260,29 +260,24 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for ContinueInto<'_, A, B, F> {
         // One pass, as for `SliceInto`, with each lane's first tile starting
         // from its seed.
         let end = base + GROUP * n;
-        let src = &self.src[base..end];
-        let inputs: [&[A]; GROUP] = core::array::from_fn(|k| &src[k * n..(k + 1) * n]);
-        let conv = &self.conv;
-        scan_tiles::<B, GROUP>(&mut lanes_of(&mut self.dst[base..end], n), |lanes, k, i| {
-            let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
-            let mut values: [B; TILE] = core::array::from_fn(|s| conv(&tile[s]));
-            if i == 0 {
-                values[0] = lanes[k][0].clone();
-            }
-            values
-        });
+        scan_group_into::<A, B, F, GROUP>(
+            &self.src[base..end],
+            &mut self.dst[base..end],
+            n,
+            &self.conv,
+            true,
+        );
     }
 
     fn scan_lane(&mut self, base: usize, n: usize)
     where
         B: Clone + Mul<Output = B>,
     {
-        let mut carry = self.dst[base].clone();
-        let values = &self.src[base + 1..base + n];
-        for (y, x) in self.dst[base + 1..base + n].iter_mut().zip(values) {
-            carry = carry * (self.conv)(x);
-            y.clone_from(&carry);
-        }
+        continue_lane(
+            &self.src[base..base + n],
+            &mut self.dst[base..base + n],
+            &self.conv,
+        );
     }
 
     fn stage_row_product(&mut self, start: usize, len: usize)
@@ -291,6 +286,22 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for ContinueInto<'_, A, B, F> {
     {
         // Rows after the first: as for `SliceInto`.
         row_product_into(self.src, self.dst, start, len, &self.conv);
+    }
+}
+
+/// Scans one lane of `src` into `dst` (same length), continuing from
+/// `dst[0]`, which holds the lane's first product already.
+fn continue_lane<A, B>(src: &[A], dst: &mut [B], conv: &impl Fn(&A) -> B)
+where
+    B: Clone + Mul<Output = B>,
+{
+    let Some((first, rest)) = dst.split_first_mut() else {
+        return;
+    };
+    let mut carry = first.clone();
+    for (y, x) in rest.iter_mut().zip(&src[1..]) {
+        carry = carry * conv(x);
+        y.clone_from(&carry);
     }
 }
 
@@ -544,16 +555,26 @@ where
 }
 
 /// Scans the `K` consecutive lanes of `n >= TILE` elements that start `src`
-/// into those of `dst`, in one pass.
-fn scan_group_into<A, B, F, const K: usize>(src: &[A], dst: &mut [B], n: usize, conv: &F)
-where
+/// into those of `dst`, in one pass. When `seeded`, the first element of every
+/// lane is already in `dst` and the scan continues from it.
+fn scan_group_into<A, B, F, const K: usize>(
+    src: &[A],
+    dst: &mut [B],
+    n: usize,
+    conv: &F,
+    seeded: bool,
+) where
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
 {
     let inputs: [&[A]; K] = core::array::from_fn(|k| &src[k * n..(k + 1) * n]);
-    scan_tiles::<B, K>(&mut lanes_of(dst, n), |_, k, i| {
+    scan_tiles::<B, K>(&mut lanes_of(dst, n), |lanes, k, i| {
         let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
-        core::array::from_fn(|s| conv(&tile[s]))
+        let mut values: [B; TILE] = core::array::from_fn(|s| conv(&tile[s]));
+        if seeded && i == 0 {
+            values[0] = lanes[k][0].clone();
+        }
+        values
     });
 }
 

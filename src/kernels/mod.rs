@@ -371,40 +371,29 @@ pub(crate) fn axis_into<A, B, D>(
         // Nothing to write (and an empty view need not have a slice).
         return;
     }
+    if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
+        let mut stage = SliceInto {
+            src: values,
+            dst: out,
+            conv,
+        };
+        return contiguous::scan(&mut stage, outer, n, inner);
+    }
     let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) else {
         return strided::scan_axis_into(src, dst, axis, conv);
     };
+    // Read the input in the output's memory order.
     let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
-    let same = same_strides(dst.shape(), dst.strides(), src.strides());
     let out = dst
         .as_slice_memory_order_mut()
         .expect("a contiguous output");
-    match src.as_slice_memory_order() {
-        Some(values) if same => contiguous::scan(
-            &mut SliceInto {
-                src: values,
-                dst: out,
-                conv,
-            },
-            outer,
-            n,
-            inner,
-        ),
-        // Read the input in the output's memory order.
-        _ => {
-            let src = src.permuted_axes(order);
-            contiguous::scan(
-                &mut IterInto {
-                    src: src.iter(),
-                    dst: out,
-                    conv,
-                },
-                outer,
-                n,
-                inner,
-            )
-        }
-    }
+    let src = src.permuted_axes(order);
+    let mut stage = IterInto {
+        src: src.iter(),
+        dst: out,
+        conv,
+    };
+    contiguous::scan(&mut stage, outer, n, inner);
 }
 
 /// Writes the cumulative product of `src` along `axis` into `dst` (same
