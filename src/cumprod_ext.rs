@@ -585,7 +585,8 @@ macro_rules! cumprod_ext_methods {
         where
             A: Clone + Mul<Output = A>,
         {
-            self.cumprod_axis_as::<A>(axis)
+            assert_axis(axis, self.ndim());
+            kernels::axis_alloc_same(self.view(), axis)
         }
 
         fn cumprod_flat_as<B>(&self) -> Array1<B>
