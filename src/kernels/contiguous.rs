@@ -476,7 +476,7 @@ where
 
 /// Scans positions `range` of one lane, continuing from the element before
 /// `range` (the first element of a lane is its own product).
-fn scan_run<B: Clone + Mul<Output = B>>(lane: &mut [B], range: Range<usize>) {
+pub(crate) fn scan_run<B: Clone + Mul<Output = B>>(lane: &mut [B], range: Range<usize>) {
     let begin = range.start.max(1);
     if begin >= range.end {
         return;

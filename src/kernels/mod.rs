@@ -26,14 +26,13 @@ mod reverse;
 mod strided;
 #[cfg(test)]
 mod test_support;
+mod transpose;
 
 use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::ops::Mul;
 
-use ndarray::{
-    Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension, Slice,
-};
+use ndarray::{Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
 use contiguous::{Collect, ContinueInto, InOrder, InPlace, IterInto, Prepared, SliceInto, Source};
 
@@ -251,144 +250,11 @@ pub(crate) fn flat_into<A, B, D>(
             len,
             1,
         ),
-        None => {
-            // Logical order against memory order (F order, say): first copy
-            // the elements into place in the order that suits both memories,
-            // then scan the output, which is now in logical order.
-            gather(&src, out, conv);
-            contiguous::scan(&mut InPlace(out), 1, len, 1);
-        }
-    }
-}
-
-/// Writes the converted elements of `src` into `out` in logical (row-major)
-/// order.
-///
-/// When `src` is one contiguous block whose fastest axis in memory is not the
-/// last axis (F order, say), this is a transposition: it runs in tiles of
-/// `TILE x TILE` elements over the two axes that are fastest in the input and
-/// in the output, so that every cache line read or written is used whole
-/// while it is in cache, even when the strides are powers of two.
-fn gather<A, B: Clone, D>(src: &ArrayView<'_, A, D>, out: &mut [B], conv: impl Fn(&A) -> B)
-where
-    D: Dimension,
-{
-    const TILE: usize = 8;
-    let shape = src.shape();
-    let strides = src.strides();
-    let ndim = shape.len();
-    // The fastest axis of the input in memory (stride 1) and of the output
-    // (the last axis longer than one). When they are the same axis, or the
-    // input is not one contiguous block, logical order is the best walk.
-    let fastest_in = |order: D| {
-        order
-            .slice()
-            .iter()
-            .rev()
-            .copied()
-            .find(|&ax| shape[ax] > 1)
-    };
-    let fastest_out = (0..ndim).rev().find(|&ax| shape[ax] > 1);
-    let tiled = match (
-        src.to_slice_memory_order(),
-        memory_order::<D>(shape, strides),
-    ) {
-        (Some(values), Some(order)) => match (fastest_in(order), fastest_out) {
-            (Some(x), Some(y)) if x != y => Some((values, x, y)),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some((values, x, y)) = tiled else {
-        for (slot, value) in out.iter_mut().zip(src.iter()) {
-            *slot = conv(value);
-        }
-        return;
-    };
-    // Row-major strides of the output.
-    let mut out_strides = D::zeros(ndim);
-    let mut stride = 1;
-    for ax in (0..ndim).rev() {
-        out_strides[ax] = stride;
-        stride *= shape[ax];
-    }
-    let (nx, ny) = (shape[x], shape[y]);
-    // Non-negative, as `memory_order` checked.
-    let mut src_strides = D::zeros(ndim);
-    for (to, &from) in src_strides.slice_mut().iter_mut().zip(strides) {
-        *to = from as usize;
-    }
-    // Small elements, when output rows are long, go through a scratch block
-    // on the stack (32 KiB at most): ROWS output rows of STRIP elements,
-    // filled from ROWS consecutive input elements of each of STRIP columns,
-    // then written out row by row. The output is then written in runs of
-    // STRIP elements, and the input read in runs of ROWS, instead of one
-    // element at a time in rows a power of two apart, which share cache sets.
-    // Measured (64 MiB, 1024 x 8192 and 8192 x 1024 F): 5.4-7.6x a copy
-    // with 8 x 8 tiles, 4.4-4.6x with this block; 64 x 64 and 128 x 32
-    // blocks gave 4.5-5.4x. Short output rows (4 elements) are faster with
-    // the tiles.
-    const STRIP: usize = 128;
-    const ROWS: usize = 32;
-    let mut scratch: Option<[[B; STRIP]; ROWS]> = match values.first() {
-        Some(first) if core::mem::size_of::<B>() <= 8 && ny >= STRIP => {
-            let fill = conv(first);
-            Some(core::array::from_fn(|_| {
-                core::array::from_fn(|_| fill.clone())
-            }))
-        }
-        _ => None,
-    };
-    let (sx, sy) = (src_strides[x], src_strides[y]); // sx == 1
-    let (dx, dy) = (out_strides[x], out_strides[y]); // dy == 1
-
-    // Every other axis: one 2-D transposition per index.
-    let mut others = src.raw_dim();
-    others[x] = 1;
-    others[y] = 1;
-    for index in ndarray::indices(others) {
-        let index = index.into_dimension();
-        let offset = |strides: &[usize]| -> usize {
-            index
-                .slice()
-                .iter()
-                .zip(strides)
-                .map(|(&i, &s)| i * s)
-                .sum()
-        };
-        let (base_src, base_out) = (offset(src_strides.slice()), offset(out_strides.slice()));
-        if let Some(scratch) = scratch.as_mut() {
-            for y0 in (0..ny).step_by(STRIP) {
-                let yn = STRIP.min(ny - y0);
-                for x0 in (0..nx).step_by(ROWS) {
-                    let xn = ROWS.min(nx - x0);
-                    // Indices on both sides: the block is filled across its rows.
-                    #[allow(clippy::needless_range_loop)]
-                    for j in 0..yn {
-                        let from = base_src + (y0 + j) * sy + x0;
-                        for (i, x) in values[from..from + xn].iter().enumerate() {
-                            scratch[i][j] = conv(x);
-                        }
-                    }
-                    for (i, row) in scratch[..xn].iter().enumerate() {
-                        let to = base_out + (x0 + i) * dx + y0;
-                        out[to..to + yn].clone_from_slice(&row[..yn]);
-                    }
-                }
-            }
-            continue;
-        }
-        for y0 in (0..ny).step_by(TILE) {
-            for x0 in (0..nx).step_by(TILE) {
-                for j in y0..ny.min(y0 + TILE) {
-                    let from = base_src + j * sy;
-                    let to = base_out + j * dy;
-                    for i in x0..nx.min(x0 + TILE) {
-                        out[to + i * dx] = conv(&values[from + i * sx]);
-                    }
-                }
-            }
-        }
+        // Logical order against memory order (F order, say): the elements
+        // copied into place in the order that suits both memories, and the
+        // scan of the output, which is then in logical order, interleaved
+        // where they can be.
+        None => transpose::gather_scan(&src, out, conv),
     }
 }
 
@@ -526,62 +392,4 @@ pub(crate) fn axis_inplace_prepared<A, D>(
     let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
     let data = a.as_slice_memory_order_mut().expect("a contiguous array");
     contiguous::scan(&mut Prepared { data, prepare }, outer, n, inner);
-}
-
-#[cfg(test)]
-mod tests {
-    use alloc::vec;
-    use alloc::vec::Vec;
-
-    use ndarray::{Array, IxDyn, ShapeBuilder};
-
-    use super::*;
-
-    /// `gather` against the logical order of ndarray's own iterator, for
-    /// elements small enough for the scratch block (u32, u64) and too large
-    /// for it (u128), on F-order and permuted arrays whose sides fall on and
-    /// off the block edges.
-    fn check_gather<T: Clone + PartialEq + core::fmt::Debug>(make: impl Fn(usize) -> T, max: T) {
-        let shapes: [&[usize]; 11] = [
-            &[300, 200],
-            &[200, 300],
-            &[129, 127],
-            &[127, 129],
-            &[33, 128],
-            &[31, 257],
-            &[5, 1000],
-            &[1000, 5],
-            &[3, 40, 150],
-            &[150, 3, 40],
-            &[2, 2, 300],
-        ];
-        for shape in shapes {
-            let len: usize = shape.iter().product();
-            let f = Array::from_shape_vec(IxDyn(shape).f(), (0..len).map(&make).collect())
-                .expect("the shape holds len elements");
-            let mut rotated = f.view();
-            if shape.len() == 3 {
-                rotated = rotated.permuted_axes(vec![1, 2, 0]);
-            }
-            for view in [f.view(), f.t(), rotated] {
-                let mut out = vec![max.clone(); len];
-                gather(&view, &mut out, T::clone);
-                let expected: Vec<T> = view.iter().cloned().collect();
-                assert_eq!(
-                    out,
-                    expected,
-                    "shape {:?} strides {:?}",
-                    view.shape(),
-                    view.strides()
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn gather_writes_logical_order() {
-        check_gather(|i| i as u32, u32::MAX);
-        check_gather(|i| i as u64, u64::MAX);
-        check_gather(|i| i as u128, u128::MAX);
-    }
 }

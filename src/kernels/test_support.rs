@@ -42,3 +42,33 @@ impl<const P: usize> Affine<P> {
         self.b = self.b.wrapping_add(5);
     }
 }
+
+/// An 8-byte non-commutative element: the composition of affine maps
+/// `x -> a x + b` modulo 2^32, small enough for the kernels that take only
+/// elements of up to 8 bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Word {
+    a: u32,
+    b: u32,
+}
+
+impl Word {
+    /// The `i`-th of a sequence of distinct elements.
+    pub(crate) fn new(i: usize) -> Self {
+        let i = i as u32;
+        Word {
+            a: i.wrapping_mul(2).wrapping_add(3),
+            b: i.wrapping_mul(7) % 13,
+        }
+    }
+}
+
+impl Mul for Word {
+    type Output = Self;
+    fn mul(self, rhs: Self) -> Self {
+        Word {
+            a: self.a.wrapping_mul(rhs.a),
+            b: self.a.wrapping_mul(rhs.b).wrapping_add(self.b),
+        }
+    }
+}
