@@ -27,6 +27,9 @@ const TILE: usize = 8;
 /// TLB misses outweigh the gain (measured, 64 MiB F order: bands of 256 KiB to
 /// 1 MiB gained 1.1x-1.6x, bands of 2 MiB none).
 const BAND_BYTES: usize = 1 << 20;
+/// The size of a band of rows written through the tiles (short output rows,
+/// or elements over 8 bytes).
+const TILE_BAND_BYTES: usize = 256 << 10;
 
 /// A transposition: the input's fastest axis in memory, `x` (stride 1),
 /// against the output's, `y` (the last axis longer than one; stride 1 in the
@@ -131,7 +134,7 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
     /// 4.4-4.6x with this block; 64 x 64 and 128 x 32 blocks gave 4.5-5.4x.
     fn through_block<B: Clone>(
         &self,
-        scratch: &mut [[B; STRIP]; ROWS],
+        scratch: &mut Scratch<B>,
         rows: Range<usize>,
         out: &mut [B],
         out_start: usize,
@@ -161,20 +164,32 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
         }
     }
 
-    /// Writes every 2-D transposition into `out` in tiles of `TILE x TILE`
-    /// elements, so that every cache line read or written is used whole
-    /// while it is in cache.
-    fn through_tiles<B>(&self, out: &mut [B], conv: &impl Fn(&A) -> B) {
+    /// Writes the rows `rows` (along `x`) of every 2-D transposition into
+    /// `out`, which holds the output from position `out_start` on, in tiles
+    /// of `TILE x TILE` elements, so that every cache line read or written is
+    /// used whole while it is in cache. `after_tile(k)` runs after each tile,
+    /// of `k` elements, is written.
+    fn through_tiles<B>(
+        &self,
+        rows: Range<usize>,
+        out: &mut [B],
+        out_start: usize,
+        conv: &impl Fn(&A) -> B,
+        mut after_tile: impl FnMut(usize),
+    ) {
         for (base_src, base_out) in self.slices() {
             for y0 in (0..self.ny).step_by(TILE) {
-                for x0 in (0..self.nx).step_by(TILE) {
-                    for j in y0..self.ny.min(y0 + TILE) {
+                for x0 in rows.clone().step_by(TILE) {
+                    let x1 = rows.end.min(x0 + TILE);
+                    let y1 = self.ny.min(y0 + TILE);
+                    for j in y0..y1 {
                         let from = base_src + j * self.sy;
                         let to = base_out + j;
-                        for i in x0..self.nx.min(x0 + TILE) {
-                            out[to + i * self.dx] = conv(&self.values[from + i]);
+                        for i in x0..x1 {
+                            out[to + i * self.dx - out_start] = conv(&self.values[from + i]);
                         }
                     }
+                    after_tile((x1 - x0) * (y1 - y0));
                 }
             }
         }
@@ -183,7 +198,7 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
     /// The scratch block, for elements of up to 8 bytes when output rows are
     /// long enough to fill it (32 KiB on the stack at most). Short output rows
     /// (4 elements) are faster with the tiles.
-    fn scratch<B: Clone>(&self, conv: &impl Fn(&A) -> B) -> Option<[[B; STRIP]; ROWS]> {
+    fn scratch<B: Clone>(&self, conv: &impl Fn(&A) -> B) -> Option<Scratch<B>> {
         match self.values.first() {
             Some(first) if core::mem::size_of::<B>() <= 8 && self.ny >= STRIP => {
                 let fill = conv(first);
@@ -210,7 +225,7 @@ pub(super) fn gather<A, B: Clone, D: Dimension>(
             Some(mut scratch) => {
                 plan.through_block(&mut scratch, 0..plan.nx, out, 0, &conv, |_| {});
             }
-            None => plan.through_tiles(out, &conv),
+            None => plan.through_tiles(0..plan.nx, out, 0, &conv, |_| {}),
         },
         None => {
             for (slot, value) in out.iter_mut().zip(src.iter()) {
@@ -218,6 +233,31 @@ pub(super) fn gather<A, B: Clone, D: Dimension>(
             }
         }
     }
+}
+
+/// The scratch block: `ROWS` output rows of `STRIP` elements.
+type Scratch<B> = [[B; STRIP]; ROWS];
+
+/// The transposition of `src` a band of rows at a time, when the output can be
+/// written so and a band fits in [`BAND_BYTES`]: the plan, the scratch block
+/// (or `None` for the tiles) and the rows in a band (about `tile_band_bytes`
+/// of them through the tiles).
+#[allow(clippy::type_complexity)]
+fn banded<'a, A, B: Clone, D: Dimension>(
+    src: &ArrayView<'a, A, D>,
+    conv: &impl Fn(&A) -> B,
+    tile_band_bytes: usize,
+) -> Option<(Plan<'a, A, D>, Option<Scratch<B>>, usize)> {
+    let size = core::mem::size_of::<B>().max(1);
+    let plan = Plan::new(src).filter(Plan::bands)?;
+    let scratch = plan.scratch(conv);
+    // Bands of `ROWS` rows through the scratch block; through the tiles, as
+    // many rows as make `TILE_BAND_BYTES`.
+    let rows = match scratch {
+        Some(_) => ROWS,
+        None => (tile_band_bytes / (plan.dx * size)).max(1).div_ceil(TILE) * TILE,
+    };
+    (rows < plan.nx && rows * plan.dx * size <= BAND_BYTES).then_some((plan, scratch, rows))
 }
 
 /// Writes the cumulative product of the elements of `src` in logical order
@@ -234,30 +274,45 @@ where
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
+    gather_scan_in_bands(src, out, conv, TILE_BAND_BYTES);
+}
+
+/// [`gather_scan`] with bands of about `tile_band_bytes` through the tiles
+/// (the tests make them small).
+fn gather_scan_in_bands<A, B, D>(
+    src: &ArrayView<'_, A, D>,
+    out: &mut [B],
+    conv: impl Fn(&A) -> B,
+    tile_band_bytes: usize,
+) where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
     let len = out.len();
-    let banded = Plan::new(src).filter(|plan| {
-        plan.bands() && plan.nx > ROWS && ROWS * plan.dx * core::mem::size_of::<B>() <= BAND_BYTES
-    });
-    let Some((plan, mut scratch)) = banded.and_then(|plan| {
-        let scratch = plan.scratch(&conv)?;
-        Some((plan, scratch))
-    }) else {
+    let banded = banded(src, &conv, tile_band_bytes);
+    let Some((plan, mut scratch, band_rows)) = banded else {
         gather(src, out, conv);
         scan_run(out, 0..len);
         return;
     };
     // `out[..scanned]` holds products; the band after it, input elements.
     let mut scanned = 0;
-    for band in (0..plan.nx).step_by(ROWS) {
+    for band in (0..plan.nx).step_by(band_rows) {
         let band_start = band * plan.dx;
         let (done, rest) = out.split_at_mut(band_start);
         let mut at = scanned;
-        let rows = band..plan.nx.min(band + ROWS);
-        plan.through_block(&mut scratch, rows, rest, band_start, &conv, |k| {
+        let mut scan_some = |k: usize| {
             let end = done.len().min(at + k);
             scan_run(&mut done[..end], at..end);
             at = end;
-        });
+        };
+        let rows = band..plan.nx.min(band + band_rows);
+        match scratch.as_mut() {
+            Some(scratch) => {
+                plan.through_block(scratch, rows, rest, band_start, &conv, &mut scan_some);
+            }
+            None => plan.through_tiles(rows, rest, band_start, &conv, &mut scan_some),
+        }
         scan_run(done, at..band_start);
         scanned = band_start;
     }
@@ -341,31 +396,42 @@ mod tests {
     /// in the wrong order, skipped or repeated shows.
     #[test]
     fn gather_scan_matches_the_reference_loop() {
-        let mut banded = 0;
-        views(Word::new, |view| {
-            let mut out = vec![Word::new(usize::MAX); view.len()];
-            gather_scan(&view, &mut out, Word::clone);
-            let mut expected: Vec<Word> = Vec::new();
-            for x in view.iter() {
-                let next = match expected.last() {
-                    Some(prev) => prev.clone() * x.clone(),
-                    None => x.clone(),
-                };
-                expected.push(next);
-            }
-            assert_eq!(
-                out,
-                expected,
-                "shape {:?} strides {:?}",
-                view.shape(),
-                view.strides()
-            );
-            if Plan::new(&view)
-                .is_some_and(|plan| plan.bands() && plan.nx > ROWS && plan.ny >= STRIP)
-            {
-                banded += 1;
-            }
-        });
-        assert!(banded >= 4, "only {banded} views took the banded path");
+        let (mut through_block, mut through_tiles) = (0, 0);
+        for tile_band_bytes in [TILE_BAND_BYTES, 1000, 64] {
+            views(Word::new, |view| {
+                let mut out = vec![Word::new(usize::MAX); view.len()];
+                gather_scan_in_bands(&view, &mut out, Word::clone, tile_band_bytes);
+                let mut expected: Vec<Word> = Vec::new();
+                for x in view.iter() {
+                    let next = match expected.last() {
+                        Some(prev) => prev.clone() * x.clone(),
+                        None => x.clone(),
+                    };
+                    expected.push(next);
+                }
+                assert_eq!(
+                    out,
+                    expected,
+                    "shape {:?} strides {:?}, bands of {tile_band_bytes} bytes",
+                    view.shape(),
+                    view.strides()
+                );
+                if let Some((_, scratch, _)) = banded(&view, &Word::clone, tile_band_bytes) {
+                    match scratch {
+                        Some(_) => through_block += 1,
+                        None => through_tiles += 1,
+                    }
+                }
+            });
+        }
+        // Enough views take each banded path for the test to mean something.
+        assert!(
+            through_block >= 4,
+            "{through_block} views banded through the block"
+        );
+        assert!(
+            through_tiles >= 2,
+            "{through_tiles} views banded through the tiles"
+        );
     }
 }
