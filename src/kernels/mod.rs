@@ -192,13 +192,17 @@ where
         return Array1::from_vec(collect(values, 1, len, 1, conv));
     }
     match a.first() {
-        // Contiguous in another order (F, say): fill the vector, then gather
-        // into it in tiles as `cumprod_flat_into` does, instead of reading the
-        // input in logical order, a strided walk.
+        // Contiguous in another order (F, say): transpose into the vector as
+        // `cumprod_flat_into` does, instead of reading the input in logical
+        // order, a strided walk. The vector is filled a band at a time, just
+        // before the band is written.
         Some(first) if memory_order::<D>(a.shape(), a.strides()).is_some() => {
-            let mut out = Array1::from_elem(len, conv(first));
-            flat_into(a, out.view_mut(), conv);
-            out
+            let mut out = transpose::Growing {
+                values: Vec::with_capacity(len),
+                fill: conv(first),
+            };
+            transpose::gather_scan(&a, &mut out, conv);
+            Array1::from_vec(out.values)
         }
         _ => Array1::from_vec(collect(InOrder(a.iter()), 1, len, 1, conv)),
     }

@@ -8,6 +8,7 @@
 //! runs while the scan works through the band before it, which is still in
 //! cache.
 
+use alloc::vec::Vec;
 use core::ops::{Mul, Range};
 
 use ndarray::{ArrayView, Dimension, IntoDimension};
@@ -269,28 +270,62 @@ fn banded<'a, A, B: Clone, D: Dimension>(
 /// then as many steps of the scan. The scan, a single chain of dependent
 /// multiplications, leaves most of the processor idle, and the transposition
 /// fills it. Otherwise: the whole transposition, then the scan.
-pub(super) fn gather_scan<A, B, D>(src: &ArrayView<'_, A, D>, out: &mut [B], conv: impl Fn(&A) -> B)
-where
+pub(super) fn gather_scan<A, B, D>(
+    src: &ArrayView<'_, A, D>,
+    out: &mut (impl Lane<B> + ?Sized),
+    conv: impl Fn(&A) -> B,
+) where
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
     gather_scan_in_bands(src, out, conv, TILE_BAND_BYTES);
 }
 
+/// Where [`gather_scan`] writes: a slice of the input's length, or a vector
+/// that grows a band at a time.
+pub(super) trait Lane<B> {
+    /// The output, at least up to `end`.
+    fn up_to(&mut self, end: usize) -> &mut [B];
+}
+
+impl<B> Lane<B> for [B] {
+    fn up_to(&mut self, _: usize) -> &mut [B] {
+        self
+    }
+}
+
+/// A vector filled as the bands are written: each band is first filled with
+/// `fill` just before it is written, while it is in cache, instead of the
+/// whole vector in a pass of its own.
+pub(super) struct Growing<B> {
+    pub(super) values: Vec<B>,
+    pub(super) fill: B,
+}
+
+impl<B: Clone> Lane<B> for Growing<B> {
+    fn up_to(&mut self, end: usize) -> &mut [B] {
+        if self.values.len() < end {
+            self.values.resize(end, self.fill.clone());
+        }
+        &mut self.values
+    }
+}
+
 /// [`gather_scan`] with bands of about `tile_band_bytes` through the tiles
 /// (the tests make them small).
 fn gather_scan_in_bands<A, B, D>(
     src: &ArrayView<'_, A, D>,
-    out: &mut [B],
+    out: &mut (impl Lane<B> + ?Sized),
     conv: impl Fn(&A) -> B,
     tile_band_bytes: usize,
 ) where
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    let len = out.len();
+    let len = src.len();
     let banded = banded(src, &conv, tile_band_bytes);
     let Some((plan, mut scratch, band_rows)) = banded else {
+        let out = out.up_to(len);
         gather(src, out, conv);
         scan_run(out, 0..len);
         return;
@@ -299,14 +334,15 @@ fn gather_scan_in_bands<A, B, D>(
     let mut scanned = 0;
     for band in (0..plan.nx).step_by(band_rows) {
         let band_start = band * plan.dx;
-        let (done, rest) = out.split_at_mut(band_start);
+        let band_end = plan.nx.min(band + band_rows);
+        let (done, rest) = out.up_to(band_end * plan.dx).split_at_mut(band_start);
         let mut at = scanned;
         let mut scan_some = |k: usize| {
             let end = done.len().min(at + k);
             scan_run(&mut done[..end], at..end);
             at = end;
         };
-        let rows = band..plan.nx.min(band + band_rows);
+        let rows = band..band_end;
         match scratch.as_mut() {
             Some(scratch) => {
                 plan.through_block(scratch, rows, rest, band_start, &conv, &mut scan_some);
@@ -316,7 +352,7 @@ fn gather_scan_in_bands<A, B, D>(
         scan_run(done, at..band_start);
         scanned = band_start;
     }
-    scan_run(out, scanned..len);
+    scan_run(out.up_to(len), scanned..len);
 }
 
 #[cfg(test)]
@@ -400,7 +436,15 @@ mod tests {
         for tile_band_bytes in [TILE_BAND_BYTES, 1000, 64] {
             views(Word::new, |view| {
                 let mut out = vec![Word::new(usize::MAX); view.len()];
-                gather_scan_in_bands(&view, &mut out, Word::clone, tile_band_bytes);
+                gather_scan_in_bands(&view, &mut out[..], Word::clone, tile_band_bytes);
+                // The same into a vector that grows a band at a time, as the
+                // allocating `cumprod_flat` writes.
+                let mut growing = Growing {
+                    values: Vec::with_capacity(view.len()),
+                    fill: Word::new(usize::MAX),
+                };
+                gather_scan_in_bands(&view, &mut growing, Word::clone, tile_band_bytes);
+                assert_eq!(growing.values, out);
                 let mut expected: Vec<Word> = Vec::new();
                 for x in view.iter() {
                     let next = match expected.last() {
