@@ -22,8 +22,8 @@ const ROWS: usize = 32;
 const STRIP: usize = 128;
 /// Side of the tiles used when the scratch block does not apply.
 const TILE: usize = 8;
-/// The largest band of output rows (`ROWS` rows of the output) that
-/// [`gather_scan`] interleaves with the scan of the band before it. Larger
+/// The largest band of output rows that [`gather_scan`] interleaves with the
+/// scan of the band before it. Larger
 /// bands read the input a few cache lines from each of so many pages that the
 /// TLB misses outweigh the gain (measured, 64 MiB F order: bands of 256 KiB to
 /// 1 MiB gained 1.1x-1.6x, bands of 2 MiB none).
@@ -52,12 +52,15 @@ struct Plan<'a, A, D> {
 
 impl<'a, A, D: Dimension> Plan<'a, A, D> {
     /// The transposition that writes `src` in logical order, or `None` when
-    /// reading `src` in logical order is the best walk: it is not one
+    /// reading `src` in logical order is the best walk: it is empty, not one
     /// contiguous block, or its fastest axis in memory is the output's.
     fn new(src: &ArrayView<'a, A, D>) -> Option<Self> {
         let shape = src.shape();
         let ndim = shape.len();
         let values = src.to_slice_memory_order()?;
+        if values.is_empty() {
+            return None;
+        }
         let order = memory_order::<D>(shape, src.strides())?;
         let x = order
             .slice()
@@ -264,12 +267,14 @@ fn banded<'a, A, B: Clone, D: Dimension>(
 /// Writes the cumulative product of the elements of `src` in logical order
 /// into `out`, a contiguous lane.
 ///
-/// Where the output can be written a band of `ROWS` rows at a time and a band
-/// stays in cache ([`BAND_BYTES`]), the scan of each band runs interleaved
-/// with the transposition of the next: a column of the scratch block read,
-/// then as many steps of the scan. The scan, a single chain of dependent
-/// multiplications, leaves most of the processor idle, and the transposition
-/// fills it. Otherwise: the whole transposition, then the scan.
+/// Where the output can be written a band of rows at a time (`ROWS` rows
+/// through the scratch block, about [`TILE_BAND_BYTES`] through the tiles)
+/// and a band stays in cache ([`BAND_BYTES`]), the scan of each band runs
+/// interleaved with the transposition of the next: a column of the scratch
+/// block (or a tile) written, then as many steps of the scan. The scan, a
+/// single chain of dependent multiplications, leaves most of the processor
+/// idle, and the transposition fills it. Otherwise: the whole transposition,
+/// then the scan.
 pub(super) fn gather_scan<A, B, D>(
     src: &ArrayView<'_, A, D>,
     out: &mut (impl Lane<B> + ?Sized),
@@ -368,7 +373,7 @@ mod tests {
     /// Shapes whose sides fall on and off the block and band edges: F order
     /// (and its transpose, and a rotation of the 3-D ones) makes them
     /// transpositions.
-    const SHAPES: [&[usize]; 14] = [
+    const SHAPES: [&[usize]; 16] = [
         &[300, 200],
         &[200, 300],
         &[129, 127],
@@ -383,6 +388,8 @@ mod tests {
         &[97, 2, 130],
         &[64, 128],
         &[65, 1, 200],
+        &[0, 200],
+        &[130, 0],
     ];
 
     /// Every view of every shape in [`SHAPES`] that the tests walk.
