@@ -125,9 +125,8 @@ fn median(reps: usize, mut f: impl FnMut()) -> Duration {
     times[times.len() / 2]
 }
 
-/// Median time of one call of `f` for calls too short to time one at a time:
-/// each sample runs `f` in a loop for about a millisecond.
-fn median_small(reps: usize, mut f: impl FnMut()) -> Duration {
+/// How many calls of `f` take about a millisecond (a power of two).
+fn calls_per_ms(f: &mut impl FnMut()) -> u32 {
     let mut calls = 1u32;
     loop {
         let start = Instant::now();
@@ -135,45 +134,34 @@ fn median_small(reps: usize, mut f: impl FnMut()) -> Duration {
             f();
         }
         if start.elapsed() > Duration::from_millis(1) {
-            break;
+            return calls;
         }
         calls *= 2;
     }
-    median(reps, || {
+}
+
+/// `f`, `calls` times.
+fn repeat(calls: u32, f: &mut impl FnMut()) -> impl FnMut() + '_ {
+    move || {
         for _ in 0..calls {
             f();
         }
-    }) / calls
+    }
+}
+
+/// Median time of one call of `f` for calls too short to time one at a time:
+/// each sample runs `f` in a loop for about a millisecond.
+fn median_small(reps: usize, mut f: impl FnMut()) -> Duration {
+    let calls = calls_per_ms(&mut f);
+    median(reps, repeat(calls, &mut f)) / calls
 }
 
 /// Median over `reps` samples of the time of `base` divided by the time of
 /// `op`, each sample running both back to back, each a loop of as many calls
 /// as `op` makes in about a millisecond.
 fn paired_small(reps: usize, mut base: impl FnMut(), mut op: impl FnMut()) -> f64 {
-    let mut calls = 1u32;
-    loop {
-        let start = Instant::now();
-        for _ in 0..calls {
-            op();
-        }
-        if start.elapsed() > Duration::from_millis(1) {
-            break;
-        }
-        calls *= 2;
-    }
-    paired(
-        reps,
-        || {
-            for _ in 0..calls {
-                op();
-            }
-        },
-        || {
-            for _ in 0..calls {
-                base();
-            }
-        },
-    )
+    let calls = calls_per_ms(&mut op);
+    paired(reps, repeat(calls, &mut op), repeat(calls, &mut base))
 }
 
 /// How many independent lanes a scan along `axis` has, and its class.
