@@ -434,21 +434,31 @@ where
     let piece = piece_len::<B>();
     let mut lane = 0;
     if n >= SHORT_LANE && GROUP * n <= piece {
-        // Short lanes: stage a piece of whole groups in memory order, then
-        // scan its groups in cache. Reading four short lanes side by side
-        // straight from memory starts four short streams at once, which the
-        // hardware prefetcher does not follow (measured: lanes of 64 i64 went
-        // from 3.9x to 1.9x a copy, f64 from 2.0x to 1.4x).
-        let groups_per_piece = piece / (GROUP * n);
-        while lane + GROUP <= outer {
-            let count = GROUP * groups_per_piece.min((outer - lane) / GROUP);
-            let (start, end) = (lane * n, (lane + count) * n);
-            let out = stage.stage(start..end);
-            for group in out[start..end].chunks_exact_mut(GROUP * n) {
-                scan_group::<B, GROUP>(group, n);
-            }
-            lane += count;
+        // Short lanes: stage the groups in memory order and scan each in
+        // cache. Reading four short lanes side by side straight from memory
+        // starts four short streams at once, which the hardware prefetcher
+        // does not follow (measured: lanes of 64 i64 went from 3.9x to 1.9x a
+        // copy, f64 from 2.0x to 1.4x). The staging runs one group ahead of
+        // the scan, so that the copy, bound by memory, and the scan, bound by
+        // the multiplications, overlap (staging a 64 KiB piece, then scanning
+        // it, ran them one after the other: lanes of 64, i64 1.4x a copy
+        // instead of 2.0x, f64 1.2x instead of 1.5x).
+        let group = GROUP * n;
+        let groups = outer / GROUP;
+        if groups > 0 {
+            stage.stage(0..group);
         }
+        for g in 0..groups {
+            let (start, end) = (g * group, (g + 1) * group);
+            let next = if g + 1 < groups {
+                end..end + group
+            } else {
+                end..end
+            };
+            let out = stage.stage(next);
+            scan_group::<B, GROUP>(&mut out[start..end], n);
+        }
+        lane = groups * GROUP;
     } else if n >= SHORT_LANE && !S::SEQUENTIAL {
         // Long lanes, side by side, in one pass where the stage allows it.
         while lane + GROUP <= outer {

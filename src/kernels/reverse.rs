@@ -17,7 +17,7 @@
 //! The value on the left of every product is the element itself, the one on
 //! the right the product of the elements after it, as in `a * (b * c)`.
 
-use core::ops::Mul;
+use core::ops::{Mul, Range};
 
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
@@ -121,10 +121,7 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
                 warm(piece);
             }
             for group in piece.chunks_exact_mut(GROUP * n).rev() {
-                rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
-                    let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
-                    tile.clone()
-                });
+                rev_group(group, n);
             }
         }
         return;
@@ -137,6 +134,15 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
             }
         }
     }
+}
+
+/// Scans in place, from their ends, the [`GROUP`] consecutive lanes of
+/// `n >= TILE` elements that make `group`.
+fn rev_group<B: Clone + Mul<Output = B>>(group: &mut [B], n: usize) {
+    rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
+        let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
+        tile.clone()
+    });
 }
 
 /// Reads `piece` upwards, one element per cache line, so that the hardware
@@ -183,25 +189,34 @@ fn block_into<A, B, F>(
         let mut lane = 0;
         let piece = piece_len::<B>();
         if n >= SHORT_LANE && GROUP * n <= piece {
-            // Short lanes: copy a piece of whole groups in memory order, then
-            // scan it in place while it is in cache, as the forward kernels
-            // do: four short lanes read side by side from their ends start
-            // four short streams, which the prefetcher does not follow.
-            let groups_per_piece = piece / (GROUP * n);
-            while lane + GROUP <= outer {
-                let count = GROUP * groups_per_piece.min((outer - lane) / GROUP);
-                let range = lane * n..(lane + count) * n;
+            // Short lanes: copy the groups in memory order and scan each in
+            // place while it is in cache, the copy one group ahead of the
+            // scan, as the forward kernels do: four short lanes read side by
+            // side from their ends start four short streams, which the
+            // prefetcher does not follow.
+            let group = GROUP * n;
+            let groups = outer / GROUP;
+            let copy = |dst: &mut [B], range: Range<usize>| {
                 for (ys, xs) in dst[range.clone()]
                     .chunks_exact_mut(n)
-                    .zip(src[range.clone()].chunks_exact(n))
+                    .zip(src[range].chunks_exact(n))
                 {
                     for (y, x) in ys[..own].iter_mut().zip(&xs[..own]) {
                         *y = conv(x);
                     }
                 }
-                block_inplace(&mut dst[range], count, n, 1);
-                lane += count;
+            };
+            if groups > 0 {
+                copy(dst, 0..group);
             }
+            for g in 0..groups {
+                let end = (g + 1) * group;
+                if g + 1 < groups {
+                    copy(dst, end..end + group);
+                }
+                rev_group(&mut dst[end - group..end], n);
+            }
+            lane = groups * GROUP;
         } else if n >= SHORT_LANE {
             while lane + GROUP <= outer {
                 let range = lane * n..(lane + GROUP) * n;
