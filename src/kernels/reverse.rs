@@ -126,6 +126,15 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
         }
         return;
     }
+    macro_rules! fixed {
+        ($($width:literal)*) => {
+            match inner {
+                $($width => return rows_fixed_inplace::<B, $width>(&mut data[..outer * n * inner], n),)*
+                _ => {}
+            }
+        };
+    }
+    fixed!(2 3 4 5 6 7 8);
     for block in data.chunks_exact_mut(n * inner).take(outer) {
         for i in (0..n - 1).rev() {
             let (head, tail) = block.split_at_mut((i + 1) * inner);
@@ -309,11 +318,38 @@ fn rows_fixed_into<A, B, F, const W: usize>(
         };
         last.clone_from_slice(&carry);
         for (y, x) in rows {
-            for j in (0..W).rev() {
-                carry[j] = conv(&x[j]) * carry[j].clone();
-                y[j].clone_from(&carry[j]);
-            }
+            rev_row(y, &mut carry, |j, _| conv(&x[j]));
         }
+    }
+}
+
+/// [`block_inplace`] for rows of `W` elements (2 to 8), blocks of `n` rows,
+/// with the running products in registers as in [`rows_fixed_into`].
+fn rows_fixed_inplace<B, const W: usize>(data: &mut [B], n: usize)
+where
+    B: Clone + Mul<Output = B>,
+{
+    for block in data.chunks_exact_mut(n * W) {
+        let mut rows = block.chunks_exact_mut(W).rev();
+        let Some(last) = rows.next() else {
+            continue;
+        };
+        let mut carry: [B; W] = core::array::from_fn(|j| last[j].clone());
+        for y in rows {
+            rev_row(y, &mut carry, |_, value| value.clone());
+        }
+    }
+}
+
+/// One row of a reverse scan over rows of `W` elements: element `j` becomes
+/// `value(j, y[j]) * carry[j]`, which is also the new `carry[j]`.
+fn rev_row<B, const W: usize>(y: &mut [B], carry: &mut [B; W], value: impl Fn(usize, &B) -> B)
+where
+    B: Clone + Mul<Output = B>,
+{
+    for j in (0..W).rev() {
+        carry[j] = value(j, &y[j]) * carry[j].clone();
+        y[j].clone_from(&carry[j]);
     }
 }
 
