@@ -73,16 +73,24 @@ pub(crate) trait Stage<B> {
         scan_group::<B, GROUP>(&mut out[base..end], n);
     }
 
-    /// Stages and scans the lane of `n` elements at `base`, a piece at a time.
+    /// Stages and scans the lane of `n` elements at `base`, a piece of about
+    /// [`PIPELINE_BYTES`] at a time, each staged one piece ahead of its scan:
+    /// the copy, bound by memory, runs while the chain of multiplications,
+    /// bound by their latency, works through the piece before.
     fn scan_lane(&mut self, base: usize, n: usize)
     where
         B: Clone + Mul<Output = B>,
     {
-        let piece = piece_len::<B>();
-        for start in (0..n).step_by(piece) {
-            let end = n.min(start + piece);
-            let out = self.stage(base + start..base + end);
+        let piece = (PIPELINE_BYTES / core::mem::size_of::<B>().max(1)).max(1);
+        let mut staged = n.min(piece);
+        self.stage(base..base + staged);
+        let mut start = 0;
+        while start < n {
+            let end = staged;
+            staged = n.min(end + piece);
+            let out = self.stage(base + end..base + staged);
             scan_run(&mut out[base..base + end], start..end);
+            start = end;
         }
     }
 
