@@ -81,17 +81,10 @@ pub(crate) trait Stage<B> {
     where
         B: Clone + Mul<Output = B>,
     {
-        let piece = (PIPELINE_BYTES / core::mem::size_of::<B>().max(1)).max(1);
-        let mut staged = n.min(piece);
-        self.stage(base..base + staged);
-        let mut start = 0;
-        while start < n {
-            let end = staged;
-            staged = n.min(end + piece);
-            let out = self.stage(base + end..base + staged);
-            scan_run(&mut out[base..base + end], start..end);
-            start = end;
-        }
+        let piece = PIPELINE_BYTES / core::mem::size_of::<B>().max(1);
+        stage_ahead(self, base..base + n, piece, |out, done| {
+            scan_run(&mut out[base..done.end], done.start - base..done.end - base);
+        });
     }
 
     /// Stages the row of `len` elements at `start` and multiplies it, element
@@ -455,22 +448,10 @@ where
         // the multiplications, overlap (staging a 64 KiB piece, then scanning
         // it, ran them one after the other: lanes of 64, i64 1.4x a copy
         // instead of 2.0x, f64 1.2x instead of 1.5x).
-        let group = GROUP * n;
-        let groups = outer / GROUP;
-        if groups > 0 {
-            stage.stage(0..group);
-        }
-        for g in 0..groups {
-            let (start, end) = (g * group, (g + 1) * group);
-            let next = if g + 1 < groups {
-                end..end + group
-            } else {
-                end..end
-            };
-            let out = stage.stage(next);
-            scan_group::<B, GROUP>(&mut out[start..end], n);
-        }
-        lane = groups * GROUP;
+        lane = outer / GROUP * GROUP;
+        stage_ahead(stage, 0..lane * n, GROUP * n, |out, group| {
+            scan_group::<B, GROUP>(&mut out[group], n);
+        });
     } else if n >= SHORT_LANE && !S::SEQUENTIAL {
         // Long lanes, side by side, in one pass where the stage allows it.
         while lane + GROUP <= outer {
@@ -661,15 +642,37 @@ fn scan_row_pieces<B, S>(
     // (f64) and 1.61x-2.26x (i64); one piece ahead with 2 KiB pieces,
     // 1.07x-1.25x and 1.27x-1.57x; with 4 KiB or 8 KiB pieces, no gain.
     let rows_per_piece = (PIPELINE_BYTES / core::mem::size_of::<B>().max(1) / width).max(1);
-    let mut row = 0;
-    let mut staged = rows.min(rows_per_piece);
-    stage.stage(0..staged * width);
-    while row < rows {
+    stage_ahead(
+        stage,
+        0..rows * width,
+        rows_per_piece * width,
+        |out, piece| {
+            kernel(&mut out[..piece.end], piece.start / width);
+        },
+    );
+}
+
+/// Stages `range` a piece of `piece` elements at a time, one piece ahead:
+/// once the next piece is staged, `kernel` gets the output (staged up to the
+/// end of that next piece) and the range of the piece before it. The copy,
+/// bound by memory, then overlaps the kernel's arithmetic. Stages are called
+/// on consecutive ranges, as [`Stage::SEQUENTIAL`] stages need.
+fn stage_ahead<B, S: Stage<B> + ?Sized>(
+    stage: &mut S,
+    range: Range<usize>,
+    piece: usize,
+    mut kernel: impl FnMut(&mut [B], Range<usize>),
+) {
+    let piece = piece.max(1);
+    let mut staged = range.end.min(range.start + piece);
+    stage.stage(range.start..staged);
+    let mut start = range.start;
+    while start < range.end {
         let end = staged;
-        staged = rows.min(end + rows_per_piece);
-        let out = stage.stage(end * width..staged * width);
-        kernel(&mut out[..end * width], row);
-        row = end;
+        staged = range.end.min(end + piece);
+        let out = stage.stage(end..staged);
+        kernel(out, start..end);
+        start = end;
     }
 }
 
