@@ -6,7 +6,8 @@
 //! then scanned there. Where the output can be written a band of rows at a
 //! time, [`gather_scan`] interleaves the two: the transposition of one band
 //! runs while the scan works through the band before it, which is still in
-//! cache.
+//! cache. Where the output rows are short (a few columns), [`gather_scan`]
+//! reads the columns side by side and scans as it reads, in one pass.
 
 use alloc::vec::Vec;
 use core::ops::{Mul, Range};
@@ -22,6 +23,15 @@ const ROWS: usize = 32;
 const STRIP: usize = 128;
 /// Side of the tiles used when the scratch block does not apply.
 const TILE: usize = 8;
+/// The most input columns [`Plan::scan_across_columns`] reads side by side.
+/// Measured (64 MiB F order, `cumprod_flat_into`, against a copy): with 4 and
+/// 8 columns 1.4x instead of 2.4x-2.6x through the tiles; with 16, f64 1.9x
+/// instead of 2.3x-3.0x and i64 unchanged (2.8x); with 32 and 64, slower
+/// than the tiles (4.3x against 4.0x, 5.3x against 4.1x).
+const NARROW: usize = 16;
+/// How much output [`Plan::scan_across_columns`] asks for at a time (a
+/// vector being filled grows by as much).
+const BAND_ROW_BYTES: usize = 64 << 10;
 /// The largest band of output rows that [`gather_scan`] interleaves with the
 /// scan of the band before it. Larger
 /// bands read the input a few cache lines from each of so many pages that the
@@ -199,6 +209,51 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
         }
     }
 
+    /// Whether [`scan_across_columns`](Self::scan_across_columns) applies:
+    /// this is the only transposition (the other axes have length one) and
+    /// its output rows are short, at most [`NARROW`] elements (a tall array
+    /// of a few columns in F order, say).
+    fn across_columns(&self) -> bool {
+        self.ny <= NARROW && self.others.size() == 1
+    }
+
+    /// The scan of a transposition that is [`across_columns`]: the `ny`
+    /// input columns are read side by side, as many streams, and each output
+    /// row is multiplied into the scan as it is read, in one pass, with no
+    /// scratch block, tiles or bands. `out` is asked for [`BAND_ROW_BYTES`]
+    /// of rows at a time.
+    ///
+    /// [`across_columns`]: Self::across_columns
+    fn scan_across_columns<B>(&self, out: &mut (impl Lane<B> + ?Sized), conv: &impl Fn(&A) -> B)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let (nx, ny) = (self.nx, self.ny);
+        // The only transposition: output row `i` is element `i` of every
+        // column, and the output rows follow each other.
+        debug_assert_eq!(self.dx, ny);
+        let mut columns: [&[A]; NARROW] = [&[]; NARROW];
+        for (j, column) in columns[..ny].iter_mut().enumerate() {
+            *column = &self.values[j * self.sy..j * self.sy + nx];
+        }
+        let columns = &columns[..ny];
+        let band_rows = (BAND_ROW_BYTES / (ny * core::mem::size_of::<B>().max(1))).max(1);
+        // The first element is its own product: the scan starts from it,
+        // with the rest of the first row.
+        let mut carry = conv(&columns[0][0]);
+        let first = &mut out.up_to(ny)[..ny];
+        first[0].clone_from(&carry);
+        for (y, column) in first.iter_mut().zip(columns).skip(1) {
+            carry = carry.clone() * conv(&column[0]);
+            y.clone_from(&carry);
+        }
+        for band in (1..nx).step_by(band_rows) {
+            let end = nx.min(band + band_rows);
+            let rows = &mut out.up_to(end * ny)[band * ny..end * ny];
+            carry = scan_rows_across(rows, columns, band, carry, conv);
+        }
+    }
+
     /// The scratch block, for elements of up to 8 bytes when output rows are
     /// long enough to fill it (32 KiB on the stack at most). Short output rows
     /// (4 elements) are faster with the tiles.
@@ -239,6 +294,32 @@ pub(super) fn gather<A, B: Clone, D: Dimension>(
     }
 }
 
+/// Scans `out`, the rows from `first` on of a transposition whose columns
+/// are `columns`, continuing from `carry`, and returns the last product. A
+/// function of its own, so that `carry` stays in a register: in a loop that
+/// also asks a growing vector for room, the compiler kept it on the stack,
+/// and each step waited on a store and a load (measured: `cumprod_flat` of
+/// 2M x 4 f64 in F order, 57 ms against 36 ms).
+#[inline(never)]
+fn scan_rows_across<A, B>(
+    out: &mut [B],
+    columns: &[&[A]],
+    first: usize,
+    mut carry: B,
+    conv: &impl Fn(&A) -> B,
+) -> B
+where
+    B: Clone + Mul<Output = B>,
+{
+    for (row, i) in out.chunks_exact_mut(columns.len()).zip(first..) {
+        for (y, column) in row.iter_mut().zip(columns) {
+            carry = carry * conv(&column[i]);
+            y.clone_from(&carry);
+        }
+    }
+    carry
+}
+
 /// The scratch block: `ROWS` output rows of `STRIP` elements.
 type Scratch<B> = [[B; STRIP]; ROWS];
 
@@ -267,7 +348,9 @@ fn banded<'a, A, B: Clone, D: Dimension>(
 /// Writes the cumulative product of the elements of `src` in logical order
 /// into `out`, a contiguous lane.
 ///
-/// Where the output can be written a band of rows at a time (`ROWS` rows
+/// A tall array of a few columns (in F order, say) is read a row at a time,
+/// across its columns, and scanned as it is read
+/// ([`Plan::scan_across_columns`]). Otherwise, where the output can be written a band of rows at a time (`ROWS` rows
 /// through the scratch block, about [`TILE_BAND_BYTES`] through the tiles)
 /// and a band stays in cache ([`BAND_BYTES`]), the scan of each band runs
 /// interleaved with the transposition of the next: a column of the scratch
@@ -328,6 +411,9 @@ fn gather_scan_in_bands<A, B, D>(
     B: Clone + Mul<Output = B>,
 {
     let len = src.len();
+    if let Some(plan) = Plan::new(src).filter(Plan::across_columns) {
+        return plan.scan_across_columns(out, &conv);
+    }
     let banded = banded(src, &conv, tile_band_bytes);
     let Some((plan, mut scratch, band_rows)) = banded else {
         let out = out.up_to(len);
@@ -373,7 +459,7 @@ mod tests {
     /// Shapes whose sides fall on and off the block and band edges: F order
     /// (and its transpose, and a rotation of the 3-D ones) makes them
     /// transpositions.
-    const SHAPES: [&[usize]; 16] = [
+    const SHAPES: [&[usize]; 20] = [
         &[300, 200],
         &[200, 300],
         &[129, 127],
@@ -390,6 +476,12 @@ mod tests {
         &[65, 1, 200],
         &[0, 200],
         &[130, 0],
+        // A few columns (read across them), one more than that, a middle
+        // axis of length one, and the smallest such array.
+        &[700, 16],
+        &[700, 17],
+        &[300, 1, 7],
+        &[2, 2],
     ];
 
     /// Every view of every shape in [`SHAPES`] that the tests walk.
@@ -439,7 +531,7 @@ mod tests {
     /// in the wrong order, skipped or repeated shows.
     #[test]
     fn gather_scan_matches_the_reference_loop() {
-        let (mut through_block, mut through_tiles) = (0, 0);
+        let (mut through_block, mut through_tiles, mut across) = (0, 0, 0);
         for tile_band_bytes in [TILE_BAND_BYTES, 1000, 64] {
             views(Word::new, |view| {
                 let mut out = vec![Word::new(usize::MAX); view.len()];
@@ -467,7 +559,9 @@ mod tests {
                     view.shape(),
                     view.strides()
                 );
-                if let Some((_, scratch, _)) = banded(&view, &Word::clone, tile_band_bytes) {
+                if Plan::new(&view).is_some_and(|plan| plan.across_columns()) {
+                    across += 1;
+                } else if let Some((_, scratch, _)) = banded(&view, &Word::clone, tile_band_bytes) {
                     match scratch {
                         Some(_) => through_block += 1,
                         None => through_tiles += 1,
@@ -484,5 +578,6 @@ mod tests {
             through_tiles >= 2,
             "{through_tiles} views banded through the tiles"
         );
+        assert!(across >= 8, "{across} views scanned across their columns");
     }
 }
