@@ -83,7 +83,9 @@ impl Golden for Complex64 {
         // Not bit-identical: NumPy's build fuses some multiply-adds, so each part
         // may differ by rounding relative to the magnitude of the product (seen:
         // at most 1 epsilon times the magnitude; allowed: 2).
-        let scale = 2.0 * f64::EPSILON * numpy.norm();
+        // `hypot`, not `Complex::norm`, which needs num-complex's `std`
+        // feature: the tests also build with `--no-default-features`.
+        let scale = 2.0 * f64::EPSILON * numpy.re.hypot(numpy.im);
         self.is_finite()
             && numpy.is_finite()
             && approx::abs_diff_eq!(self.re, numpy.re, epsilon = scale)
