@@ -254,6 +254,17 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
         }
     }
 
+    /// The whole transposition into `out`, through the scratch block where it
+    /// applies, otherwise through the tiles.
+    fn gather<B: Clone>(&self, out: &mut [B], conv: &impl Fn(&A) -> B) {
+        match self.scratch(conv) {
+            Some(mut scratch) => {
+                self.through_block(&mut scratch, 0..self.nx, out, 0, conv, |_| {});
+            }
+            None => self.through_tiles(0..self.nx, out, 0, conv, |_| {}),
+        }
+    }
+
     /// The scratch block, for elements of up to 8 bytes when output rows are
     /// long enough to fill it (32 KiB on the stack at most). Short output rows
     /// (4 elements) are faster with the tiles.
@@ -280,12 +291,7 @@ pub(super) fn gather<A, B: Clone, D: Dimension>(
     conv: impl Fn(&A) -> B,
 ) {
     match Plan::new(src) {
-        Some(plan) => match plan.scratch(&conv) {
-            Some(mut scratch) => {
-                plan.through_block(&mut scratch, 0..plan.nx, out, 0, &conv, |_| {});
-            }
-            None => plan.through_tiles(0..plan.nx, out, 0, &conv, |_| {}),
-        },
+        Some(plan) => plan.gather(out, &conv),
         None => {
             for (slot, value) in out.iter_mut().zip(src.iter()) {
                 *slot = conv(value);
@@ -323,18 +329,19 @@ where
 /// The scratch block: `ROWS` output rows of `STRIP` elements.
 type Scratch<B> = [[B; STRIP]; ROWS];
 
-/// The transposition of `src` a band of rows at a time, when the output can be
-/// written so and a band fits in [`BAND_BYTES`]: the plan, the scratch block
-/// (or `None` for the tiles) and the rows in a band (about `tile_band_bytes`
-/// of them through the tiles).
-#[allow(clippy::type_complexity)]
-fn banded<'a, A, B: Clone, D: Dimension>(
-    src: &ArrayView<'a, A, D>,
+/// How `plan` is written a band of rows at a time, when the output can be
+/// written so and a band fits in [`BAND_BYTES`]: the scratch block (or `None`
+/// for the tiles) and the rows in a band (about `tile_band_bytes` of them
+/// through the tiles).
+fn bands<A, B: Clone, D: Dimension>(
+    plan: &Plan<'_, A, D>,
     conv: &impl Fn(&A) -> B,
     tile_band_bytes: usize,
-) -> Option<(Plan<'a, A, D>, Option<Scratch<B>>, usize)> {
+) -> Option<(Option<Scratch<B>>, usize)> {
+    if !plan.bands() {
+        return None;
+    }
     let size = core::mem::size_of::<B>().max(1);
-    let plan = Plan::new(src).filter(Plan::bands)?;
     let scratch = plan.scratch(conv);
     // Bands of `ROWS` rows through the scratch block; through the tiles, as
     // many rows as make `TILE_BAND_BYTES`.
@@ -342,7 +349,7 @@ fn banded<'a, A, B: Clone, D: Dimension>(
         Some(_) => ROWS,
         None => (tile_band_bytes / (plan.dx * size)).max(1).div_ceil(TILE) * TILE,
     };
-    (rows < plan.nx && rows * plan.dx * size <= BAND_BYTES).then_some((plan, scratch, rows))
+    (rows < plan.nx && rows * plan.dx * size <= BAND_BYTES).then_some((scratch, rows))
 }
 
 /// Writes the cumulative product of the elements of `src` in logical order
@@ -350,8 +357,9 @@ fn banded<'a, A, B: Clone, D: Dimension>(
 ///
 /// A tall array of a few columns (in F order, say) is read a row at a time,
 /// across its columns, and scanned as it is read
-/// ([`Plan::scan_across_columns`]). Otherwise, where the output can be written a band of rows at a time (`ROWS` rows
-/// through the scratch block, about [`TILE_BAND_BYTES`] through the tiles)
+/// ([`Plan::scan_across_columns`]). Otherwise, where the output can be
+/// written a band of rows at a time (`ROWS` rows through the scratch block,
+/// about [`TILE_BAND_BYTES`] through the tiles)
 /// and a band stays in cache ([`BAND_BYTES`]), the scan of each band runs
 /// interleaved with the transposition of the next: a column of the scratch
 /// block (or a tile) written, then as many steps of the scan. The scan, a
@@ -411,13 +419,19 @@ fn gather_scan_in_bands<A, B, D>(
     B: Clone + Mul<Output = B>,
 {
     let len = src.len();
-    if let Some(plan) = Plan::new(src).filter(Plan::across_columns) {
-        return plan.scan_across_columns(out, &conv);
-    }
-    let banded = banded(src, &conv, tile_band_bytes);
-    let Some((plan, mut scratch, band_rows)) = banded else {
+    let Some(plan) = Plan::new(src) else {
+        // Logical order is the best walk: no transposition.
         let out = out.up_to(len);
         gather(src, out, conv);
+        scan_run(out, 0..len);
+        return;
+    };
+    if plan.across_columns() {
+        return plan.scan_across_columns(out, &conv);
+    }
+    let Some((mut scratch, band_rows)) = bands(&plan, &conv, tile_band_bytes) else {
+        let out = out.up_to(len);
+        plan.gather(out, &conv);
         scan_run(out, 0..len);
         return;
     };
@@ -559,13 +573,14 @@ mod tests {
                     view.shape(),
                     view.strides()
                 );
-                if Plan::new(&view).is_some_and(|plan| plan.across_columns()) {
-                    across += 1;
-                } else if let Some((_, scratch, _)) = banded(&view, &Word::clone, tile_band_bytes) {
-                    match scratch {
-                        Some(_) => through_block += 1,
-                        None => through_tiles += 1,
-                    }
+                match Plan::new(&view) {
+                    Some(plan) if plan.across_columns() => across += 1,
+                    Some(plan) => match bands(&plan, &Word::clone, tile_band_bytes) {
+                        Some((Some(_), _)) => through_block += 1,
+                        Some((None, _)) => through_tiles += 1,
+                        None => {}
+                    },
+                    None => {}
                 }
             });
         }
