@@ -15,7 +15,8 @@ use crate::errors::{check_axis, check_operand, check_shape, CumprodError};
 use crate::kernels;
 use crate::kernels::family;
 use crate::nan_aware::NanAware;
-use crate::options::{Cumprod, Initial, Output};
+use crate::options::sealed::{Spec, Start};
+use crate::options::{CumprodOptions, Output};
 
 pub(crate) mod private {
     /// Keeps [`CumprodExt`](super::CumprodExt) and `ParCumprodExt` implementable only in this crate,
@@ -40,8 +41,9 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
     }
 }
 
-/// NumPy's `cumprod` for every ndarray array: owned arrays, views, `ArcArray`,
-/// `CowArray`, any dimension and any memory layout.
+/// NumPy's `cumprod` and `nancumprod` for every ndarray array: owned arrays,
+/// views, `ArcArray`, `CowArray`, `&ArrayRef`, any dimension and any memory
+/// layout; and the cumulative products NumPy lacks.
 ///
 /// | NumPy | this trait |
 /// |---|---|
@@ -52,6 +54,19 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 /// | `a.cumprod(out=o)` | [`a.cumprod_flat_into(&mut o)`](Self::cumprod_flat_into) |
 /// | `a.cumprod(axis=k, out=o)` | [`a.cumprod_axis_into(Axis(k), &mut o)`](Self::cumprod_axis_into) |
 /// | `np.cumprod(a, axis=k, out=a)` | [`a.cumprod_axis_inplace(Axis(k))`](Self::cumprod_axis_inplace) |
+/// | `np.nancumprod(a, ...)` | the same seven with the `nan` prefix: [`nancumprod_flat`](Self::nancumprod_flat), [`nancumprod_axis`](Self::nancumprod_axis), ... |
+/// | `np.cumulative_prod(a, axis=k, include_initial=True)` | [`a.cumprod_with(Cumprod::along(Axis(k)).include_initial())`](Self::cumprod_with) |
+/// | `np.cumulative_prod(a, axis=k, dtype=T, include_initial=True)` | [`a.cumprod_with_as::<T>(Cumprod::along(Axis(k)).include_initial())`](Self::cumprod_with_as) |
+///
+/// Beyond NumPy, the `_with` methods take the options of a [`Cumprod`]
+/// (reverse, exclusive, include-initial, an initial value, per-lane carries),
+/// in every form: allocating ([`cumprod_with`](Self::cumprod_with)), converting
+/// ([`cumprod_with_as`](Self::cumprod_with_as)), into an `out`
+/// ([`cumprod_with_into`](Self::cumprod_with_into)) and in place
+/// ([`cumprod_with_inplace`](Self::cumprod_with_inplace)), each with a
+/// NaN-skipping twin (`nancumprod_with*`) and an overflow-checked one
+/// (`cumprod_checked*`). [`cumprod_axis_grad`](Self::cumprod_axis_grad) gives
+/// the gradient.
 ///
 /// Every method computes each lane left to right as `previous * current`, the
 /// order NumPy uses, so floating-point results are NumPy's to the bit (a NaN is
@@ -64,7 +79,8 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 ///
 /// **Integer overflow** follows Rust's arithmetic on the element type: a debug
 /// build panics, a release build wraps. For NumPy's silent wrapping in every
-/// build, use [`Wrapping`](core::num::Wrapping):
+/// build, use [`Wrapping`](core::num::Wrapping); for an error instead, the
+/// checked methods ([`cumprod_checked`](Self::cumprod_checked)):
 ///
 /// ```
 /// use std::num::Wrapping;
@@ -77,12 +93,21 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 /// assert_eq!(p, array![Wrapping(i64::MAX), Wrapping(-2), Wrapping(-6)]);
 /// ```
 ///
-/// The trait is implemented for every [`ArrayBase`] and for [`ArrayRef`], so
-/// that functions written over `&ArrayRef<A, D>` or `&mut ArrayRef<A, D>`, as
-/// ndarray 0.17 recommends, call its methods with method syntax too (for an
-/// `ArrayRef`, `S` is `ViewRepr<&mut A>`, which no caller needs to name). It
-/// is sealed: it cannot be implemented outside this crate, so that methods can
-/// be added to it in a minor release.
+/// **Output arrays** (`out`) and the other arrays the methods take (a gradient,
+/// a carry) are `&mut ArrayRef` / `&ArrayRef`: pass `&mut out` for any owned
+/// array, view or `ArcArray`, or an `&mut ArrayRef` as it is. The element type
+/// of `out` may differ from the input's (NumPy's `dtype`), so a new output
+/// needs its type written once:
+/// `let mut out = Array::<f64, _>::zeros(a.raw_dim());` (with
+/// `Array::zeros(a.raw_dim())` alone the compiler cannot tell which type `out`
+/// should have, error E0283).
+///
+/// The trait is implemented for every [`ArrayBase`](ndarray::ArrayBase) and for
+/// [`ArrayRef`], so that functions written over `&ArrayRef<A, D>` or
+/// `&mut ArrayRef<A, D>`, as ndarray 0.17 recommends, call its methods with
+/// method syntax too (for an `ArrayRef`, `S` is `ViewRepr<&mut A>`, which no
+/// caller needs to name). It is sealed: it cannot be implemented outside this
+/// crate, so that methods can be added to it in a minor release.
 ///
 /// ```compile_fail
 /// use ndarray::{Ix1, OwnedRepr};
@@ -199,9 +224,10 @@ where
     /// Writes the flattened cumulative product into `out`: NumPy's
     /// `a.cumprod(out=o)`.
     ///
-    /// `out` is any one-dimensional array with `a.len()` elements, in any layout;
-    /// its element type `B` may be `A` itself or any type `A` converts into
-    /// losslessly (see [`cumprod_flat_as`](Self::cumprod_flat_as)). Nothing is
+    /// `out` is any one-dimensional array with `a.len()` elements, in any layout
+    /// (`&mut out`, or an `&mut ArrayRef1`); its element type `B` may be `A`
+    /// itself or any type `A` converts into losslessly (see
+    /// [`cumprod_flat_as`](Self::cumprod_flat_as)). Nothing is
     /// allocated (unless `out` is an `ArcArray` that shares its data, which is
     /// unshared first, as for any mutation of one).
     ///
@@ -224,28 +250,36 @@ where
     ///
     /// **Panics** only if a multiplication of `B` panics; `out` is then partly
     /// written.
-    fn cumprod_flat_into<B, S2>(&self, out: &mut ArrayBase<S2, Ix1>) -> Result<(), CumprodError>
+    fn cumprod_flat_into<B>(&self, out: &mut ArrayRef<B, Ix1>) -> Result<(), CumprodError>
     where
         A: Clone + Into<B>,
-        B: Clone + Mul<Output = B>,
-        S2: DataMut<Elem = B>;
+        B: Clone + Mul<Output = B>;
 
     /// Writes the cumulative product along `axis` into `out`: NumPy's
     /// `a.cumprod(axis=k, out=o)`.
     ///
     /// `out` has the shape of `a`, in any layout (views, strided and reversed
-    /// arrays included); its element type `B` may be `A` itself or any type `A`
-    /// converts into losslessly. Nothing is allocated (unless `out` is an
-    /// `ArcArray` that shares its data, which is unshared first).
+    /// arrays included): pass `&mut out` for an owned array, a view or an
+    /// `ArcArray`, or an `&mut ArrayRef` as it is. Its element type `B` may be
+    /// `A` itself or any type `A` converts into losslessly, so a new output
+    /// needs its element type written: `Array::<i64, _>::zeros(a.raw_dim())`.
+    /// Nothing is allocated (unless `out` is an `ArcArray` that shares its
+    /// data, which is unshared first).
     ///
     /// ```
-    /// use ndarray::{array, Array2, Axis};
+    /// use ndarray::{array, Array, Array2, Axis};
     /// use ndarray_cumprod::CumprodExt;
     ///
     /// let a = array![[1, 2, 3], [4, 5, 6]];
-    /// let mut out = Array2::<i64>::zeros((2, 3));
+    /// let mut out = Array::<i64, _>::zeros(a.raw_dim());
     /// a.cumprod_axis_into(Axis(1), &mut out)?;
     /// assert_eq!(out, array![[1, 2, 6], [4, 20, 120]]);
+    ///
+    /// // A view of a larger array, here a column of `table`.
+    /// let mut table = Array2::<i64>::zeros((3, 4));
+    /// let col = array![2, 3, 4];
+    /// col.cumprod_axis_into(Axis(0), &mut table.column_mut(1))?;
+    /// assert_eq!(table.column(1), array![2, 6, 24]);
     ///
     /// // Bad input is an error, and `out` keeps its values.
     /// assert!(a.cumprod_axis_into(Axis(2), &mut out).is_err());
@@ -264,15 +298,14 @@ where
     ///
     /// **Panics** only if a multiplication of `B` panics; `out` is then partly
     /// written.
-    fn cumprod_axis_into<B, S2>(
+    fn cumprod_axis_into<B>(
         &self,
         axis: Axis,
-        out: &mut ArrayBase<S2, D>,
+        out: &mut ArrayRef<B, D>,
     ) -> Result<(), CumprodError>
     where
         A: Clone + Into<B>,
-        B: Clone + Mul<Output = B>,
-        S2: DataMut<Elem = B>;
+        B: Clone + Mul<Output = B>;
 
     /// Replaces the array by its cumulative product along `axis`: NumPy's
     /// `np.cumprod(a, axis=k, out=a)`.
@@ -297,13 +330,190 @@ where
     where
         A: Clone + Mul<Output = A>,
         S: DataMut;
+
+    /// The cumulative product of all elements, flattened in logical order, with
+    /// every NaN counted as one: NumPy's `np.nancumprod(a)` (`axis=None`).
+    ///
+    /// A run of NaNs at the start gives ones; infinities are kept; a complex
+    /// value with a NaN in either part counts as NaN, as in NumPy. Integer
+    /// arrays are accepted too (they have no NaN: the result is
+    /// [`cumprod_flat`](Self::cumprod_flat)'s), so that generic code works for
+    /// every [`NanAware`] type.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let nan = f64::NAN;
+    /// let a = array![[nan, 2.0], [3.0, nan]];
+    /// assert_eq!(a.nancumprod_flat(), array![1.0, 2.0, 6.0, 6.0]);
+    /// assert_eq!(array![[1, 2], [3, 4]].nancumprod_flat(), array![1, 2, 6, 24]);
+    /// ```
+    ///
+    /// **Panics** only if a multiplication of `A` panics.
+    fn nancumprod_flat(&self) -> Array1<A>
+    where
+        A: NanAware + Mul<Output = A>;
+
+    /// The cumulative product along `axis` with every NaN counted as one:
+    /// NumPy's `np.nancumprod(a, axis=k)`.
+    ///
+    /// Shape and memory order are those of [`cumprod_axis`](Self::cumprod_axis).
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let nan = f64::NAN;
+    /// let a = array![[nan, 2.0, 3.0], [4.0, nan, 6.0]];
+    /// assert_eq!(a.nancumprod_axis(Axis(1)), array![[1.0, 2.0, 6.0], [4.0, 4.0, 24.0]]);
+    /// assert_eq!(a.nancumprod_axis(Axis(0)), array![[1.0, 2.0, 3.0], [4.0, 2.0, 18.0]]);
+    /// ```
+    ///
+    /// **Panics** if `axis` is out of bounds, with NumPy's message, or if a
+    /// multiplication of `A` panics.
+    #[track_caller]
+    fn nancumprod_axis(&self, axis: Axis) -> Array<A, D>
+    where
+        A: NanAware + Mul<Output = A>;
+
+    /// The flattened cumulative product with every NaN counted as one, computed
+    /// in the element type `B`: NumPy's `np.nancumprod(a, dtype=B)`.
+    ///
+    /// Each element is converted with [`Into<B>`] first, then a NaN (of `B`) is
+    /// counted as one, so `bool` and narrow integer arrays work with a `B`
+    /// such as `i64`, as NumPy's promotion does.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let a = array![1.5_f32, f32::NAN, 2.0];
+    /// assert_eq!(a.nancumprod_flat_as::<f64>(), array![1.5, 1.5, 3.0]);
+    /// let flags = array![true, true, false];
+    /// assert_eq!(flags.nancumprod_flat_as::<i64>(), array![1, 1, 0]);
+    /// ```
+    ///
+    /// **Panics** only if a multiplication of `B` panics.
+    fn nancumprod_flat_as<B>(&self) -> Array1<B>
+    where
+        A: Clone + Into<B>,
+        B: NanAware + Mul<Output = B>;
+
+    /// The cumulative product along `axis` with every NaN counted as one,
+    /// computed in the element type `B`: NumPy's
+    /// `np.nancumprod(a, axis=k, dtype=B)`.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let a = array![[2_i32, 3], [4, 5]];
+    /// assert_eq!(a.nancumprod_axis_as::<f64>(Axis(0)), array![[2.0, 3.0], [8.0, 15.0]]);
+    /// ```
+    ///
+    /// **Panics** if `axis` is out of bounds, with NumPy's message, or if a
+    /// multiplication of `B` panics.
+    #[track_caller]
+    fn nancumprod_axis_as<B>(&self, axis: Axis) -> Array<B, D>
+    where
+        A: Clone + Into<B>,
+        B: NanAware + Mul<Output = B>;
+
+    /// Writes the flattened cumulative product, with every NaN counted as one,
+    /// into `out`: NumPy's `np.nancumprod(a, out=o)`.
+    ///
+    /// `out` is as for [`cumprod_flat_into`](Self::cumprod_flat_into); a NaN is
+    /// recognised after the conversion to `B`.
+    ///
+    /// ```
+    /// use ndarray::{array, Array1};
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let a = array![[2.0, f64::NAN], [f64::NAN, 0.5]];
+    /// let mut out = Array1::<f64>::zeros(4);
+    /// a.nancumprod_flat_into(&mut out)?;
+    /// assert_eq!(out, array![2.0, 2.0, 2.0, 1.0]);
+    /// # Ok::<(), ndarray_cumprod::CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`CumprodError::ShapeMismatch`] if `out.len() != a.len()`.
+    ///
+    /// On error `out` is left untouched.
+    ///
+    /// **Panics** only if a multiplication of `B` panics; `out` is then partly
+    /// written.
+    fn nancumprod_flat_into<B>(&self, out: &mut ArrayRef<B, Ix1>) -> Result<(), CumprodError>
+    where
+        A: Clone + Into<B>,
+        B: NanAware + Mul<Output = B>;
+
+    /// Writes the cumulative product along `axis`, with every NaN counted as
+    /// one, into `out`: NumPy's `np.nancumprod(a, axis=k, out=o)`.
+    ///
+    /// `out` is as for [`cumprod_axis_into`](Self::cumprod_axis_into).
+    ///
+    /// ```
+    /// use ndarray::{array, Array, Axis};
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let a = array![[f64::NAN, 2.0], [3.0, f64::NAN]];
+    /// let mut out = Array::<f64, _>::zeros(a.raw_dim());
+    /// a.nancumprod_axis_into(Axis(0), &mut out)?;
+    /// assert_eq!(out, array![[1.0, 2.0], [3.0, 2.0]]);
+    /// # Ok::<(), ndarray_cumprod::CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`CumprodError::AxisOutOfBounds`] if `axis >= a.ndim()` (checked first).
+    /// - [`CumprodError::ShapeMismatch`] if `out.shape() != a.shape()`.
+    ///
+    /// On error `out` is left untouched.
+    ///
+    /// **Panics** only if a multiplication of `B` panics; `out` is then partly
+    /// written.
+    fn nancumprod_axis_into<B>(
+        &self,
+        axis: Axis,
+        out: &mut ArrayRef<B, D>,
+    ) -> Result<(), CumprodError>
+    where
+        A: Clone + Into<B>,
+        B: NanAware + Mul<Output = B>;
+
+    /// Replaces the array by its cumulative product along `axis` with every NaN
+    /// counted as one: NumPy's `np.nancumprod(a, axis=k, out=a)`. Nothing is
+    /// allocated (unless an `ArcArray`'s shared data is unshared).
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::CumprodExt;
+    ///
+    /// let mut a = array![[f64::NAN, 2.0], [3.0, f64::NAN]];
+    /// a.nancumprod_axis_inplace(Axis(1));
+    /// assert_eq!(a, array![[1.0, 2.0], [3.0, 3.0]]);
+    /// ```
+    ///
+    /// **Panics** if `axis` is out of bounds, with NumPy's message (the array is
+    /// then unchanged), or if a multiplication of `A` panics (the array is then
+    /// partly updated).
+    #[track_caller]
+    fn nancumprod_axis_inplace(&mut self, axis: Axis)
+    where
+        A: NanAware + Mul<Output = A>,
+        S: DataMut;
+
     /// The cumulative product along an axis with the options of `how`: reverse,
     /// exclusive, include-initial, an initial value or per-lane carries (see
-    /// [`Cumprod`]).
+    /// [`Cumprod`](crate::Cumprod)). `how` is taken by value or by reference.
     ///
     /// The result has the input's shape, except that
-    /// [`include_initial`](Cumprod::include_initial) adds one element along the
-    /// axis. It keeps the input's memory order when the input is contiguous.
+    /// [`include_initial`](crate::Cumprod::include_initial) adds one element
+    /// along the axis. It keeps the input's memory order when the input is
+    /// contiguous.
     ///
     /// ```
     /// use ndarray::{array, Axis};
@@ -311,10 +521,10 @@ where
     ///
     /// let a = array![2, 3, 4];
     /// let along = Cumprod::along(Axis(0));
-    /// assert_eq!(a.cumprod_with(&along.clone()), array![2, 6, 24]);
-    /// assert_eq!(a.cumprod_with(&along.clone().reverse()), array![24, 12, 4]);
-    /// assert_eq!(a.cumprod_with(&along.clone().exclusive()), array![1, 2, 6]);
-    /// assert_eq!(a.cumprod_with(&along.clone().include_initial()), array![1, 2, 6, 24]);
+    /// assert_eq!(a.cumprod_with(&along), array![2, 6, 24]);
+    /// assert_eq!(a.cumprod_with(along.reverse()), array![24, 12, 4]);
+    /// assert_eq!(a.cumprod_with(along.exclusive()), array![1, 2, 6]);
+    /// assert_eq!(a.cumprod_with(along.include_initial()), array![1, 2, 6, 24]);
     /// assert_eq!(a.cumprod_with(&along.initial(10)), array![20, 60, 240]);
     /// ```
     ///
@@ -323,13 +533,42 @@ where
     /// multiplication of `A` panics. Use
     /// [`cumprod_with_into`](Self::cumprod_with_into) for error values instead.
     #[track_caller]
-    fn cumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+    fn cumprod_with(&self, how: impl CumprodOptions<A>) -> Array<A, D>
     where
         A: Clone + Mul<Output = A> + One;
 
+    /// The cumulative product with the options of `how`, computed in the
+    /// element type `B`: NumPy's `np.cumulative_prod(a, axis=k, dtype=B, ...)`.
+    ///
+    /// Each element is converted with [`Into<B>`] before it is multiplied; an
+    /// initial value or carry is of type `B`.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// // np.cumulative_prod(int32_array, axis=1, include_initial=True) is int64.
+    /// let a = array![[1_i32, 2, 3], [4, 5, 6]];
+    /// let p = a.cumprod_with_as::<i64>(Cumprod::along(Axis(1)).include_initial());
+    /// assert_eq!(p, array![[1_i64, 1, 2, 6], [1, 4, 20, 120]]);
+    ///
+    /// let big = array![100_000_i32, 100_000];
+    /// let scaled = big.cumprod_with_as::<i64>(Cumprod::along(Axis(0)).initial(3));
+    /// assert_eq!(scaled, array![300_000, 30_000_000_000]);
+    /// ```
+    ///
+    /// **Panics** as [`cumprod_with`](Self::cumprod_with) does.
+    #[track_caller]
+    fn cumprod_with_as<B>(&self, how: impl CumprodOptions<B>) -> Array<B, D>
+    where
+        A: Clone + Into<B>,
+        B: Clone + Mul<Output = B> + One;
+
     /// Writes the cumulative product with the options of `how` into `out`, which
     /// has the shape of [`cumprod_with`](Self::cumprod_with)'s result (in any
-    /// layout). Nothing is allocated.
+    /// layout). Its element type `B` may be `A` or any type `A` converts into
+    /// losslessly, as for [`cumprod_axis_into`](Self::cumprod_axis_into).
+    /// Nothing is allocated.
     ///
     /// ```
     /// use ndarray::{array, Array2, Axis};
@@ -337,33 +576,41 @@ where
     ///
     /// let a = array![[1.0, 2.0], [3.0, 4.0]];
     /// let mut out = Array2::<f64>::zeros((3, 2)); // one more row: include_initial
-    /// a.cumprod_with_into(&Cumprod::along(Axis(0)).include_initial(), &mut out)?;
+    /// a.cumprod_with_into(Cumprod::along(Axis(0)).include_initial(), &mut out)?;
     /// assert_eq!(out, array![[1.0, 1.0], [1.0, 2.0], [3.0, 8.0]]);
     ///
     /// // Without include_initial the shape is a's, and out is left untouched.
-    /// assert!(a.cumprod_with_into(&Cumprod::along(Axis(0)), &mut out).is_err());
+    /// assert!(a.cumprod_with_into(Cumprod::along(Axis(0)), &mut out).is_err());
+    ///
+    /// // An i32 input into an i64 output: the scan runs in i64.
+    /// let small = array![70_000_i32, 70_000];
+    /// let mut wide = Array2::<i64>::zeros((1, 2));
+    /// small
+    ///     .insert_axis(Axis(0))
+    ///     .cumprod_with_into(Cumprod::along(Axis(1)), &mut wide)?;
+    /// assert_eq!(wide, array![[70_000, 4_900_000_000]]);
     /// # Ok::<(), ndarray_cumprod::CumprodError>(())
     /// ```
     ///
     /// # Errors
     ///
     /// - [`CumprodError::AxisOutOfBounds`] if the axis is not smaller than `a.ndim()`.
-    /// - [`CumprodError::OperandShapeMismatch`] if a [carry](Cumprod::carry) does
-    ///   not have the shape of `a` without the axis.
+    /// - [`CumprodError::OperandShapeMismatch`] if a [carry](crate::Cumprod::carry)
+    ///   does not have the shape of `a` without the axis.
     /// - [`CumprodError::ShapeMismatch`] if `out` does not have the result's shape.
     ///
     /// On error `out` is left untouched.
     ///
-    /// **Panics** only if a multiplication of `A` panics; `out` is then partly
+    /// **Panics** only if a multiplication of `B` panics; `out` is then partly
     /// written.
-    fn cumprod_with_into<S2>(
+    fn cumprod_with_into<B>(
         &self,
-        how: &Cumprod<'_, A>,
-        out: &mut ArrayBase<S2, D>,
+        how: impl CumprodOptions<B>,
+        out: &mut ArrayRef<B, D>,
     ) -> Result<(), CumprodError>
     where
-        A: Clone + Mul<Output = A> + One,
-        S2: DataMut<Elem = A>;
+        A: Clone + Into<B>,
+        B: Clone + Mul<Output = B> + One;
 
     /// Replaces the array by its cumulative product with the options of `how`.
     /// Nothing is allocated (unless an `ArcArray`'s shared data is unshared).
@@ -373,26 +620,27 @@ where
     /// use ndarray_cumprod::{Cumprod, CumprodExt};
     ///
     /// let mut a = array![[1, 2, 3], [4, 5, 6]];
-    /// a.cumprod_with_inplace(&Cumprod::along(Axis(1)).reverse().exclusive());
+    /// a.cumprod_with_inplace(Cumprod::along(Axis(1)).reverse().exclusive());
     /// assert_eq!(a, array![[6, 3, 1], [30, 6, 1]]);
     /// ```
     ///
     /// **Panics** if the axis is out of bounds, if a carry has the wrong shape,
-    /// or if `how` asks for [`include_initial`](Cumprod::include_initial), which
-    /// needs one more element than the array has (the array is then unchanged);
-    /// or if a multiplication of `A` panics (the array is then partly updated).
+    /// or if `how` asks for [`include_initial`](crate::Cumprod::include_initial),
+    /// which needs one more element than the array has (the array is then
+    /// unchanged); or if a multiplication of `A` panics (the array is then
+    /// partly updated).
     #[track_caller]
-    fn cumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+    fn cumprod_with_inplace(&mut self, how: impl CumprodOptions<A>)
     where
         A: Clone + Mul<Output = A> + One,
         S: DataMut;
 
-    /// NumPy's `nancumprod`: the cumulative product with every NaN counted as one,
-    /// with the options of `how`.
+    /// NumPy's `nancumprod` with the options of `how`: the cumulative product
+    /// with every NaN counted as one.
     ///
     /// A lane of NaNs gives ones; infinities are kept; a complex value with a NaN
     /// in either part counts as NaN. For NumPy's `nancumprod(a)` (`axis=None`),
-    /// flatten first: `a.flatten().nancumprod_with(&Cumprod::along(Axis(0)))`.
+    /// use [`nancumprod_flat`](Self::nancumprod_flat).
     ///
     /// ```
     /// use ndarray::{array, Axis};
@@ -400,18 +648,37 @@ where
     ///
     /// let nan = f64::NAN;
     /// let a = array![nan, 2.0, nan, 3.0];
-    /// assert_eq!(a.nancumprod_with(&Cumprod::along(Axis(0))), array![1.0, 2.0, 2.0, 6.0]);
+    /// assert_eq!(a.nancumprod_with(Cumprod::along(Axis(0))), array![1.0, 2.0, 2.0, 6.0]);
     /// assert_eq!(
-    ///     a.nancumprod_with(&Cumprod::along(Axis(0)).reverse()),
+    ///     a.nancumprod_with(Cumprod::along(Axis(0)).reverse()),
     ///     array![6.0, 6.0, 3.0, 3.0]
     /// );
     /// ```
     ///
     /// **Panics** as [`cumprod_with`](Self::cumprod_with) does.
     #[track_caller]
-    fn nancumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+    fn nancumprod_with(&self, how: impl CumprodOptions<A>) -> Array<A, D>
     where
         A: NanAware + Mul<Output = A>;
+
+    /// NumPy's `nancumprod` with the options of `how`, computed in the element
+    /// type `B` (a NaN is recognised after the conversion).
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let a = array![2.0_f32, f32::NAN, 4.0];
+    /// let p = a.nancumprod_with_as::<f64>(Cumprod::along(Axis(0)).include_initial());
+    /// assert_eq!(p, array![1.0, 2.0, 2.0, 8.0]);
+    /// ```
+    ///
+    /// **Panics** as [`cumprod_with`](Self::cumprod_with) does.
+    #[track_caller]
+    fn nancumprod_with_as<B>(&self, how: impl CumprodOptions<B>) -> Array<B, D>
+    where
+        A: Clone + Into<B>,
+        B: NanAware + Mul<Output = B>;
 
     /// Writes NumPy's `nancumprod` with the options of `how` into `out`, as
     /// [`cumprod_with_into`](Self::cumprod_with_into) does.
@@ -421,8 +688,8 @@ where
     /// use ndarray_cumprod::{Cumprod, CumprodExt};
     ///
     /// let a = array![f64::NAN, f64::NAN];
-    /// let mut out = Array1::zeros(2);
-    /// a.nancumprod_with_into(&Cumprod::along(Axis(0)), &mut out)?;
+    /// let mut out = Array1::<f64>::zeros(2);
+    /// a.nancumprod_with_into(Cumprod::along(Axis(0)), &mut out)?;
     /// assert_eq!(out, array![1.0, 1.0]); // all NaN gives ones
     /// # Ok::<(), ndarray_cumprod::CumprodError>(())
     /// ```
@@ -431,14 +698,14 @@ where
     ///
     /// As for [`cumprod_with_into`](Self::cumprod_with_into); on error `out` is
     /// left untouched.
-    fn nancumprod_with_into<S2>(
+    fn nancumprod_with_into<B>(
         &self,
-        how: &Cumprod<'_, A>,
-        out: &mut ArrayBase<S2, D>,
+        how: impl CumprodOptions<B>,
+        out: &mut ArrayRef<B, D>,
     ) -> Result<(), CumprodError>
     where
-        A: NanAware + Mul<Output = A>,
-        S2: DataMut<Elem = A>;
+        A: Clone + Into<B>,
+        B: NanAware + Mul<Output = B>;
 
     /// Replaces the array by NumPy's `nancumprod` with the options of `how`.
     ///
@@ -447,13 +714,13 @@ where
     /// use ndarray_cumprod::{Cumprod, CumprodExt};
     ///
     /// let mut a = array![[f64::NAN, 2.0], [3.0, f64::NAN]];
-    /// a.nancumprod_with_inplace(&Cumprod::along(Axis(0)));
+    /// a.nancumprod_with_inplace(Cumprod::along(Axis(0)));
     /// assert_eq!(a, array![[1.0, 2.0], [3.0, 2.0]]);
     /// ```
     ///
     /// **Panics** as [`cumprod_with_inplace`](Self::cumprod_with_inplace) does.
     #[track_caller]
-    fn nancumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+    fn nancumprod_with_inplace(&mut self, how: impl CumprodOptions<A>)
     where
         A: NanAware + Mul<Output = A>,
         S: DataMut;
@@ -470,11 +737,11 @@ where
     /// use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
     ///
     /// let a = array![[2i8, 3], [100, 1]];
-    /// let err = a.cumprod_checked(&Cumprod::along(Axis(0))).unwrap_err();
+    /// let err = a.cumprod_checked(Cumprod::along(Axis(0))).unwrap_err();
     /// assert_eq!(err, CumprodError::Overflow { index: vec![1, 0] }); // 2 * 100 > 127
     /// assert_eq!(err.to_string(), "the cumulative product overflows at the element of index [1, 0]");
     ///
-    /// let rows = a.cumprod_checked(&Cumprod::along(Axis(1)))?;
+    /// let rows = a.cumprod_checked(Cumprod::along(Axis(1)))?;
     /// assert_eq!(rows, array![[2, 6], [100, 100]]);
     /// # Ok::<(), CumprodError>(())
     /// ```
@@ -488,14 +755,16 @@ where
     ///   in row-major order, whose multiplication overflows. The multiplications
     ///   checked are exactly those the scan makes: an exclusive scan never
     ///   multiplies by the last element of a lane.
-    fn cumprod_checked(&self, how: &Cumprod<'_, A>) -> Result<Array<A, D>, CumprodError>
+    fn cumprod_checked(&self, how: impl CumprodOptions<A>) -> Result<Array<A, D>, CumprodError>
     where
         A: Clone + CheckedMul + One;
 
-    /// Writes the checked cumulative product with the options of `how` into `out`.
+    /// Writes the checked cumulative product with the options of `how` into
+    /// `out`, whose element type `B` may be `A` or any type `A` converts into
+    /// losslessly (the products are then checked in `B`).
     ///
     /// The whole input is checked before anything is written, so on any error,
-    /// overflow included, `out` is left untouched. Nothing is allocated.
+    /// overflow included, `out` is left untouched.
     ///
     /// ```
     /// use ndarray::{array, Array1, Axis};
@@ -503,13 +772,18 @@ where
     ///
     /// let a = array![u8::MAX, 2];
     /// let mut out = Array1::<u8>::zeros(2);
-    /// let err = a.cumprod_checked_into(&Cumprod::along(Axis(0)), &mut out).unwrap_err();
+    /// let err = a.cumprod_checked_into(Cumprod::along(Axis(0)), &mut out).unwrap_err();
     /// assert_eq!(err, CumprodError::Overflow { index: vec![1] });
     /// assert_eq!(out, array![0, 0]); // untouched
     ///
     /// // Reverse and exclusive: 2 * 1 is the only product; 255 is never multiplied.
-    /// a.cumprod_checked_into(&Cumprod::along(Axis(0)).reverse().exclusive(), &mut out)?;
+    /// a.cumprod_checked_into(Cumprod::along(Axis(0)).reverse().exclusive(), &mut out)?;
     /// assert_eq!(out, array![2, 1]);
+    ///
+    /// // In u16, 255 * 2 fits.
+    /// let mut wide = Array1::<u16>::zeros(2);
+    /// a.cumprod_checked_into(Cumprod::along(Axis(0)), &mut wide)?;
+    /// assert_eq!(wide, array![255, 510]);
     /// # Ok::<(), CumprodError>(())
     /// ```
     ///
@@ -517,19 +791,50 @@ where
     ///
     /// As for [`cumprod_checked`](Self::cumprod_checked), plus
     /// [`CumprodError::ShapeMismatch`] if `out` does not have the result's shape.
-    fn cumprod_checked_into<S2>(
+    fn cumprod_checked_into<B>(
         &self,
-        how: &Cumprod<'_, A>,
-        out: &mut ArrayBase<S2, D>,
+        how: impl CumprodOptions<B>,
+        out: &mut ArrayRef<B, D>,
     ) -> Result<(), CumprodError>
     where
+        A: Clone + Into<B>,
+        B: Clone + CheckedMul + One;
+
+    /// Replaces the array by its checked cumulative product with the options of
+    /// `how`, or returns an error and leaves the array untouched.
+    ///
+    /// The whole array is checked before anything is written.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
+    ///
+    /// let mut a = array![[2_i8, 3], [100, 1]];
+    /// let err = a.cumprod_checked_inplace(Cumprod::along(Axis(0))).unwrap_err();
+    /// assert_eq!(err, CumprodError::Overflow { index: vec![1, 0] });
+    /// assert_eq!(a, array![[2, 3], [100, 1]]); // untouched
+    ///
+    /// a.cumprod_checked_inplace(Cumprod::along(Axis(1)))?;
+    /// assert_eq!(a, array![[2, 6], [100, 100]]);
+    /// # Ok::<(), CumprodError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`cumprod_checked`](Self::cumprod_checked), plus
+    /// [`CumprodError::IncludeInitialInPlace`] if `how` asks for
+    /// [`include_initial`](crate::Cumprod::include_initial), whose result is
+    /// longer than the array.
+    fn cumprod_checked_inplace(&mut self, how: impl CumprodOptions<A>) -> Result<(), CumprodError>
+    where
         A: Clone + CheckedMul + One,
-        S2: DataMut<Elem = A>;
+        S: DataMut;
 
     /// The gradient of the cumulative product along `axis`: given the gradient
     /// `grad` of a loss with respect to `y = a.cumprod_axis(axis)`, the gradient
     /// with respect to `a` (the vector-Jacobian product, what reverse-mode
-    /// automatic differentiation needs).
+    /// automatic differentiation needs). `grad` is any array or view of `a`'s
+    /// shape, or an `&ArrayRef`.
     ///
     /// `dx[k] = (x[0] * ... * x[k-1]) * s[k]` with `s[n-1] = g[n-1]` and
     /// `s[k] = g[k] + x[k+1] * s[k+1]`: the textbook `sum(g * y)[k..] / x[k]` without
@@ -553,14 +858,13 @@ where
     /// - [`CumprodError::AxisOutOfBounds`] if `axis >= a.ndim()`.
     /// - [`CumprodError::OperandShapeMismatch`] (operand `"gradient"`) if
     ///   `grad.shape() != a.shape()`.
-    fn cumprod_axis_grad<S2>(
+    fn cumprod_axis_grad(
         &self,
         axis: Axis,
-        grad: &ArrayBase<S2, D>,
+        grad: &ArrayRef<A, D>,
     ) -> Result<Array<A, D>, CumprodError>
     where
-        A: FloatCore,
-        S2: Data<Elem = A>;
+        A: FloatCore;
 }
 
 /// The methods of [`CumprodExt`], for both implementations: every method
@@ -607,26 +911,20 @@ macro_rules! cumprod_ext_methods {
             kernels::axis_alloc(self.view(), axis, convert)
         }
 
-        fn cumprod_flat_into<B, S2>(&self, out: &mut ArrayBase<S2, Ix1>) -> Result<(), CumprodError>
+        fn cumprod_flat_into<B>(&self, out: &mut ArrayRef<B, Ix1>) -> Result<(), CumprodError>
         where
             A: Clone + Into<B>,
             B: Clone + Mul<Output = B>,
-            S2: DataMut<Elem = B>,
         {
             check_shape(&[self.len()], out.shape())?;
             kernels::flat_into(self.view(), out.view_mut(), convert);
             Ok(())
         }
 
-        fn cumprod_axis_into<B, S2>(
-            &self,
-            axis: Axis,
-            out: &mut ArrayBase<S2, D>,
-        ) -> Result<(), CumprodError>
+        fn cumprod_axis_into<B>(&self, axis: Axis, out: &mut ArrayRef<B, D>) -> Result<(), CumprodError>
         where
             A: Clone + Into<B>,
             B: Clone + Mul<Output = B>,
-            S2: DataMut<Elem = B>,
         {
             check_axis(axis.index(), self.ndim())?;
             check_shape(self.shape(), out.shape())?;
@@ -643,109 +941,208 @@ macro_rules! cumprod_ext_methods {
             assert_axis(axis, self.ndim());
             kernels::axis_inplace(self.view_mut(), axis);
         }
-        #[track_caller]
-        fn cumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
-        where
-            A: Clone + Mul<Output = A> + One,
-        {
-            unwrap_or_panic(check_options(self.shape(), how));
-            alloc_with(self.view(), how, &A::clone)
-        }
 
-        fn cumprod_with_into<S2>(
-            &self,
-            how: &Cumprod<'_, A>,
-            out: &mut ArrayBase<S2, D>,
-        ) -> Result<(), CumprodError>
-        where
-            A: Clone + Mul<Output = A> + One,
-            S2: DataMut<Elem = A>,
-        {
-            check_into(self.shape(), how, out.shape())?;
-            family::with_into(self.view(), out.view_mut(), how, &A::clone);
-            Ok(())
-        }
-
-        #[track_caller]
-        fn cumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
-        where
-            A: Clone + Mul<Output = A> + One,
-            $($data_mut)*
-        {
-            check_inplace(self.shape(), how);
-            family::with_inplace(self.view_mut(), how, None::<fn(&mut A)>);
-        }
-
-        #[track_caller]
-        fn nancumprod_with(&self, how: &Cumprod<'_, A>) -> Array<A, D>
+        // The NaN-skipping twins: the same kernels, with a conversion that
+        // turns a NaN into one as the element is read.
+        fn nancumprod_flat(&self) -> Array1<A>
         where
             A: NanAware + Mul<Output = A>,
         {
-            unwrap_or_panic(check_options(self.shape(), how));
-            alloc_with(self.view(), how, &nan_to_one)
-        }
-
-        fn nancumprod_with_into<S2>(
-            &self,
-            how: &Cumprod<'_, A>,
-            out: &mut ArrayBase<S2, D>,
-        ) -> Result<(), CumprodError>
-        where
-            A: NanAware + Mul<Output = A>,
-            S2: DataMut<Elem = A>,
-        {
-            check_into(self.shape(), how, out.shape())?;
-            family::with_into(self.view(), out.view_mut(), how, &nan_to_one);
-            Ok(())
+            self.nancumprod_flat_as::<A>()
         }
 
         #[track_caller]
-        fn nancumprod_with_inplace(&mut self, how: &Cumprod<'_, A>)
+        fn nancumprod_axis(&self, axis: Axis) -> Array<A, D>
         where
             A: NanAware + Mul<Output = A>,
-            $($data_mut)*
         {
-            check_inplace(self.shape(), how);
-            let prepare = |x: &mut A| {
-                if x.is_nan() {
-                    *x = A::one();
-                }
-            };
-            family::with_inplace(self.view_mut(), how, Some(prepare));
+            self.nancumprod_axis_as::<A>(axis)
         }
 
-        fn cumprod_checked(&self, how: &Cumprod<'_, A>) -> Result<Array<A, D>, CumprodError>
+        fn nancumprod_flat_as<B>(&self) -> Array1<B>
         where
-            A: Clone + CheckedMul + One,
+            A: Clone + Into<B>,
+            B: NanAware + Mul<Output = B>,
         {
-            check_options(self.shape(), how)?;
-            check_overflow(self.view(), how)?;
-            Ok(alloc_with(self.view(), how, &A::clone))
+            kernels::flat_alloc(self.view(), nan_as_one)
         }
 
-        fn cumprod_checked_into<S2>(
-            &self,
-            how: &Cumprod<'_, A>,
-            out: &mut ArrayBase<S2, D>,
-        ) -> Result<(), CumprodError>
+        #[track_caller]
+        fn nancumprod_axis_as<B>(&self, axis: Axis) -> Array<B, D>
         where
-            A: Clone + CheckedMul + One,
-            S2: DataMut<Elem = A>,
+            A: Clone + Into<B>,
+            B: NanAware + Mul<Output = B>,
         {
-            check_into(self.shape(), how, out.shape())?;
-            check_overflow(self.view(), how)?;
-            family::with_into(self.view(), out.view_mut(), how, &A::clone);
+            assert_axis(axis, self.ndim());
+            kernels::axis_alloc(self.view(), axis, nan_as_one)
+        }
+
+        fn nancumprod_flat_into<B>(&self, out: &mut ArrayRef<B, Ix1>) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B>,
+            B: NanAware + Mul<Output = B>,
+        {
+            check_shape(&[self.len()], out.shape())?;
+            kernels::flat_into(self.view(), out.view_mut(), nan_as_one);
             Ok(())
         }
 
-        fn cumprod_axis_grad<S2>(
+        fn nancumprod_axis_into<B>(
             &self,
             axis: Axis,
-            grad: &ArrayBase<S2, D>,
-        ) -> Result<Array<A, D>, CumprodError>
+            out: &mut ArrayRef<B, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B>,
+            B: NanAware + Mul<Output = B>,
+        {
+            check_axis(axis.index(), self.ndim())?;
+            check_shape(self.shape(), out.shape())?;
+            kernels::axis_into(self.view(), out.view_mut(), axis, nan_as_one);
+            Ok(())
+        }
+
+        #[track_caller]
+        fn nancumprod_axis_inplace(&mut self, axis: Axis)
+        where
+            A: NanAware + Mul<Output = A>,
+            $($data_mut)*
+        {
+            assert_axis(axis, self.ndim());
+            kernels::axis_inplace_prepared(self.view_mut(), axis, nan_to_one_inplace);
+        }
+
+        #[track_caller]
+        fn cumprod_with(&self, how: impl CumprodOptions<A>) -> Array<A, D>
+        where
+            A: Clone + Mul<Output = A> + One,
+        {
+            self.cumprod_with_as::<A>(how)
+        }
+
+        #[track_caller]
+        fn cumprod_with_as<B>(&self, how: impl CumprodOptions<B>) -> Array<B, D>
+        where
+            A: Clone + Into<B>,
+            B: Clone + Mul<Output = B> + One,
+        {
+            let how = how.spec();
+            unwrap_or_panic(check_options(self.shape(), &how));
+            alloc_with(self.view(), &how, &convert)
+        }
+
+        fn cumprod_with_into<B>(
+            &self,
+            how: impl CumprodOptions<B>,
+            out: &mut ArrayRef<B, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B>,
+            B: Clone + Mul<Output = B> + One,
+        {
+            let how = how.spec();
+            check_into(self.shape(), &how, out.shape())?;
+            family::with_into(self.view(), out.view_mut(), &how, &convert);
+            Ok(())
+        }
+
+        #[track_caller]
+        fn cumprod_with_inplace(&mut self, how: impl CumprodOptions<A>)
+        where
+            A: Clone + Mul<Output = A> + One,
+            $($data_mut)*
+        {
+            let how = how.spec();
+            unwrap_or_panic(check_inplace(self.shape(), &how));
+            family::with_inplace(self.view_mut(), &how, None::<fn(&mut A)>);
+        }
+
+        #[track_caller]
+        fn nancumprod_with(&self, how: impl CumprodOptions<A>) -> Array<A, D>
+        where
+            A: NanAware + Mul<Output = A>,
+        {
+            self.nancumprod_with_as::<A>(how)
+        }
+
+        #[track_caller]
+        fn nancumprod_with_as<B>(&self, how: impl CumprodOptions<B>) -> Array<B, D>
+        where
+            A: Clone + Into<B>,
+            B: NanAware + Mul<Output = B>,
+        {
+            let how = how.spec();
+            unwrap_or_panic(check_options(self.shape(), &how));
+            alloc_with(self.view(), &how, &nan_as_one)
+        }
+
+        fn nancumprod_with_into<B>(
+            &self,
+            how: impl CumprodOptions<B>,
+            out: &mut ArrayRef<B, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B>,
+            B: NanAware + Mul<Output = B>,
+        {
+            let how = how.spec();
+            check_into(self.shape(), &how, out.shape())?;
+            family::with_into(self.view(), out.view_mut(), &how, &nan_as_one);
+            Ok(())
+        }
+
+        #[track_caller]
+        fn nancumprod_with_inplace(&mut self, how: impl CumprodOptions<A>)
+        where
+            A: NanAware + Mul<Output = A>,
+            $($data_mut)*
+        {
+            let how = how.spec();
+            unwrap_or_panic(check_inplace(self.shape(), &how));
+            family::with_inplace(self.view_mut(), &how, Some(nan_to_one_inplace));
+        }
+
+        fn cumprod_checked(&self, how: impl CumprodOptions<A>) -> Result<Array<A, D>, CumprodError>
+        where
+            A: Clone + CheckedMul + One,
+        {
+            let how = how.spec();
+            check_options(self.shape(), &how)?;
+            check_overflow(self.view(), &how, &A::clone)?;
+            Ok(alloc_with(self.view(), &how, &A::clone))
+        }
+
+        fn cumprod_checked_into<B>(
+            &self,
+            how: impl CumprodOptions<B>,
+            out: &mut ArrayRef<B, D>,
+        ) -> Result<(), CumprodError>
+        where
+            A: Clone + Into<B>,
+            B: Clone + CheckedMul + One,
+        {
+            let how = how.spec();
+            check_into(self.shape(), &how, out.shape())?;
+            check_overflow(self.view(), &how, &convert)?;
+            family::with_into(self.view(), out.view_mut(), &how, &convert);
+            Ok(())
+        }
+
+        fn cumprod_checked_inplace(&mut self, how: impl CumprodOptions<A>) -> Result<(), CumprodError>
+        where
+            A: Clone + CheckedMul + One,
+            $($data_mut)*
+        {
+            let how = how.spec();
+            check_inplace(self.shape(), &how)?;
+            check_overflow(self.view(), &how, &A::clone)?;
+            family::with_inplace(self.view_mut(), &how, None::<fn(&mut A)>);
+            Ok(())
+        }
+
+        fn cumprod_axis_grad(&self, axis: Axis, grad: &ArrayRef<A, D>) -> Result<Array<A, D>, CumprodError>
         where
             A: FloatCore,
-            S2: Data<Elem = A>,
         {
             check_axis(axis.index(), self.ndim())?;
             check_operand("gradient", self.shape(), grad.shape())?;
@@ -783,9 +1180,9 @@ fn unwrap_or_panic(result: Result<(), CumprodError>) {
 }
 
 /// The errors of the options themselves: the axis, and the carry's shape.
-fn check_options<A>(shape: &[usize], how: &Cumprod<'_, A>) -> Result<(), CumprodError> {
+fn check_options<B>(shape: &[usize], how: &Spec<'_, B>) -> Result<(), CumprodError> {
     check_axis(how.axis.index(), shape.len())?;
-    if let Initial::Lanes(lanes) = &how.initial {
+    if let Start::Lanes(lanes) = &how.initial {
         let mut expected = shape.to_vec();
         expected.remove(how.axis.index());
         check_operand("carry", &expected, lanes.shape())?;
@@ -794,38 +1191,42 @@ fn check_options<A>(shape: &[usize], how: &Cumprod<'_, A>) -> Result<(), Cumprod
 }
 
 /// The errors of an `_into` call: the options, then the shape of `out`.
-fn check_into<A>(shape: &[usize], how: &Cumprod<'_, A>, out: &[usize]) -> Result<(), CumprodError> {
+fn check_into<B>(shape: &[usize], how: &Spec<'_, B>, out: &[usize]) -> Result<(), CumprodError> {
     check_options(shape, how)?;
     check_shape(&result_shape(shape, how), out)
 }
 
-/// Panics if the options are wrong, or cannot be applied in place.
-#[track_caller]
-fn check_inplace<A>(shape: &[usize], how: &Cumprod<'_, A>) {
-    unwrap_or_panic(check_options(shape, how));
+/// The errors of an in-place call: the options, and `include_initial`, which
+/// cannot be applied in place.
+fn check_inplace<B>(shape: &[usize], how: &Spec<'_, B>) -> Result<(), CumprodError> {
+    check_options(shape, how)?;
     if how.output == Output::IncludeInitial {
-        panic!(
-            "include_initial makes the result one element longer along axis {}, \
-             so it cannot be computed in place; use cumprod_with or cumprod_with_into",
-            how.axis.index()
-        );
+        return Err(CumprodError::IncludeInitialInPlace {
+            axis: how.axis.index(),
+        });
     }
+    Ok(())
 }
 
-/// The error for the first overflowing element, if any.
-fn check_overflow<A, D>(a: ArrayView<'_, A, D>, how: &Cumprod<'_, A>) -> Result<(), CumprodError>
+/// The error for the first overflowing element, if any, with the elements
+/// converted by `conv`.
+fn check_overflow<A, B, D>(
+    a: ArrayView<'_, A, D>,
+    how: &Spec<'_, B>,
+    conv: &impl Fn(&A) -> B,
+) -> Result<(), CumprodError>
 where
-    A: Clone + CheckedMul,
+    B: Clone + CheckedMul,
     D: Dimension,
 {
-    match family::first_overflow(a, how) {
+    match family::first_overflow(a, how, conv) {
         Some(index) => Err(CumprodError::Overflow { index }),
         None => Ok(()),
     }
 }
 
 /// The shape of the result of `how` on an input of shape `shape`.
-fn result_shape<A>(shape: &[usize], how: &Cumprod<'_, A>) -> Vec<usize> {
+fn result_shape<B>(shape: &[usize], how: &Spec<'_, B>) -> Vec<usize> {
     let mut shape = shape.to_vec();
     let axis = how.axis.index();
     shape[axis] = how.result_len(shape[axis]);
@@ -836,14 +1237,14 @@ fn result_shape<A>(shape: &[usize], how: &Cumprod<'_, A>) -> Vec<usize> {
 /// memory order when `a` is contiguous.
 fn alloc_with<A, B, D>(
     a: ArrayView<'_, A, D>,
-    how: &Cumprod<'_, B>,
+    how: &Spec<'_, B>,
     conv: &impl Fn(&A) -> B,
 ) -> Array<B, D>
 where
     B: Clone + Mul<Output = B> + One,
     D: Dimension,
 {
-    let plain = !how.reverse && matches!(how.initial, Initial::Identity);
+    let plain = !how.reverse && matches!(how.initial, Start::Identity);
     match how.output {
         // One pass, as for the plain methods.
         Output::Inclusive if plain => kernels::axis_alloc(a, how.axis, conv),
@@ -866,12 +1267,20 @@ where
     }
 }
 
-/// NaN-skipping's view of an element: a NaN counts as one.
-fn nan_to_one<A: NanAware>(x: &A) -> A {
+/// NaN-skipping's view of an element: converted to `B`, and one if it is NaN.
+fn nan_as_one<A: Clone + Into<B>, B: NanAware>(x: &A) -> B {
+    let x: B = x.clone().into();
     if x.is_nan() {
-        A::one()
+        B::one()
     } else {
-        x.clone()
+        x
+    }
+}
+
+/// NaN-skipping in place: a NaN becomes one.
+fn nan_to_one_inplace<A: NanAware>(x: &mut A) {
+    if x.is_nan() {
+        *x = A::one();
     }
 }
 

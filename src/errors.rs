@@ -63,6 +63,15 @@ pub enum CumprodError {
         /// row-major order) whose multiplication overflowed.
         index: Vec<usize>,
     },
+    /// An in-place method was asked for
+    /// [`include_initial`](crate::Cumprod::include_initial), whose result is one
+    /// element longer along the axis than the array
+    /// ([`cumprod_checked_inplace`](crate::CumprodExt::cumprod_checked_inplace)
+    /// returns it; the other in-place methods panic with its message).
+    IncludeInitialInPlace {
+        /// The scan axis.
+        axis: usize,
+    },
 }
 
 impl fmt::Display for CumprodError {
@@ -86,6 +95,11 @@ impl fmt::Display for CumprodError {
             CumprodError::Overflow { index } => write!(
                 f,
                 "the cumulative product overflows at the element of index {index:?}"
+            ),
+            CumprodError::IncludeInitialInPlace { axis } => write!(
+                f,
+                "include_initial makes the result one element longer along axis {axis}, \
+                 so it cannot be computed in place; use the allocating or the _into form"
             ),
         }
     }
@@ -163,6 +177,11 @@ mod tests {
         assert_eq!(
             CumprodError::Overflow { index: vec![1, 4] }.to_string(),
             "the cumulative product overflows at the element of index [1, 4]"
+        );
+        assert_eq!(
+            CumprodError::IncludeInitialInPlace { axis: 1 }.to_string(),
+            "include_initial makes the result one element longer along axis 1, \
+             so it cannot be computed in place; use the allocating or the _into form"
         );
     }
 

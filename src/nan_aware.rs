@@ -1,5 +1,7 @@
 //! [`NanAware`], the element types the NaN-skipping products accept.
 
+use core::num::Wrapping;
+
 use num_complex::Complex;
 use num_traits::float::FloatCore;
 use num_traits::One;
@@ -9,7 +11,10 @@ use num_traits::One;
 /// count every NaN as one, as NumPy's `nancumprod` does.
 ///
 /// Implemented for `f32`, `f64` and `Complex<f32>`, `Complex<f64>` (a complex
-/// value is NaN when either part is, as in NumPy). Implement it for another
+/// value is NaN when either part is, as in NumPy), and, as NumPy's `nancumprod`
+/// accepts them, for the primitive integers and their
+/// [`Wrapping`](core::num::Wrapping) forms, which have no NaN: generic code
+/// can call the NaN-skipping products on any of them. Implement it for another
 /// floating-point type (a half-precision float, say) to use the NaN-skipping
 /// products with it.
 ///
@@ -43,3 +48,27 @@ impl<T: FloatCore> NanAware for Complex<T> {
         self.re.is_nan() || self.im.is_nan()
     }
 }
+
+impl<T> NanAware for Wrapping<T>
+where
+    Wrapping<T>: Clone + One,
+{
+    fn is_nan(&self) -> bool {
+        false
+    }
+}
+
+/// The integers have no NaN.
+macro_rules! no_nan {
+    ($($t:ty)*) => {
+        $(
+            impl NanAware for $t {
+                fn is_nan(&self) -> bool {
+                    false
+                }
+            }
+        )*
+    };
+}
+
+no_nan!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);

@@ -1,6 +1,9 @@
-//! [`Cumprod`], the options of the extended cumulative products.
+//! [`Cumprod`], the options of the extended cumulative products, and
+//! [`CumprodOptions`], what the options-taking methods accept.
 
-use ndarray::{ArrayBase, ArrayViewD, Axis, Data, Dimension};
+use core::ops::Mul;
+
+use ndarray::{ArrayRef, ArrayViewD, Axis, Dimension};
 
 /// Which values along the axis the result holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -13,9 +16,9 @@ pub(crate) enum Output {
     IncludeInitial,
 }
 
-/// The value every lane starts from.
+/// The value every lane starts from, as the options hold it.
 #[derive(Clone, Debug)]
-pub(crate) enum Initial<'a, A> {
+enum Initial<'a, A> {
     /// The identity: nothing to multiply by.
     Identity,
     /// The same value for every lane.
@@ -24,18 +27,37 @@ pub(crate) enum Initial<'a, A> {
     Lanes(ArrayViewD<'a, A>),
 }
 
+/// The element type of options that hold no value (no
+/// [`initial`](Cumprod::initial) value and no [`carry`](Cumprod::carry)):
+/// `Cumprod<'_, AnyElement>`, which is what [`Cumprod::along`] returns and what
+/// `Cumprod` alone names, works with arrays of every element type.
+///
+/// It has no values: it only marks the options as untyped. (It implements
+/// neither `Mul` nor any other arithmetic, which is how the options tell it
+/// from a real element type.)
+///
+/// ```
+/// use ndarray::{array, Axis};
+/// use ndarray_cumprod::{Cumprod, CumprodExt};
+///
+/// // One options value, used with f64 and with i64 arrays.
+/// let how: Cumprod = Cumprod::along(Axis(0)).reverse();
+/// assert_eq!(array![1.5, 2.0].cumprod_with(&how), array![3.0, 2.0]);
+/// assert_eq!(array![3_i64, 4].cumprod_with(&how), array![12, 4]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AnyElement {}
+
 /// How to run an extended cumulative product: the axis, the direction, what the
 /// result holds, and where each lane starts.
 ///
-/// Built with [`Cumprod::along`] and the methods below, then handed to
-/// [`cumprod_with`](crate::CumprodExt::cumprod_with),
-/// [`cumprod_with_into`](crate::CumprodExt::cumprod_with_into),
-/// [`cumprod_with_inplace`](crate::CumprodExt::cumprod_with_inplace), their
-/// NaN-skipping forms (`nancumprod_with*`) or the checked forms
-/// (`cumprod_checked*`). The options combine freely: every combination of
-/// [`reverse`](Self::reverse), [`exclusive`](Self::exclusive) or
-/// [`include_initial`](Self::include_initial), and [`initial`](Self::initial) or
-/// [`carry`](Self::carry) is valid.
+/// Built with [`Cumprod::along`] and the methods below, then handed, by value
+/// or by reference, to [`cumprod_with`](crate::CumprodExt::cumprod_with) and
+/// its forms (`_as`, `_into`, `_inplace`), their NaN-skipping twins
+/// (`nancumprod_with*`) or the checked forms (`cumprod_checked*`). The options
+/// combine freely: every combination of [`reverse`](Self::reverse),
+/// [`exclusive`](Self::exclusive) or [`include_initial`](Self::include_initial),
+/// and [`initial`](Self::initial) or [`carry`](Self::carry) is valid.
 ///
 /// | option | `[a, b, c]` gives | elsewhere |
 /// |---|---|---|
@@ -51,39 +73,56 @@ pub(crate) enum Initial<'a, A> {
 /// Products keep the index order: forward scans compute `((s * a) * b) * c`, the
 /// previous product on the left as NumPy does; reverse scans compute
 /// `a * (b * (c * s))`, right to left, so that for a non-commutative type the
-/// result is still the product of the elements in index order. Neither ever
-/// reassociates, so floating-point results are exact to the bit against the same
-/// loop written by hand.
+/// result is still the product of the elements in index order. Without an
+/// initial value or carry, the first product of a lane is a copy of its
+/// element, never a multiplication by one (which is not exact for complex
+/// values with an infinite part). Nothing is ever reassociated, so
+/// floating-point results are exact to the bit against the same loop written
+/// by hand.
+///
+/// # The element type
+///
+/// Options without an initial value or carry hold no element, and work with
+/// arrays of every element type: their type is `Cumprod` (that is,
+/// `Cumprod<'static, AnyElement>`). [`initial`](Self::initial) and
+/// [`carry`](Self::carry) give them the element type of their value,
+/// `Cumprod<'a, A>`, which then works with arrays whose scan runs in `A`.
+/// The refining methods take `&self` and return new options, so one value
+/// can be refined several ways, and the methods that use the options take
+/// them by value or by reference: no `.clone()` is needed.
 ///
 /// ```
 /// use ndarray::{array, Axis};
 /// use ndarray_cumprod::{Cumprod, CumprodExt};
 ///
 /// let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+/// let along = Cumprod::along(Axis(1));
 ///
-/// let rev = a.cumprod_with(&Cumprod::along(Axis(1)).reverse());
-/// assert_eq!(rev, array![[6.0, 6.0, 3.0], [120.0, 30.0, 6.0]]);
-///
-/// let full = a.cumprod_with(&Cumprod::along(Axis(1)).include_initial());
-/// assert_eq!(full, array![[1.0, 1.0, 2.0, 6.0], [1.0, 4.0, 20.0, 120.0]]);
-///
-/// let excl = a.cumprod_with(&Cumprod::along(Axis(1)).reverse().exclusive());
-/// assert_eq!(excl, array![[6.0, 3.0, 1.0], [30.0, 6.0, 1.0]]);
-///
-/// let scaled = a.cumprod_with(&Cumprod::along(Axis(0)).initial(10.0));
-/// assert_eq!(scaled, array![[10.0, 20.0, 30.0], [40.0, 100.0, 180.0]]);
+/// assert_eq!(a.cumprod_with(along.reverse()), array![[6.0, 6.0, 3.0], [120.0, 30.0, 6.0]]);
+/// assert_eq!(
+///     a.cumprod_with(along.include_initial()),
+///     array![[1.0, 1.0, 2.0, 6.0], [1.0, 4.0, 20.0, 120.0]]
+/// );
+/// assert_eq!(
+///     a.cumprod_with(along.reverse().exclusive()),
+///     array![[6.0, 3.0, 1.0], [30.0, 6.0, 1.0]]
+/// );
+/// let scaled = Cumprod::along(Axis(0)).initial(10.0);
+/// assert_eq!(a.cumprod_with(&scaled), array![[10.0, 20.0, 30.0], [40.0, 100.0, 180.0]]);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Cumprod<'a, A> {
-    pub(crate) axis: Axis,
-    pub(crate) reverse: bool,
-    pub(crate) output: Output,
-    pub(crate) initial: Initial<'a, A>,
+pub struct Cumprod<'a, A = AnyElement> {
+    axis: Axis,
+    reverse: bool,
+    output: Output,
+    initial: Initial<'a, A>,
 }
 
-impl<'a, A> Cumprod<'a, A> {
+impl Cumprod<'static, AnyElement> {
     /// A plain cumulative product along `axis` (NumPy's `cumprod(axis=k)`), to
-    /// be refined with the other methods.
+    /// be refined with the other methods. It works with arrays of every
+    /// element type until an [`initial`](Cumprod::initial) value or a
+    /// [`carry`](Cumprod::carry) gives it one.
     ///
     /// For NumPy's `axis=None`, flatten first: `a.flatten()` gives the elements
     /// in logical order, then scan along `Axis(0)`.
@@ -93,7 +132,7 @@ impl<'a, A> Cumprod<'a, A> {
     /// use ndarray_cumprod::{Cumprod, CumprodExt};
     ///
     /// let a = array![[1, 2], [3, 4]];
-    /// let flat = a.flatten().cumprod_with(&Cumprod::along(Axis(0)).reverse());
+    /// let flat = a.flatten().cumprod_with(Cumprod::along(Axis(0)).reverse());
     /// assert_eq!(flat, array![24, 24, 12, 4]);
     /// ```
     pub fn along(axis: Axis) -> Self {
@@ -104,14 +143,48 @@ impl<'a, A> Cumprod<'a, A> {
             initial: Initial::Identity,
         }
     }
+}
 
+impl Cumprod<'_, AnyElement> {
+    /// The same options, with the element type `A`: the type that options
+    /// with an initial value or carry of type `A` have. Only needed to store
+    /// options chosen at run time, with and without an initial value, in one
+    /// variable; the methods take untyped options as they are.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// fn options(scale: Option<f64>) -> Cumprod<'static, f64> {
+    ///     let along = Cumprod::along(Axis(0));
+    ///     match scale {
+    ///         Some(s) => along.initial(s),
+    ///         None => along.typed(),
+    ///     }
+    /// }
+    /// let a = array![2.0, 3.0];
+    /// assert_eq!(a.cumprod_with(options(None)), array![2.0, 6.0]);
+    /// assert_eq!(a.cumprod_with(options(Some(0.5))), array![1.0, 3.0]);
+    /// ```
+    pub fn typed<'b, A>(&self) -> Cumprod<'b, A> {
+        Cumprod {
+            axis: self.axis,
+            reverse: self.reverse,
+            output: self.output,
+            initial: Initial::Identity,
+        }
+    }
+}
+
+impl<'a, A: Clone> Cumprod<'a, A> {
     /// Scans from the last element to the first: `[a, b, c]` gives
     /// `[a * (b * c), b * c, c]`, computed right to left without copying the
     /// array reversed.
     #[must_use]
-    pub fn reverse(mut self) -> Self {
-        self.reverse = true;
-        self
+    pub fn reverse(&self) -> Self {
+        let mut how = self.clone();
+        how.reverse = true;
+        how
     }
 
     /// Each position holds the product of the elements before it (after it, for
@@ -121,9 +194,10 @@ impl<'a, A> Cumprod<'a, A> {
     /// `include_initial` already starts with this result, so asking for both
     /// gives `include_initial`'s, in either order.
     #[must_use]
-    pub fn exclusive(mut self) -> Self {
-        self.output = self.output.max(Output::Exclusive);
-        self
+    pub fn exclusive(&self) -> Self {
+        let mut how = self.clone();
+        how.output = how.output.max(Output::Exclusive);
+        how
     }
 
     /// Puts the identity (or the initial value) in front of the scan, so that
@@ -133,25 +207,42 @@ impl<'a, A> Cumprod<'a, A> {
     ///
     /// The in-place methods cannot grow the array: they panic when this is set.
     #[must_use]
-    pub fn include_initial(mut self) -> Self {
-        self.output = Output::IncludeInitial;
-        self
+    pub fn include_initial(&self) -> Self {
+        let mut how = self.clone();
+        how.output = Output::IncludeInitial;
+        how
     }
 
     /// Starts every lane from `value` instead of the identity: `[a, b, c]` gives
     /// `[s * a, (s * a) * b, ((s * a) * b) * c]` (for a reverse scan,
-    /// `[a * (b * (c * s)), b * (c * s), c * s]`). With `exclusive` or
+    /// `[a * (b * (c * s))), b * (c * s), c * s]`). With `exclusive` or
     /// `include_initial`, `value` takes the identity's place.
     ///
-    /// Replaces an earlier `initial` or [`carry`](Self::carry).
+    /// The options then have `value`'s type, the type the scan runs in: the
+    /// element type of the array, or the `B` of the converting forms
+    /// ([`cumprod_with_as`](crate::CumprodExt::cumprod_with_as), an `out` of
+    /// another type). Replaces an earlier `initial` or [`carry`](Self::carry).
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let a = array![2, 3, 4];
+    /// assert_eq!(a.cumprod_with(Cumprod::along(Axis(0)).initial(10)), array![20, 60, 240]);
+    /// ```
     #[must_use]
-    pub fn initial(mut self, value: A) -> Self {
-        self.initial = Initial::Value(value);
-        self
+    pub fn initial<'b, B>(&self, value: B) -> Cumprod<'b, B> {
+        Cumprod {
+            axis: self.axis,
+            reverse: self.reverse,
+            output: self.output,
+            initial: Initial::Value(value),
+        }
     }
 
     /// Starts each lane from its own value: `lanes` has the shape of the array
-    /// without the scan axis (the shape of one slice along it).
+    /// without the scan axis (the shape of one slice along it). Any array or
+    /// view is accepted, and so is an `&ArrayRef`.
     ///
     /// This is what processing data in chunks needs: pass the last slice of one
     /// chunk's result (the first slice, for a reverse scan over chunks taken from
@@ -169,7 +260,7 @@ impl<'a, A> Cumprod<'a, A> {
     /// let last_row = first.row(1);
     /// let second = a
     ///     .slice(s![2.., ..])
-    ///     .cumprod_with(&Cumprod::along(Axis(0)).carry(&last_row));
+    ///     .cumprod_with(Cumprod::along(Axis(0)).carry(&last_row));
     /// assert_eq!(second, whole.slice(s![2.., ..]));
     /// ```
     ///
@@ -177,11 +268,11 @@ impl<'a, A> Cumprod<'a, A> {
     /// [`CumprodError::OperandShapeMismatch`](crate::CumprodError::OperandShapeMismatch)
     /// from the `_into` and checked methods, a panic from the others.
     ///
-    /// Replaces an earlier [`initial`](Self::initial) or `carry`.
+    /// Replaces an earlier [`initial`](Self::initial) or `carry`; the options
+    /// then have the carry's element type, as for `initial`.
     #[must_use]
-    pub fn carry<'b, S, E>(self, lanes: &'b ArrayBase<S, E>) -> Cumprod<'b, A>
+    pub fn carry<'b, B, E>(&self, lanes: &'b ArrayRef<B, E>) -> Cumprod<'b, B>
     where
-        S: Data<Elem = A>,
         E: Dimension,
     {
         Cumprod {
@@ -205,13 +296,115 @@ impl<'a, A> Cumprod<'a, A> {
     /// use ndarray::Axis;
     /// use ndarray_cumprod::Cumprod;
     ///
-    /// assert_eq!(Cumprod::<f64>::along(Axis(0)).result_len(3), 3);
-    /// assert_eq!(Cumprod::<f64>::along(Axis(0)).include_initial().result_len(3), 4);
+    /// assert_eq!(Cumprod::along(Axis(0)).result_len(3), 3);
+    /// assert_eq!(Cumprod::along(Axis(0)).include_initial().result_len(3), 4);
     /// ```
     pub fn result_len(&self, n: usize) -> usize {
         match self.output {
             Output::IncludeInitial => n + 1,
             Output::Inclusive | Output::Exclusive => n,
+        }
+    }
+}
+
+/// What the options-taking methods of [`CumprodExt`](crate::CumprodExt) accept
+/// for a scan that runs in the element type `B`: a [`Cumprod`], by value or by
+/// reference, untyped (no initial value or carry) or with values of type `B`.
+///
+/// Write `impl CumprodOptions<B>` to pass options through a function of your
+/// own. The trait is sealed: only this crate implements it.
+///
+/// ```
+/// use ndarray::{array, Array1, Axis};
+/// use ndarray_cumprod::{Cumprod, CumprodExt, CumprodOptions};
+///
+/// fn both_ways(a: &Array1<f64>, how: impl CumprodOptions<f64>) -> (Array1<f64>, Array1<f64>) {
+///     (a.cumprod_with(&how), a.nancumprod_with(&how))
+/// }
+/// let (plain, skipping) = both_ways(&array![2.0, f64::NAN], Cumprod::along(Axis(0)));
+/// assert!(plain[1].is_nan());
+/// assert_eq!(skipping, array![2.0, 2.0]);
+/// ```
+pub trait CumprodOptions<B>: sealed::Sealed {
+    /// The options, borrowed, as the kernels read them.
+    #[doc(hidden)]
+    fn spec(&self) -> sealed::Spec<'_, B>;
+}
+
+impl<B> CumprodOptions<B> for Cumprod<'_, AnyElement> {
+    fn spec(&self) -> sealed::Spec<'_, B> {
+        sealed::Spec {
+            axis: self.axis,
+            reverse: self.reverse,
+            output: self.output,
+            initial: sealed::Start::Identity,
+        }
+    }
+}
+
+impl<B: Clone + Mul<Output = B>> CumprodOptions<B> for Cumprod<'_, B> {
+    fn spec(&self) -> sealed::Spec<'_, B> {
+        sealed::Spec {
+            axis: self.axis,
+            reverse: self.reverse,
+            output: self.output,
+            initial: match &self.initial {
+                Initial::Identity => sealed::Start::Identity,
+                Initial::Value(value) => sealed::Start::Value(value),
+                Initial::Lanes(lanes) => sealed::Start::Lanes(lanes.view()),
+            },
+        }
+    }
+}
+
+impl<B, T: CumprodOptions<B> + ?Sized> CumprodOptions<B> for &T {
+    fn spec(&self) -> sealed::Spec<'_, B> {
+        (**self).spec()
+    }
+}
+
+pub(crate) mod sealed {
+    use core::ops::Mul;
+
+    use super::{AnyElement, Cumprod, Output};
+    use ndarray::{ArrayViewD, Axis};
+
+    /// Keeps [`CumprodOptions`](super::CumprodOptions) implementable only in
+    /// this crate.
+    pub trait Sealed {}
+
+    impl Sealed for Cumprod<'_, AnyElement> {}
+    impl<B: Clone + Mul<Output = B>> Sealed for Cumprod<'_, B> {}
+    impl<T: Sealed + ?Sized> Sealed for &T {}
+
+    /// The options as the kernels read them: what [`Cumprod`] holds, with its
+    /// values borrowed and of the scan's element type `B`.
+    #[derive(Debug)]
+    pub struct Spec<'s, B> {
+        pub(crate) axis: Axis,
+        pub(crate) reverse: bool,
+        pub(crate) output: Output,
+        pub(crate) initial: Start<'s, B>,
+    }
+
+    /// Where every lane starts.
+    #[derive(Debug)]
+    pub enum Start<'s, B> {
+        /// The identity: the first product of a lane is a copy of its element.
+        Identity,
+        /// The same value for every lane.
+        Value(&'s B),
+        /// One value per lane, in the shape of the array without the axis.
+        Lanes(ArrayViewD<'s, B>),
+    }
+
+    impl<B> Spec<'_, B> {
+        /// The length of the result along the axis for an input of length `n`.
+        pub(crate) fn result_len(&self, n: usize) -> usize {
+            match self.output {
+                Output::IncludeInitial => n + 1,
+                Output::Inclusive | Output::Exclusive => n,
+            }
         }
     }
 }

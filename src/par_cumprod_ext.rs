@@ -74,15 +74,14 @@ where
     /// - [`CumprodError::ShapeMismatch`] if `out` does not have the array's shape.
     ///
     /// `out` is untouched on error.
-    fn par_cumprod_axis_into<B, S2>(
+    fn par_cumprod_axis_into<B>(
         &self,
         axis: Axis,
-        out: &mut ArrayBase<S2, D>,
+        out: &mut ArrayRef<B, D>,
     ) -> Result<(), CumprodError>
     where
         A: Clone + Into<B> + Sync,
-        B: Clone + Mul<Output = B> + Send + Sync,
-        S2: DataMut<Elem = B>;
+        B: Clone + Mul<Output = B> + Send + Sync;
 
     /// [`cumprod_axis_inplace`](crate::CumprodExt::cumprod_axis_inplace) on
     /// several threads.
@@ -118,15 +117,10 @@ macro_rules! par_cumprod_ext_methods {
             parallel::axis_alloc(self.view(), axis, A::clone)
         }
 
-        fn par_cumprod_axis_into<B, S2>(
-            &self,
-            axis: Axis,
-            out: &mut ArrayBase<S2, D>,
-        ) -> Result<(), CumprodError>
+        fn par_cumprod_axis_into<B>(&self, axis: Axis, out: &mut ArrayRef<B, D>) -> Result<(), CumprodError>
         where
             A: Clone + Into<B> + Sync,
             B: Clone + Mul<Output = B> + Send + Sync,
-            S2: DataMut<Elem = B>,
         {
             check_axis(axis.index(), self.ndim())?;
             check_shape(self.shape(), out.shape())?;

@@ -47,7 +47,7 @@ impl Options {
         match self.initial {
             1 => how.initial(value.clone()),
             2 => how.carry(lanes),
-            _ => how,
+            _ => how.typed(),
         }
     }
 }
@@ -450,7 +450,7 @@ fn the_issue_examples() {
     let w = common::words(["a", "b", "c"]);
     let w = Array1::from(w);
     let word = |s: &str| Word(s.to_string());
-    let along = Cumprod::<Word>::along(Axis(0));
+    let along = Cumprod::along(Axis(0));
     assert_eq!(
         w.cumprod_with(&along.clone().exclusive()).to_vec(),
         [word(""), word("a"), word("ab")]

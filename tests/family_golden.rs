@@ -118,9 +118,9 @@ where
 /// (their golden records have no `nan_` lines).
 trait MaybeNan: Sized {
     fn is_nan_value(&self) -> bool;
-    fn nan_with(a: &ArrayD<Self>, how: &Cumprod<'_, Self>) -> ArrayD<Self>;
-    fn nan_with_into(a: &ArrayD<Self>, how: &Cumprod<'_, Self>, out: &mut ArrayD<Self>);
-    fn nan_with_inplace(a: &mut ArrayD<Self>, how: &Cumprod<'_, Self>);
+    fn nan_with(a: &ArrayD<Self>, how: &Cumprod) -> ArrayD<Self>;
+    fn nan_with_into(a: &ArrayD<Self>, how: &Cumprod, out: &mut ArrayD<Self>);
+    fn nan_with_inplace(a: &mut ArrayD<Self>, how: &Cumprod);
 }
 
 macro_rules! nan_forms {
@@ -129,13 +129,13 @@ macro_rules! nan_forms {
             fn is_nan_value(&self) -> bool {
                 NanAware::is_nan(self)
             }
-            fn nan_with(a: &ArrayD<Self>, how: &Cumprod<'_, Self>) -> ArrayD<Self> {
+            fn nan_with(a: &ArrayD<Self>, how: &Cumprod) -> ArrayD<Self> {
                 a.nancumprod_with(how)
             }
-            fn nan_with_into(a: &ArrayD<Self>, how: &Cumprod<'_, Self>, out: &mut ArrayD<Self>) {
+            fn nan_with_into(a: &ArrayD<Self>, how: &Cumprod, out: &mut ArrayD<Self>) {
                 a.nancumprod_with_into(how, out).unwrap()
             }
-            fn nan_with_inplace(a: &mut ArrayD<Self>, how: &Cumprod<'_, Self>) {
+            fn nan_with_inplace(a: &mut ArrayD<Self>, how: &Cumprod) {
                 a.nancumprod_with_inplace(how)
             }
         }
@@ -147,13 +147,13 @@ impl MaybeNan for i64 {
     fn is_nan_value(&self) -> bool {
         false
     }
-    fn nan_with(_: &ArrayD<Self>, _: &Cumprod<'_, Self>) -> ArrayD<Self> {
+    fn nan_with(_: &ArrayD<Self>, _: &Cumprod) -> ArrayD<Self> {
         unreachable!("no nancumprod records for integers")
     }
-    fn nan_with_into(_: &ArrayD<Self>, _: &Cumprod<'_, Self>, _: &mut ArrayD<Self>) {
+    fn nan_with_into(_: &ArrayD<Self>, _: &Cumprod, _: &mut ArrayD<Self>) {
         unreachable!("no nancumprod records for integers")
     }
-    fn nan_with_inplace(_: &mut ArrayD<Self>, _: &Cumprod<'_, Self>) {
+    fn nan_with_inplace(_: &mut ArrayD<Self>, _: &Cumprod) {
         unreachable!("no nancumprod records for integers")
     }
 }

@@ -22,7 +22,8 @@ use num_traits::float::FloatCore;
 use num_traits::{CheckedMul, One};
 
 use super::reverse::{axis_inplace_rev, axis_into_rev};
-use crate::options::{Cumprod, Initial, Output};
+use crate::options::sealed::{Spec, Start};
+use crate::options::Output;
 
 /// Writes `conv` of every element of `src` into `dst` (same shape).
 pub(super) fn copy<A, B, D: Dimension>(
@@ -34,15 +35,15 @@ pub(super) fn copy<A, B, D: Dimension>(
 }
 
 /// Sets the slice `slot` (length one along `axis`) to the initial values.
-fn put_initial<B, D>(slot: ArrayViewMut<'_, B, D>, axis: Axis, initial: &Initial<'_, B>)
+fn put_initial<B, D>(slot: ArrayViewMut<'_, B, D>, axis: Axis, initial: &Start<'_, B>)
 where
     B: Clone + One,
     D: Dimension,
 {
     match initial {
-        Initial::Identity => slot.into_iter().for_each(|y| *y = B::one()),
-        Initial::Value(c) => slot.into_iter().for_each(|y| y.clone_from(c)),
-        Initial::Lanes(lanes) => Zip::from(slot.into_dyn())
+        Start::Identity => slot.into_iter().for_each(|y| *y = B::one()),
+        Start::Value(c) => slot.into_iter().for_each(|y| y.clone_from(c)),
+        Start::Lanes(lanes) => Zip::from(slot.into_dyn())
             .and(lanes.view().insert_axis(axis))
             .for_each(|y, c| y.clone_from(c)),
     }
@@ -54,7 +55,7 @@ where
 fn apply_initial<B, D>(
     slot: ArrayViewMut<'_, B, D>,
     axis: Axis,
-    initial: &Initial<'_, B>,
+    initial: &Start<'_, B>,
     reverse: bool,
 ) where
     B: Clone + Mul<Output = B>,
@@ -68,9 +69,9 @@ fn apply_initial<B, D>(
         }
     };
     match initial {
-        Initial::Identity => {}
-        Initial::Value(c) => slot.into_iter().for_each(|y| times(y, c)),
-        Initial::Lanes(lanes) => Zip::from(slot.into_dyn())
+        Start::Identity => {}
+        Start::Value(c) => slot.into_iter().for_each(|y| times(y, c)),
+        Start::Lanes(lanes) => Zip::from(slot.into_dyn())
             .and(lanes.view().insert_axis(axis))
             .for_each(times),
     }
@@ -91,7 +92,7 @@ fn slot<B, D: Dimension>(
 pub(crate) fn with_into<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut out: ArrayViewMut<'_, B, D>,
-    how: &Cumprod<'_, B>,
+    how: &Spec<'_, B>,
     conv: &impl Fn(&A) -> B,
 ) where
     B: Clone + Mul<Output = B> + One,
@@ -106,9 +107,9 @@ pub(crate) fn with_into<A, B, D>(
     let lead = how.output != Output::Inclusive;
     match (how.reverse, lead, &how.initial) {
         // The plain scan: one pass.
-        (false, false, Initial::Identity) => super::axis_into(src, out, axis, conv),
+        (false, false, Start::Identity) => super::axis_into(src, out, axis, conv),
         // The identity, then the plain scan of the first m - 1 elements.
-        (false, true, Initial::Identity) => {
+        (false, true, Start::Identity) => {
             let (head, body) = out.split_at(axis, 1);
             put_initial(head, axis, &how.initial);
             let src = src.slice_axis(axis, Slice::from(..m - 1));
@@ -128,6 +129,14 @@ pub(crate) fn with_into<A, B, D>(
             apply_initial(slot(out.view_mut(), axis, 0), axis, initial, false);
             super::axis_into_continue(src, out, axis, conv);
         }
+        // The mirror image: the plain reverse scan of the last m - 1
+        // elements, then the identity.
+        (true, true, Start::Identity) => {
+            let (body, tail) = out.split_at(axis, m - 1);
+            put_initial(tail, axis, &how.initial);
+            let src = src.slice_axis(axis, Slice::from(n + 1 - m..));
+            axis_into_rev(src, body, axis, conv, false);
+        }
         (true, true, initial) => {
             let (body, tail) = out.view_mut().split_at(axis, m - 1);
             put_initial(tail, axis, initial);
@@ -135,7 +144,7 @@ pub(crate) fn with_into<A, B, D>(
             axis_inplace_rev(out, axis);
         }
         // The mirror image of the plain scan: one pass.
-        (true, false, Initial::Identity) => axis_into_rev(src, out, axis, conv, false),
+        (true, false, Start::Identity) => axis_into_rev(src, out, axis, conv, false),
         // The seeds (the last element of every lane times the initial value),
         // then the reverse scan continuing from them: one pass.
         (true, false, initial) => {
@@ -152,7 +161,7 @@ pub(crate) fn with_into<A, B, D>(
 /// maps NaN to one there).
 pub(crate) fn with_inplace<B, D, P>(
     mut a: ArrayViewMut<'_, B, D>,
-    how: &Cumprod<'_, B>,
+    how: &Spec<'_, B>,
     prepare: Option<P>,
 ) where
     B: Clone + Mul<Output = B> + One,
@@ -166,30 +175,42 @@ pub(crate) fn with_inplace<B, D, P>(
         return;
     }
     let plain =
-        !how.reverse && how.output == Output::Inclusive && matches!(how.initial, Initial::Identity);
+        !how.reverse && how.output == Output::Inclusive && matches!(how.initial, Start::Identity);
     match prepare {
         // The plain forward scan prepares each element as it reads it: one pass.
         Some(prepare) if plain => return super::axis_inplace_prepared(a, axis, prepare),
         Some(prepare) => a.map_inplace(prepare),
         None => {}
     }
-    let exclusive = how.output == Output::Exclusive;
-    if how.reverse {
-        if exclusive {
-            shift(a.view_mut(), axis, false);
-            put_initial(slot(a.view_mut(), axis, n - 1), axis, &how.initial);
+    // The slot the identity or initial value goes to, for exclusive scans.
+    let lead = if how.reverse { n - 1 } else { 0 };
+    let scan = |a: ArrayViewMut<'_, B, D>| {
+        if how.reverse {
+            axis_inplace_rev(a, axis);
         } else {
-            apply_initial(slot(a.view_mut(), axis, n - 1), axis, &how.initial, true);
+            super::axis_inplace(a, axis);
         }
-        axis_inplace_rev(a, axis);
-    } else {
-        if exclusive {
-            shift(a.view_mut(), axis, true);
-            put_initial(slot(a.view_mut(), axis, 0), axis, &how.initial);
-        } else {
-            apply_initial(slot(a.view_mut(), axis, 0), axis, &how.initial, false);
+    };
+    if how.output != Output::Exclusive {
+        apply_initial(
+            slot(a.view_mut(), axis, lead),
+            axis,
+            &how.initial,
+            how.reverse,
+        );
+        return scan(a);
+    }
+    shift(a.view_mut(), axis, !how.reverse);
+    put_initial(slot(a.view_mut(), axis, lead), axis, &how.initial);
+    match how.initial {
+        // The identity is not multiplied in: the element next to it is the
+        // first product of the lane, a copy (`1 * x` is not `x` for a complex
+        // `x` with an infinite part). The rest of the lane is scanned from it.
+        Start::Identity => {
+            let body = if how.reverse { 0..n - 1 } else { 1..n };
+            scan(a.slice_axis_mut(axis, Slice::from(body)));
         }
-        super::axis_inplace(a, axis);
+        Start::Value(_) | Start::Lanes(_) => scan(a),
     }
 }
 
@@ -225,12 +246,13 @@ fn shift<B: Clone, D: Dimension>(mut a: ArrayViewMut<'_, B, D>, axis: Axis, forw
 /// The index, in `src`, of the first element (in row-major order) whose
 /// multiplication overflows in the scan described by `how`, if any. The
 /// multiplications are those of [`with_into`], in the same order.
-pub(crate) fn first_overflow<A, D>(
+pub(crate) fn first_overflow<A, B, D>(
     src: ArrayView<'_, A, D>,
-    how: &Cumprod<'_, A>,
+    how: &Spec<'_, B>,
+    conv: &impl Fn(&A) -> B,
 ) -> Option<Vec<usize>>
 where
-    A: Clone + CheckedMul,
+    B: Clone + CheckedMul,
     D: Dimension,
 {
     let axis = how.axis;
@@ -250,9 +272,9 @@ where
     // The lanes and their indices, both in row-major order of the other axes.
     let mut others = src.raw_dim();
     others[axis.index()] = 1;
-    let carries: Vec<A> = match &how.initial {
-        Initial::Lanes(lanes) => lanes.iter().cloned().collect(),
-        Initial::Identity | Initial::Value(_) => Vec::new(),
+    let carries: Vec<B> = match &how.initial {
+        Start::Lanes(lanes) => lanes.iter().cloned().collect(),
+        Start::Identity | Start::Value(_) => Vec::new(),
     };
     let mut first: Option<Vec<usize>> = None;
     for (number, (start, lane)) in ndarray::indices(others)
@@ -260,17 +282,17 @@ where
         .zip(src.lanes(axis))
         .enumerate()
     {
-        let mut product: Option<A> = match &how.initial {
-            Initial::Identity => None,
-            Initial::Value(c) => Some(c.clone()),
-            Initial::Lanes(_) => Some(carries[number].clone()),
+        let mut product: Option<B> = match &how.initial {
+            Start::Identity => None,
+            Start::Value(c) => Some((*c).clone()),
+            Start::Lanes(_) => Some(carries[number].clone()),
         };
         for &i in &positions {
-            let x = &lane[i];
+            let x = conv(&lane[i]);
             let next = match &product {
-                None => Some(x.clone()),
+                None => Some(x),
                 Some(p) if how.reverse => x.checked_mul(p),
-                Some(p) => p.checked_mul(x),
+                Some(p) => p.checked_mul(&x),
             };
             if next.is_none() {
                 let mut index = start.into_dimension().slice().to_vec();
