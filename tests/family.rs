@@ -12,7 +12,8 @@ use common::{float_key, Layout, Word};
 use ndarray::{
     array, s, Array1, Array2, ArrayD, Axis, Dimension, Ix1, Ix2, Ix3, IxDyn, ShapeBuilder,
 };
-use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
+use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt, NanAware};
+use num_complex::Complex64;
 use num_traits::One;
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -150,7 +151,7 @@ fn layout(ndim: usize) -> impl Strategy<Value = Layout> {
     prop_oneof![Just(Layout::c(ndim)), Just(Layout::f(ndim)), general]
 }
 
-/// Shape (1 to 4 axes, zero lengths included), axis, options, input and output
+/// Shape (1 to 5 axes, zero lengths included), axis, options, input and output
 /// layouts, values, the initial value and the per-lane values.
 #[allow(clippy::type_complexity)]
 fn case<T: Debug + Clone>(
@@ -167,10 +168,10 @@ fn case<T: Debug + Clone>(
         ArrayD<T>,
     ),
 > {
-    (1usize..=4)
+    (1usize..=5)
         .prop_flat_map(|ndim| {
             (
-                vec(0usize..=5, ndim),
+                vec(0usize..=if ndim > 3 { 3 } else { 5 }, ndim),
                 0..ndim,
                 options(),
                 layout(ndim),
@@ -198,6 +199,26 @@ fn case<T: Debug + Clone>(
 
 fn f64_keys<'a>(values: impl IntoIterator<Item = &'a f64>) -> Vec<u64> {
     values.into_iter().map(|&v| float_key(v)).collect()
+}
+
+fn complex_keys<'a>(values: impl IntoIterator<Item = &'a Complex64>) -> Vec<(u64, u64)> {
+    values
+        .into_iter()
+        .map(|z| (float_key(z.re), float_key(z.im)))
+        .collect()
+}
+
+/// Complex values whose parts are finite, infinite, NaN or signed zeros.
+fn complex_special() -> impl Strategy<Value = Complex64> + Clone {
+    let part = prop_oneof![
+        8 => -2.0..2.0f64,
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+    ];
+    (part.clone(), part).prop_map(|(re, im)| Complex64::new(re, im))
 }
 
 fn finite_or_special() -> impl Strategy<Value = f64> + Clone {
@@ -255,6 +276,60 @@ proptest! {
             inplace.nancumprod_with_inplace(&how);
             prop_assert_eq!(f64_keys(&inplace), f64_keys(&expected));
         }
+    }
+
+    /// Complex values with infinite, NaN and signed-zero parts: `1 * x` is not
+    /// `x` for them, so every form must start a lane with a copy of its element.
+    #[test]
+    fn complex_options_match_the_reference_to_the_bit(
+        (_shape, axis, o, input, out_layout, x, v, lanes) in case(complex_special())
+    ) {
+        let how = o.build(axis, &v, &lanes);
+        let expected = reference(&x, axis, &o, &v, &lanes);
+        let fill = Complex64::new(7.5, 7.5);
+        let a = input.build(&x, fill);
+        prop_assert_eq!(complex_keys(&a.cumprod_with(&how)), complex_keys(&expected));
+        let blank = ArrayD::from_elem(expected.raw_dim(), fill);
+        let mut out = out_layout.build(&blank, fill);
+        a.cumprod_with_into(&how, &mut out).unwrap();
+        prop_assert_eq!(complex_keys(&out), complex_keys(&expected));
+        let ones = x.mapv(|e| if NanAware::is_nan(&e) { Complex64::new(1.0, 0.0) } else { e });
+        let nan_expected = reference(&ones, axis, &o, &v, &lanes);
+        prop_assert_eq!(complex_keys(&a.nancumprod_with(&how)), complex_keys(&nan_expected));
+        a.nancumprod_with_into(&how, &mut out).unwrap();
+        prop_assert_eq!(complex_keys(&out), complex_keys(&nan_expected));
+        if o.output != 2 {
+            let mut inplace = out_layout.build(&x, fill);
+            inplace.cumprod_with_inplace(&how);
+            prop_assert_eq!(complex_keys(&inplace), complex_keys(&expected));
+            let mut inplace = out_layout.build(&x, fill);
+            inplace.nancumprod_with_inplace(&how);
+            prop_assert_eq!(complex_keys(&inplace), complex_keys(&nan_expected));
+        }
+    }
+
+    /// The converting forms (NumPy's dtype): f32 input, the scan, the initial
+    /// value and the carry in f64; the result is the reference loop on the
+    /// converted input, bit for bit.
+    #[test]
+    fn converting_options_scan_in_the_wider_type(
+        (_shape, axis, o, input, out_layout, x, v, lanes) in case(finite_or_special().prop_map(|e| e as f32))
+    ) {
+        let wide = |a: &ArrayD<f32>| a.mapv(f64::from);
+        let (v, lanes) = (f64::from(v), wide(&lanes));
+        let how = o.build(axis, &v, &lanes);
+        let expected = reference(&wide(&x), axis, &o, &v, &lanes);
+        let a = input.build(&x, 7.5);
+        prop_assert_eq!(f64_keys(&a.cumprod_with_as::<f64>(&how)), f64_keys(&expected));
+        let blank = ArrayD::from_elem(expected.raw_dim(), 7.5);
+        let mut out = out_layout.build(&blank, 7.5);
+        a.cumprod_with_into(&how, &mut out).unwrap();
+        prop_assert_eq!(f64_keys(&out), f64_keys(&expected));
+        let ones = wide(&x).mapv(|e| if e.is_nan() { 1.0 } else { e });
+        let nan_expected = reference(&ones, axis, &o, &v, &lanes);
+        prop_assert_eq!(f64_keys(&a.nancumprod_with_as::<f64>(&how)), f64_keys(&nan_expected));
+        a.nancumprod_with_into(&how, &mut out).unwrap();
+        prop_assert_eq!(f64_keys(&out), f64_keys(&nan_expected));
     }
 
     /// Non-commutative words: the products keep the index order in every option.
@@ -333,13 +408,31 @@ proptest! {
                 prop_assert_eq!(&a.cumprod_checked(&how).unwrap(), &expected);
                 a.cumprod_checked_into(&how, &mut out).unwrap();
                 prop_assert_eq!(&out, &expected);
+                if o.output != 2 {
+                    let mut inplace = out_layout.build(&x, 9);
+                    inplace.cumprod_checked_inplace(&how).unwrap();
+                    prop_assert_eq!(&inplace, &expected);
+                }
             }
             Some(index) => {
                 let err = CumprodError::Overflow { index };
                 prop_assert_eq!(a.cumprod_checked(&how).unwrap_err(), err.clone());
-                prop_assert_eq!(a.cumprod_checked_into(&how, &mut out).unwrap_err(), err);
+                prop_assert_eq!(a.cumprod_checked_into(&how, &mut out).unwrap_err(), err.clone());
                 prop_assert_eq!(&out, &blank);
+                if o.output != 2 {
+                    let original = out_layout.build(&x, 9);
+                    let mut inplace = original.clone();
+                    prop_assert_eq!(inplace.cumprod_checked_inplace(&how).unwrap_err(), err);
+                    prop_assert_eq!(&inplace, &original);
+                }
             }
+        }
+        if o.output == 2 {
+            let mut inplace = x.clone();
+            prop_assert_eq!(
+                inplace.cumprod_checked_inplace(&how),
+                Err(CumprodError::IncludeInitialInPlace { axis })
+            );
         }
     }
 

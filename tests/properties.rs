@@ -1,7 +1,9 @@
 //! Property tests: random shapes up to 5-D (zero-length axes and 0-d included),
 //! random axes, random memory layouts of the input and of `out` (C, F, any axis
 //! order, steps of 1 to 3, inverted axes), every method and every dimension type,
-//! compared with the plain reference loops in `common`.
+//! compared with the plain reference loops in `common`. The NaN-skipping twins
+//! (`nancumprod_*`) are compared with the same loops run on the input with
+//! every NaN replaced by one.
 
 mod common;
 
@@ -11,7 +13,8 @@ use std::ops::Mul;
 
 use common::{reference_axis, reference_flat, Layout, Mat2, Word};
 use ndarray::{Array, ArrayD, Axis, Dimension, Ix0, Ix1, Ix2, Ix3, Ix4, Ix5, IxDyn};
-use ndarray_cumprod::{CumprodError, CumprodExt};
+use ndarray_cumprod::{CumprodError, CumprodExt, NanAware};
+use num_complex::Complex64;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -40,6 +43,26 @@ impl Exact for f32 {
         }
     }
 }
+
+impl Exact for Complex64 {
+    type Key = (u64, u64);
+    fn key(&self) -> (u64, u64) {
+        (common::float_key(self.re), common::float_key(self.im))
+    }
+}
+
+/// Integers compare as they are.
+macro_rules! exact_integers {
+    ($($t:ty),*) => {$(
+        impl Exact for $t {
+            type Key = $t;
+            fn key(&self) -> $t {
+                *self
+            }
+        }
+    )*};
+}
+exact_integers!(i32, i64);
 
 impl Exact for Wrapping<i64> {
     type Key = i64;
@@ -232,8 +255,127 @@ where
     Ok(())
 }
 
+/// `x` with every NaN replaced by one: what the NaN-skipping forms scan.
+fn nan_as_one<T: NanAware>(x: &ArrayD<T>) -> ArrayD<T> {
+    x.mapv(|v| if v.is_nan() { T::one() } else { v })
+}
+
+/// The NaN-skipping twins that convert (`nancumprod_*_as`, `_into` with an
+/// `out` of element type `B`) against the reference loop on the converted
+/// input with NaN as one.
+fn check_nan_converting<D, A, B>(
+    s: &Setup,
+    x: &ArrayD<A>,
+    fill: (A, B),
+) -> Result<(), TestCaseError>
+where
+    D: Dimension,
+    A: Exact + Into<B>,
+    B: Exact + NanAware + Mul<Output = B>,
+{
+    let ones = nan_as_one(&x.map(|v| v.clone().into()));
+    let a: Array<A, D> = laid_out(&s.input, x, fill.0);
+
+    let flat = reference_flat(&ones);
+    prop_assert_eq!(keys(&a.nancumprod_flat_as::<B>()), keys(&flat));
+    let mut flat_out = laid_out::<B, Ix1>(
+        &s.flat_out,
+        &ArrayD::from_elem(IxDyn(&[x.len()]), fill.1.clone()),
+        fill.1.clone(),
+    );
+    a.nancumprod_flat_into(&mut flat_out).unwrap();
+    prop_assert_eq!(keys(&flat_out), keys(&flat));
+
+    let zeros = ArrayD::from_elem(x.raw_dim(), fill.1.clone());
+    let mut out: Array<B, D> = laid_out(&s.out, &zeros, fill.1.clone());
+    if x.ndim() == 0 {
+        let err = a.nancumprod_axis_into(Axis(s.axis), &mut out).unwrap_err();
+        prop_assert_eq!(
+            err,
+            CumprodError::AxisOutOfBounds {
+                axis: s.axis,
+                ndim: 0
+            }
+        );
+        prop_assert_eq!(keys(&out), keys(&zeros));
+        return Ok(());
+    }
+    let expected = reference_axis(&ones, s.axis);
+    prop_assert_eq!(
+        keys(&a.nancumprod_axis_as::<B>(Axis(s.axis))),
+        keys(&expected)
+    );
+    a.nancumprod_axis_into(Axis(s.axis), &mut out).unwrap();
+    prop_assert_eq!(keys(&out), keys(&expected));
+    Ok(())
+}
+
+/// Every NaN-skipping twin, for an element type that stays the same.
+fn check_nan_same<D, T>(s: &Setup, x: &ArrayD<T>, fill: T) -> Result<(), TestCaseError>
+where
+    D: Dimension,
+    T: Exact + NanAware + Mul<Output = T>,
+{
+    check_nan_converting::<D, T, T>(s, x, (fill.clone(), fill.clone()))?;
+    let ones = nan_as_one(x);
+    let a: Array<T, D> = laid_out(&s.input, x, fill.clone());
+    prop_assert_eq!(keys(&a.nancumprod_flat()), keys(&reference_flat(&ones)));
+    if x.ndim() == 0 {
+        return Ok(());
+    }
+    let expected = reference_axis(&ones, s.axis);
+    prop_assert_eq!(keys(&a.nancumprod_axis(Axis(s.axis))), keys(&expected));
+    let mut inplace: Array<T, D> = laid_out(&s.out, x, fill);
+    inplace.nancumprod_axis_inplace(Axis(s.axis));
+    prop_assert_eq!(keys(&inplace), keys(&expected));
+    Ok(())
+}
+
+/// Complex values whose parts are finite, infinite, NaN or signed zeros.
+fn complex_special() -> impl Strategy<Value = Complex64> + Clone {
+    let part = prop_oneof![
+        8 => -2.0..2.0f64,
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+    ];
+    (part.clone(), part).prop_map(|(re, im)| Complex64::new(re, im))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn nan_skipping_floats_match_the_reference_to_the_bit((s, x) in case(finite_or_special())) {
+        with_dimension!(s, check_nan_same::<f64>(&s, &x, f64::NAN))?;
+    }
+
+    #[test]
+    fn nan_skipping_f32_to_f64_matches_the_reference(
+        (s, x) in case(prop_oneof![4 => -2.0..2.0f32, 1 => Just(f32::NAN), 1 => Just(-0.0f32)])
+    ) {
+        with_dimension!(s, check_nan_converting::<f32, f64>(&s, &x, (f32::NAN, f64::NAN)))?;
+    }
+
+    #[test]
+    fn complex_values_match_the_reference_to_the_bit((s, x) in case(complex_special())) {
+        let fill = Complex64::new(7.0, 7.0);
+        with_dimension!(s, check_same::<Complex64>(&s, &x, fill))?;
+        with_dimension!(s, check_nan_same::<Complex64>(&s, &x, fill))?;
+    }
+
+    /// Integers have no NaN: the NaN-skipping twins are the plain scan, and
+    /// narrow integers convert as NumPy's dtype does.
+    #[test]
+    fn nan_skipping_integers_are_the_plain_scan(
+        (s, x) in case(prop_oneof![8 => -1i32..=1, 1 => Just(2), 1 => Just(-2)])
+    ) {
+        with_dimension!(s, check_nan_converting::<i32, i64>(&s, &x, (9, 9)))?;
+        let wrapped = x.mapv(|v| Wrapping(i64::from(v)));
+        with_dimension!(s, check_nan_same::<Wrapping<i64>>(&s, &wrapped, Wrapping(9)))?;
+    }
 
     #[test]
     fn floats_match_the_reference_to_the_bit((s, x) in case(finite_or_special())) {
