@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""NumPy's side of the `axis=None` over F order rows of the layout report.
+"""NumPy's side of the layout report, for the comparison in docs/performance.md.
 
-Prints, for the F-order shapes of `examples/layout_report.rs` (8 Mi elements,
-f64 and i64), NumPy's own F-to-C copy (`np.copyto` into a C-order array: the
-transposition alone) and `np.cumprod(a, axis=None, out=...)`, each divided by
-NumPy's plain copy of the same array (`np.copyto` into an F-order array). It
-is the reference the README quotes for what a transposition costs here; it
-writes no file and no test reads it.
+Prints two tables, every time divided by NumPy's plain copy of the same array
+(`np.copyto` into an array of the same layout), as the layout report divides
+this crate's times by `out.assign(&a)`:
+
+- for the F-order shapes of `examples/layout_report.rs` (8 Mi elements, f64
+  and i64), NumPy's own F-to-C copy (`np.copyto` into a C-order array: the
+  transposition alone) and `np.cumprod(a, axis=None, out=...)`;
+- for f64 [8192, 1024] in C order, `np.cumprod(a, axis=k, out=...)` along each
+  axis and with axis=None, and `np.nancumprod` likewise.
+
+It writes no file and no test reads it.
 
 Run with NumPy installed from PyPI:
 
@@ -59,6 +64,19 @@ def main():
             scan = median_time(lambda: np.cumprod(a, axis=None, out=flat))
             name = np.dtype(dtype).name.replace("float", "f").replace("int", "i")
             print(f"| {name} {list(shape)} F | {transpose / copy:.2f}x | {scan / copy:.2f}x |")
+
+    print()
+    print("| case | cumprod(out=) | nancumprod(out=) |")
+    print("|---|---|---|")
+    shape = (LEN // 1024, 1024)
+    a = values(np.float64, LEN).reshape(shape)
+    same = np.empty(shape)
+    copy = median_time(lambda: np.copyto(same, a))
+    for axis in (0, 1, None):
+        out = same if axis is not None else np.empty(LEN)
+        scan = median_time(lambda: np.cumprod(a, axis=axis, out=out))
+        nan = median_time(lambda: np.nancumprod(a, axis=axis, out=out))
+        print(f"| f64 {list(shape)} C axis={axis} | {scan / copy:.2f}x | {nan / copy:.2f}x |")
 
 
 if __name__ == "__main__":

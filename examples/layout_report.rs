@@ -24,7 +24,9 @@
 //! Rows marked `reverse` time the same with `Cumprod::along(Axis(k)).reverse()`
 //! (`cumprod_with_into`, `cumprod_with_inplace`, `cumprod_with`; ndarray's side
 //! is `cumprod` of the axis-inverted view), and rows marked `nan` (f64) the
-//! NaN-skipping forms (ndarray's side: `mapv` NaN to one, then `cumprod`).
+//! NaN-skipping twins `nancumprod_axis_into`, `nancumprod_axis_inplace` and
+//! `nancumprod_axis` (ndarray's side: `mapv` NaN to one, then `cumprod`);
+//! `nancumprod_with` without options runs the same kernels.
 //!
 //! Rows are grouped by class (how many independent lanes the scan has), each
 //! class sorted so that its worst row comes last, and a summary of the worst
@@ -368,16 +370,15 @@ impl NanRow for f64 {
         copy: &mut dyn FnMut(),
         out: &mut Array<f64, D>,
     ) -> Option<Measured> {
-        let how = Cumprod::along(Axis(k));
         let mut work = a.clone();
         let to_owned = || drop(black_box(a).to_owned());
-        let alloc = || drop(black_box(a).nancumprod_with(&how));
+        let alloc = || drop(black_box(a).nancumprod_axis(Axis(k)));
         Some(Measured {
             into: paired(reps, &mut *copy, || {
-                black_box(a).nancumprod_with_into(&how, out).unwrap()
+                black_box(a).nancumprod_axis_into(Axis(k), out).unwrap()
             }),
             inplace: Some(paired(reps, &mut *copy, || {
-                black_box(&mut work).nancumprod_with_inplace(&how)
+                black_box(&mut work).nancumprod_axis_inplace(Axis(k))
             })),
             alloc: paired(reps, to_owned, alloc),
             ndarray_over_ours: paired(reps, alloc, || {

@@ -58,7 +58,7 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 /// | `np.cumulative_prod(a, axis=k, include_initial=True)` | [`a.cumprod_with(Cumprod::along(Axis(k)).include_initial())`](Self::cumprod_with) |
 /// | `np.cumulative_prod(a, axis=k, dtype=T, include_initial=True)` | [`a.cumprod_with_as::<T>(Cumprod::along(Axis(k)).include_initial())`](Self::cumprod_with_as) |
 ///
-/// Beyond NumPy, the `_with` methods take the options of a [`Cumprod`]
+/// Beyond NumPy, the `_with` methods take the options of a [`Cumprod`](crate::Cumprod)
 /// (reverse, exclusive, include-initial, an initial value, per-lane carries),
 /// in every form: allocating ([`cumprod_with`](Self::cumprod_with)), converting
 /// ([`cumprod_with_as`](Self::cumprod_with_as)), into an `out`

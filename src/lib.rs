@@ -41,26 +41,39 @@
 //! assert_eq!(a.cumprod_axis(Axis(1)), array![[2, 6, 24], [5, 30, 210]]);
 //! ```
 //!
-//! # From NumPy
+//! # Porting NumPy code
 //!
-//! NumPy's `ndarray.cumprod(axis=None, dtype=None, out=None)` maps onto seven
-//! methods, one for each combination that makes sense in Rust's type system:
+//! Import the trait and [`Cumprod`], then:
 //!
-//! | NumPy | this crate | returns |
+//! | NumPy, TensorFlow, JAX | this crate | returns |
 //! |---|---|---|
-//! | `a.cumprod()` | [`a.cumprod_flat()`](CumprodExt::cumprod_flat) | `Array1<A>` |
-//! | `a.cumprod(axis=k)` | [`a.cumprod_axis(Axis(k))`](CumprodExt::cumprod_axis) | `Array<A, D>` |
-//! | `a.cumprod(dtype=T)` | [`a.cumprod_flat_as::<T>()`](CumprodExt::cumprod_flat_as) | `Array1<T>` |
-//! | `a.cumprod(axis=k, dtype=T)` | [`a.cumprod_axis_as::<T>(Axis(k))`](CumprodExt::cumprod_axis_as) | `Array<T, D>` |
-//! | `a.cumprod(out=o)` | [`a.cumprod_flat_into(&mut o)`](CumprodExt::cumprod_flat_into) | `Result<(), CumprodError>` |
-//! | `a.cumprod(axis=k, out=o)` | [`a.cumprod_axis_into(Axis(k), &mut o)`](CumprodExt::cumprod_axis_into) | `Result<(), CumprodError>` |
+//! | `np.cumprod(a)` / `a.cumprod()` | [`a.cumprod_flat()`](CumprodExt::cumprod_flat) | `Array1<A>` |
+//! | `np.cumprod(a, axis=k)` | [`a.cumprod_axis(Axis(k))`](CumprodExt::cumprod_axis) | `Array<A, D>` |
+//! | `np.cumprod(a, dtype=T)` | [`a.cumprod_flat_as::<T>()`](CumprodExt::cumprod_flat_as) | `Array1<T>` |
+//! | `np.cumprod(a, axis=k, dtype=T)` | [`a.cumprod_axis_as::<T>(Axis(k))`](CumprodExt::cumprod_axis_as) | `Array<T, D>` |
+//! | `np.cumprod(a, out=o)` | [`a.cumprod_flat_into(&mut o)`](CumprodExt::cumprod_flat_into) | `Result<(), CumprodError>` |
+//! | `np.cumprod(a, axis=k, out=o)` | [`a.cumprod_axis_into(Axis(k), &mut o)`](CumprodExt::cumprod_axis_into) | `Result<(), CumprodError>` |
 //! | `np.cumprod(a, axis=k, out=a)` | [`a.cumprod_axis_inplace(Axis(k))`](CumprodExt::cumprod_axis_inplace) | `()` |
+//! | `np.nancumprod(a)` | [`a.nancumprod_flat()`](CumprodExt::nancumprod_flat) | `Array1<A>` |
+//! | `np.nancumprod(a, axis=k)` | [`a.nancumprod_axis(Axis(k))`](CumprodExt::nancumprod_axis) | `Array<A, D>` |
+//! | `np.nancumprod(a, dtype=T)` | [`a.nancumprod_flat_as::<T>()`](CumprodExt::nancumprod_flat_as) | `Array1<T>` |
+//! | `np.nancumprod(a, axis=k, dtype=T)` | [`a.nancumprod_axis_as::<T>(Axis(k))`](CumprodExt::nancumprod_axis_as) | `Array<T, D>` |
+//! | `np.nancumprod(a, out=o)` | [`a.nancumprod_flat_into(&mut o)`](CumprodExt::nancumprod_flat_into) | `Result<(), CumprodError>` |
+//! | `np.nancumprod(a, axis=k, out=o)` | [`a.nancumprod_axis_into(Axis(k), &mut o)`](CumprodExt::nancumprod_axis_into) | `Result<(), CumprodError>` |
+//! | `np.nancumprod(a, axis=k, out=a)` | [`a.nancumprod_axis_inplace(Axis(k))`](CumprodExt::nancumprod_axis_inplace) | `()` |
+//! | `np.cumulative_prod(a, axis=k)` | [`a.cumprod_axis(Axis(k))`](CumprodExt::cumprod_axis) | `Array<A, D>` |
+//! | `np.cumulative_prod(a, axis=k, include_initial=True)` | [`a.cumprod_with(Cumprod::along(Axis(k)).include_initial())`](CumprodExt::cumprod_with) | `Array<A, D>` |
+//! | `np.cumulative_prod(a, axis=k, dtype=T, include_initial=True)` | [`a.cumprod_with_as::<T>(Cumprod::along(Axis(k)).include_initial())`](CumprodExt::cumprod_with_as) | `Array<T, D>` |
+//! | `np.flip(np.cumprod(np.flip(a, k), axis=k), k)` | [`a.cumprod_with(Cumprod::along(Axis(k)).reverse())`](Cumprod::reverse) | `Array<A, D>` |
+//! | `tf.math.cumprod(a, k, exclusive=True)` | [`a.cumprod_with(Cumprod::along(Axis(k)).exclusive())`](Cumprod::exclusive) | `Array<A, D>` |
+//! | `tf.math.cumprod(a, k, reverse=True)`, `jax.lax.cumprod(a, k, reverse=True)` | [`a.cumprod_with(Cumprod::along(Axis(k)).reverse())`](Cumprod::reverse) | `Array<A, D>` |
+//! | `tf.math.cumprod(a, k, exclusive=True, reverse=True)` | `a.cumprod_with(Cumprod::along(Axis(k)).reverse().exclusive())` | `Array<A, D>` |
 //!
 //! Things that work as in NumPy:
 //!
 //! - **Results to the bit.** Each lane is multiplied left to right as
-//!   `previous * current`, the order NumPy uses; a test replays data generated
-//!   by NumPy and compares floating-point results bit for bit, signed zeros and
+//!   `previous * current`, the order NumPy uses; the tests replay data generated
+//!   by NumPy and compare floating-point results bit for bit, signed zeros and
 //!   infinities included. A NaN is a NaN where NumPy has one; its sign and payload
 //!   bits are unspecified in Rust, as in C, and may differ.
 //! - **`axis=None` flattens in logical (row-major) order**, whatever the memory
@@ -72,88 +85,122 @@
 //!   another with the `_as` methods or an `out` of another type, e.g.
 //!   `a.cumprod_axis_as::<i64>(Axis(0))` for an `i8` array. Conversions are the
 //!   lossless ones of [`Into`]; lossy ones are the caller's `mapv`.
+//! - **`out`** is any array or view of the result's shape (`&mut o`), or an
+//!   `&mut ArrayRef`. Because its element type may differ from the input's, a new
+//!   output needs its type written once: `Array::<f64, _>::zeros(a.raw_dim())`
+//!   (with `Array::zeros(a.raw_dim())` alone, the compiler asks for a type
+//!   annotation, error E0283).
 //!
 //! Things that differ, on purpose:
 //!
 //! - **Integer overflow** follows Rust: a debug build panics, a release build
-//!   wraps. Use [`Wrapping`](core::num::Wrapping) elements for NumPy's wrapping in every
-//!   build (see [`CumprodExt`]).
+//!   wraps. Use [`Wrapping`](core::num::Wrapping) elements for NumPy's wrapping in
+//!   every build, or [`cumprod_checked`](CumprodExt::cumprod_checked) for an error.
 //! - **An axis on a 0-d array is out of bounds**, as everywhere in ndarray.
 //!   NumPy 2.4 treats a 0-d input as 1-d when given `axis=0`;
 //!   [`cumprod_flat`](CumprodExt::cumprod_flat) gives that result.
-//! - **Bad input** to the `_into` methods is a [`CumprodError`] and leaves `out`
-//!   untouched; the allocating and in-place methods panic with NumPy's message,
-//!   as ndarray's own `sum_axis` does.
+//! - **Bad input** to the `_into` and checked methods is a [`CumprodError`] and
+//!   leaves `out` untouched; the allocating and in-place methods panic with
+//!   NumPy's message, as ndarray's own `sum_axis` does.
+//! - **No method is called `cumprod`.** ndarray 0.17 has an inherent
+//!   `cumprod(axis)` method, and inherent methods win method resolution, so a
+//!   trait method of that name could never be called with method syntax. Compared
+//!   with ndarray's `cumprod`, this crate adds `axis=None`, `dtype` and `out`,
+//!   takes `A: Clone + Mul` (not `MulAssign`), multiplies `previous * current`
+//!   (ndarray computes `current * previous`), and writes its result in one pass.
+//!
+//! # Beyond NumPy
+//!
+//! A [`Cumprod`] value describes the scans NumPy lacks: [`reverse`](Cumprod::reverse),
+//! [`exclusive`](Cumprod::exclusive), [`include_initial`](Cumprod::include_initial),
+//! an [`initial`](Cumprod::initial) value and per-lane [`carry`](Cumprod::carry)
+//! values for chunked data. Three families of methods take it, by value or by
+//! reference, each in an allocating, a converting (`_as`), an `_into` and an
+//! in-place form: [`cumprod_with`](CumprodExt::cumprod_with) (any
+//! `Clone + Mul + One` element), [`nancumprod_with`](CumprodExt::nancumprod_with)
+//! (NaN counts as one, [`NanAware`]) and
+//! [`cumprod_checked`](CumprodExt::cumprod_checked) (overflow is an error).
+//! [`cumprod_axis_grad`](CumprodExt::cumprod_axis_grad) gives the gradient.
+//!
+//! ```
+//! use ndarray::{array, Axis};
+//! use ndarray_cumprod::{Cumprod, CumprodExt};
+//!
+//! let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+//! let along = Cumprod::along(Axis(1));
+//! assert_eq!(a.cumprod_with(along.reverse()), array![[6.0, 6.0, 3.0], [120.0, 30.0, 6.0]]);
+//! assert_eq!(a.cumprod_with(along.exclusive()), array![[1.0, 1.0, 2.0], [1.0, 4.0, 20.0]]);
+//!
+//! // The same options on an integer array, in a wider type.
+//! let counts = array![[1_i32, 2, 3], [4, 5, 6]];
+//! assert_eq!(
+//!     counts.cumprod_with_as::<i64>(along.include_initial()),
+//!     array![[1, 1, 2, 6], [1, 4, 20, 120]]
+//! );
+//! ```
 //!
 //! # Element types
 //!
 //! Each method asks only for what it uses: `A: Clone + Mul<Output = A>` (and
-//! `Into<B>` for the converting forms). No `Copy`, no `One`, no `MulAssign`: complex
+//! `Into<B>` for the converting forms). No `Copy`, no `MulAssign`: complex
 //! numbers, `Wrapping<i32>`, big integers and your own types work, including
-//! non-commutative ones such as matrices, whose products come out in index order.
-//!
-//! # Why not `cumprod`?
-//!
-//! ndarray 0.17 has an inherent `cumprod(axis)` method, and inherent methods win
-//! method resolution, so a trait method of that name could never be called with
-//! method syntax. This crate follows ndarray's `*_axis` / `*_inplace` naming
-//! instead. Compared with ndarray's `cumprod`, it adds `axis=None`, `dtype` and
-//! `out`, takes `A: Clone + Mul` (not `MulAssign`), multiplies `previous * current`
-//! (ndarray computes `current * previous`), writes its result in one pass, and
-//! reports bad input with NumPy's message.
+//! non-commutative ones such as matrices, whose products come out in index
+//! order. The options forms also need `One`, the NaN-skipping ones [`NanAware`]
+//! and the checked ones `CheckedMul`.
 //!
 //! # Functions over `&ArrayRef`
 //!
 //! ndarray 0.17 recommends writing functions over its reference types,
 //! `&ArrayRef<A, D>` and `&mut ArrayRef<A, D>`. [`CumprodExt`] is implemented
-//! for them too, so every method works with method syntax there:
+//! for them too, and every array the methods take (an `out`, a gradient, a carry)
+//! is an `&ArrayRef` or `&mut ArrayRef`, so such functions pass their arguments
+//! as they are:
 //!
 //! ```
-//! use ndarray::{array, Array2, ArrayRef2, Axis};
-//! use ndarray_cumprod::CumprodExt;
+//! use ndarray::{array, Array2, ArrayRef1, ArrayRef2, Axis};
+//! use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
 //!
-//! fn running(a: &ArrayRef2<f64>) -> Array2<f64> {
-//!     a.cumprod_axis(Axis(1))
+//! fn continue_chunk(
+//!     chunk: &ArrayRef2<f64>,
+//!     carry: &ArrayRef1<f64>,
+//!     out: &mut ArrayRef2<f64>,
+//! ) -> Result<(), CumprodError> {
+//!     chunk.cumprod_with_into(Cumprod::along(Axis(0)).carry(carry), out)
 //! }
 //!
-//! fn running_inplace(a: &mut ArrayRef2<f64>) {
-//!     a.cumprod_axis_inplace(Axis(1));
-//! }
-//!
-//! let mut a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
-//! assert_eq!(running(&a), array![[1.0, 2.0, 6.0], [4.0, 20.0, 120.0]]);
-//! running_inplace(&mut a);
-//! assert_eq!(a, array![[1.0, 2.0, 6.0], [4.0, 20.0, 120.0]]);
+//! let mut out = Array2::zeros((2, 2));
+//! continue_chunk(&array![[1.0, 2.0], [3.0, 4.0]], &array![10.0, 0.5], &mut out)?;
+//! assert_eq!(out, array![[10.0, 1.0], [30.0, 4.0]]);
+//! # Ok::<(), CumprodError>(())
 //! ```
-//!
-//! The `out` arguments of the `_into` methods are `&mut ArrayBase`, as in
-//! NumPy's mapping above; a function that holds its output as `&mut ArrayRef`
-//! passes `&mut out.view_mut()`.
-//!
-//! # Features, `no_std` and MSRV
-//!
-//! - `std` (on by default): the standard library. Without it (`default-features
-//!   = false`) the crate is `#![no_std]` and needs only `alloc`; every method and
-//!   type is the same, and [`CumprodError`] implements [`core::error::Error`].
-//! - `rayon` (off by default, implies `std`): [`ParCumprodExt`], the axis
-//!   methods on several threads, for large arrays; the results are the same,
-//!   bit for bit.
-//!
-//! The minimum supported Rust version is **1.81** (for `core::error::Error`),
-//! declared as `rust-version` and checked by clippy's `incompatible_msrv` lint;
-//! the crate is tested on the current stable Rust.
 //!
 //! # Performance
 //!
 //! The kernels read the strides and pick the loop order: lanes that are
 //! contiguous in memory are scanned four at a time, side by side; lanes that
 //! are strided are scanned as whole rows, each the product of the row before
-//! and the input row. Every method writes its result in one pass. Measured on a
-//! 2-core machine with 64 MiB arrays, the in-place method runs at or under the
-//! time of a copy of the same array on almost every contiguous layout, and the
-//! `_into` methods at 1x to 2x a copy (more for `axis=None` over F order). The
-//! README has the full table, which `cargo run --release --example layout_report`
-//! prints.
+//! and the input row. Every method writes its result in one pass (but for
+//! `exclusive` and `include_initial` into an existing array). On a 2-core
+//! machine with 64 MiB arrays, the `_into` methods run at about 1x to 1.6x the
+//! time of a copy of the same array for f64 (up to 2x for i64), and `axis=None`
+//! over an F-order array at 1.6x to 4.5x, the cost of the transposition; the
+//! in-place methods run at 0.5x to 1.5x a copy. The repository's
+//! `docs/performance.md` has the full report, which
+//! `cargo run --release --example layout_report` prints, and NumPy's figures on
+//! the same machine.
+//!
+//! # Features, `no_std` and MSRV
+//!
+//! - `std` (on by default): the standard library. Without it (`default-features
+//!   = false`) the crate is `#![no_std]` and needs only `alloc`; every method and
+//!   type is the same, and [`CumprodError`] implements [`core::error::Error`].
+//! - `rayon` (off by default, implies `std`): `ParCumprodExt`, the axis
+//!   methods on several threads, for large arrays; the results are the same,
+//!   bit for bit.
+//!
+//! The minimum supported Rust version is **1.81** (for `core::error::Error`),
+//! declared as `rust-version` and checked by clippy's `incompatible_msrv` lint;
+//! the crate is tested on the current stable Rust.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
