@@ -521,7 +521,7 @@ where
     ///
     /// let a = array![2, 3, 4];
     /// let along = Cumprod::along(Axis(0));
-    /// assert_eq!(a.cumprod_with(&along), array![2, 6, 24]);
+    /// assert_eq!(a.cumprod_with(along), array![2, 6, 24]);
     /// assert_eq!(a.cumprod_with(along.reverse()), array![24, 12, 4]);
     /// assert_eq!(a.cumprod_with(along.exclusive()), array![1, 2, 6]);
     /// assert_eq!(a.cumprod_with(along.include_initial()), array![1, 2, 6, 24]);

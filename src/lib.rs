@@ -219,7 +219,7 @@ mod par_cumprod_ext;
 pub use crate::cumprod_ext::CumprodExt;
 pub use crate::errors::CumprodError;
 pub use crate::nan_aware::NanAware;
-pub use crate::options::{AnyElement, Cumprod, CumprodOptions};
+pub use crate::options::{AnyElement, Cumprod, CumprodElement, CumprodOptions};
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use crate::par_cumprod_ext::ParCumprodExt;

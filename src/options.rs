@@ -1,9 +1,10 @@
 //! [`Cumprod`], the options of the extended cumulative products, and
 //! [`CumprodOptions`], what the options-taking methods accept.
 
+use core::fmt;
 use core::ops::Mul;
 
-use ndarray::{ArrayRef, ArrayViewD, Axis, Dimension};
+use ndarray::{ArrayRef, Axis, Dimension};
 
 /// Which values along the axis the result holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -16,15 +17,52 @@ pub(crate) enum Output {
     IncludeInitial,
 }
 
-/// The value every lane starts from, as the options hold it.
-#[derive(Clone, Debug)]
-enum Initial<'a, A> {
-    /// The identity: nothing to multiply by.
-    Identity,
-    /// The same value for every lane.
-    Value(A),
-    /// One value per lane, in the shape of the array without the axis.
-    Lanes(ArrayViewD<'a, A>),
+use sealed::{Initial, NoInitial};
+
+/// The element types a [`Cumprod`] can have: every type with `Clone` and
+/// `Mul` (the element types of the scans), and [`AnyElement`], the type of
+/// options that hold no value.
+///
+/// Nothing needs to implement it by hand, and nothing can: it is sealed. Code
+/// that names `Cumprod<'a, T>` for a generic `T` asks for
+/// `T: Clone + Mul<Output = T>`, which implies it.
+pub trait CumprodElement: sealed::SealedElement {
+    /// How options of this element type hold their start.
+    #[doc(hidden)]
+    type Start<'a>: Clone
+    where
+        Self: 'a;
+
+    /// The start of options without an initial value or carry.
+    #[doc(hidden)]
+    fn identity<'a>() -> Self::Start<'a>
+    where
+        Self: 'a;
+}
+
+impl<A: Clone + Mul<Output = A>> CumprodElement for A {
+    type Start<'a>
+        = Initial<'a, A>
+    where
+        A: 'a;
+
+    fn identity<'a>() -> Initial<'a, A>
+    where
+        A: 'a,
+    {
+        Initial::Identity
+    }
+}
+
+impl CumprodElement for AnyElement {
+    type Start<'a> = NoInitial;
+
+    fn identity<'a>() -> NoInitial
+    where
+        Self: 'a,
+    {
+        NoInitial
+    }
 }
 
 /// The element type of options that hold no value (no
@@ -42,8 +80,8 @@ enum Initial<'a, A> {
 ///
 /// // One options value, used with f64 and with i64 arrays.
 /// let how: Cumprod = Cumprod::along(Axis(0)).reverse();
-/// assert_eq!(array![1.5, 2.0].cumprod_with(&how), array![3.0, 2.0]);
-/// assert_eq!(array![3_i64, 4].cumprod_with(&how), array![12, 4]);
+/// assert_eq!(array![1.5, 2.0].cumprod_with(how), array![3.0, 2.0]);
+/// assert_eq!(array![3_i64, 4].cumprod_with(how), array![12, 4]); // `how` is Copy
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AnyElement {}
@@ -89,7 +127,9 @@ pub enum AnyElement {}
 /// `Cumprod<'a, A>`, which then works with arrays whose scan runs in `A`.
 /// The refining methods take `&self` and return new options, so one value
 /// can be refined several ways, and the methods that use the options take
-/// them by value or by reference: no `.clone()` is needed.
+/// them by value or by reference: no `.clone()` is needed. Untyped options
+/// are also [`Copy`]; options with a carry hold a view of it and are only
+/// [`Clone`].
 ///
 /// ```
 /// use ndarray::{array, Axis};
@@ -110,12 +150,41 @@ pub enum AnyElement {}
 /// let scaled = Cumprod::along(Axis(0)).initial(10.0);
 /// assert_eq!(a.cumprod_with(&scaled), array![[10.0, 20.0, 30.0], [40.0, 100.0, 180.0]]);
 /// ```
-#[derive(Clone, Debug)]
-pub struct Cumprod<'a, A = AnyElement> {
+pub struct Cumprod<'a, A: CumprodElement + 'a = AnyElement> {
     axis: Axis,
     reverse: bool,
     output: Output,
-    initial: Initial<'a, A>,
+    initial: A::Start<'a>,
+}
+
+// By hand: derived impls would ask `Clone`, `Copy` and `Debug` of `A` rather
+// than of what the options hold. Untyped options hold nothing and are `Copy`;
+// those with a carry hold a view, which is not.
+impl<'a, A: CumprodElement + 'a> Clone for Cumprod<'a, A> {
+    fn clone(&self) -> Self {
+        Cumprod {
+            axis: self.axis,
+            reverse: self.reverse,
+            output: self.output,
+            initial: self.initial.clone(),
+        }
+    }
+}
+
+impl<'a, A: CumprodElement + 'a> Copy for Cumprod<'a, A> where A::Start<'a>: Copy {}
+
+impl<'a, A: CumprodElement + 'a> fmt::Debug for Cumprod<'a, A>
+where
+    A::Start<'a>: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cumprod")
+            .field("axis", &self.axis.index())
+            .field("reverse", &self.reverse)
+            .field("output", &self.output)
+            .field("initial", &self.initial)
+            .finish()
+    }
 }
 
 impl Cumprod<'static, AnyElement> {
@@ -140,7 +209,7 @@ impl Cumprod<'static, AnyElement> {
             axis,
             reverse: false,
             output: Output::Inclusive,
-            initial: Initial::Identity,
+            initial: NoInitial,
         }
     }
 }
@@ -166,17 +235,17 @@ impl Cumprod<'_, AnyElement> {
     /// assert_eq!(a.cumprod_with(options(None)), array![2.0, 6.0]);
     /// assert_eq!(a.cumprod_with(options(Some(0.5))), array![1.0, 3.0]);
     /// ```
-    pub fn typed<'b, A>(&self) -> Cumprod<'b, A> {
+    pub fn typed<'b, A: CumprodElement + 'b>(&self) -> Cumprod<'b, A> {
         Cumprod {
             axis: self.axis,
             reverse: self.reverse,
             output: self.output,
-            initial: Initial::Identity,
+            initial: A::identity(),
         }
     }
 }
 
-impl<'a, A: Clone> Cumprod<'a, A> {
+impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     /// Scans from the last element to the first: `[a, b, c]` gives
     /// `[a * (b * c), b * c, c]`, computed right to left without copying the
     /// array reversed.
@@ -231,7 +300,10 @@ impl<'a, A: Clone> Cumprod<'a, A> {
     /// assert_eq!(a.cumprod_with(Cumprod::along(Axis(0)).initial(10)), array![20, 60, 240]);
     /// ```
     #[must_use]
-    pub fn initial<'b, B>(&self, value: B) -> Cumprod<'b, B> {
+    pub fn initial<'b, B>(&self, value: B) -> Cumprod<'b, B>
+    where
+        B: Clone + Mul<Output = B> + 'b,
+    {
         Cumprod {
             axis: self.axis,
             reverse: self.reverse,
@@ -273,6 +345,7 @@ impl<'a, A: Clone> Cumprod<'a, A> {
     #[must_use]
     pub fn carry<'b, B, E>(&self, lanes: &'b ArrayRef<B, E>) -> Cumprod<'b, B>
     where
+        B: Clone + Mul<Output = B>,
         E: Dimension,
     {
         Cumprod {
@@ -376,6 +449,27 @@ pub(crate) mod sealed {
     impl Sealed for Cumprod<'_, AnyElement> {}
     impl<B: Clone + Mul<Output = B>> Sealed for Cumprod<'_, B> {}
     impl<T: Sealed + ?Sized> Sealed for &T {}
+
+    /// Keeps [`CumprodElement`](super::CumprodElement) implemented only here.
+    pub trait SealedElement {}
+
+    impl<A: Clone + Mul<Output = A>> SealedElement for A {}
+    impl SealedElement for AnyElement {}
+
+    /// The start of typed options.
+    #[derive(Clone, Debug)]
+    pub enum Initial<'a, A> {
+        /// The identity: nothing to multiply by.
+        Identity,
+        /// The same value for every lane.
+        Value(A),
+        /// One value per lane, in the shape of the array without the axis.
+        Lanes(ArrayViewD<'a, A>),
+    }
+
+    /// The start of untyped options: always the identity.
+    #[derive(Clone, Copy, Debug)]
+    pub struct NoInitial;
 
     /// The options as the kernels read them: what [`Cumprod`] holds, with its
     /// values borrowed and of the scan's element type `B`.

@@ -35,7 +35,12 @@ struct Options {
 }
 
 impl Options {
-    fn build<'a, T: Clone>(&self, axis: usize, value: &T, lanes: &'a ArrayD<T>) -> Cumprod<'a, T> {
+    fn build<'a, T: Clone + Mul<Output = T>>(
+        &self,
+        axis: usize,
+        value: &T,
+        lanes: &'a ArrayD<T>,
+    ) -> Cumprod<'a, T> {
         let mut how = Cumprod::along(Axis(axis));
         if self.reverse {
             how = how.reverse();

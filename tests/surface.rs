@@ -135,6 +135,9 @@ fn one_options_value_serves_every_element_type() {
     let f = array![1.5, 2.0, 4.0];
     let i = array![2_i64, 3, 4];
     assert_eq!(f.cumprod_with(&how), array![12.0, 8.0, 4.0]);
+    // Untyped options are Copy: by value, again and again.
+    assert_eq!(f.cumprod_with(how), f.cumprod_with(how));
+    assert_eq!(i.nancumprod_with(how), i.cumprod_with(how));
     assert_eq!(i.cumprod_with(&how), array![24, 12, 4]);
     assert_eq!(
         i.mapv(|v| v as i32).cumprod_with_as::<f64>(&how),
