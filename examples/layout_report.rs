@@ -284,15 +284,15 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
             };
             let how = Cumprod::along(Axis(k)).reverse();
             let mut work = a.clone();
-            let alloc = || drop(black_box(&a).cumprod_with(&how));
+            let alloc = || drop(black_box(&a).cumprod_with(how));
             push(
                 "reverse",
                 Measured {
                     into: paired(reps, &mut copy, || {
-                        black_box(&a).cumprod_with_into(&how, &mut out).unwrap()
+                        black_box(&a).cumprod_with_into(how, &mut out).unwrap()
                     }),
                     inplace: Some(paired(reps, &mut copy, || {
-                        black_box(&mut work).cumprod_with_inplace(&how)
+                        black_box(&mut work).cumprod_with_inplace(how)
                     })),
                     alloc: paired(reps, to_owned, alloc),
                     ndarray_over_ours: paired(reps, alloc, || {
