@@ -179,13 +179,14 @@
 //! The kernels read the strides and pick the loop order: lanes that are
 //! contiguous in memory are scanned four at a time, side by side; lanes that
 //! are strided are scanned as whole rows, each the product of the row before
-//! and the input row. Every method writes its result in one pass (but for
-//! `exclusive` and `include_initial` into an existing array). On a 2-core
-//! machine with 64 MiB arrays, the `_into` methods run at about 1x to 1.6x the
-//! time of a copy of the same array for f64 (up to 2x for i64), and `axis=None`
-//! over an F-order array at 1.6x to 4.5x, the cost of the transposition; the
-//! in-place methods run at 0.5x to 1.5x a copy. The repository's
-//! `docs/performance.md` has the full report, which
+//! and the input row. The plain methods, their NaN-skipping twins and the
+//! options forms with `reverse`, an initial value or a carry write their
+//! result in one pass. On a 2-core
+//! machine with 64 MiB arrays, the `_into` methods run at 1x to 2x the time of
+//! a copy of the same array (1.3x for f64 and 1.5x for i64 at the median), and
+//! `axis=None` over an F-order array at 1.35x to 4x, the cost of the
+//! transposition; the in-place methods run at 0.5x to 1.4x a copy. The
+//! repository's `docs/performance.md` has the full report, which
 //! `cargo run --release --example layout_report` prints, and NumPy's figures on
 //! the same machine.
 //!
