@@ -42,6 +42,22 @@ const PIPELINE_BYTES: usize = 2048;
 /// 8192 elements).
 pub(super) const GROUP: usize = 4;
 
+/// The largest element, in bytes, that the group and row kernels hold in
+/// arrays on the stack: about 50 at a time (four lanes of [`TILE`]-step
+/// tiles and their running products, or two rows of up to 8 elements).
+/// Larger elements (a matrix of several KiB, say) take the plain lane and row
+/// loops, which hold two or three at a time, so that any element type fits a
+/// thread's stack (2 MiB for test threads and rayon's workers) in debug and
+/// release builds; the multiplication of such elements costs far more than
+/// any loop order saves.
+const TILED_MAX_BYTES: usize = 128;
+
+/// Whether elements of `B` are small enough for the group and row kernels
+/// (see [`TILED_MAX_BYTES`]).
+pub(super) const fn tiled<B>() -> bool {
+    core::mem::size_of::<B>() <= TILED_MAX_BYTES
+}
+
 /// Lanes shorter than this are scanned one after another: the processor
 /// overlaps short independent lanes by itself.
 pub(super) const SHORT_LANE: usize = 16;
@@ -438,7 +454,9 @@ where
 {
     let piece = piece_len::<B>();
     let mut lane = 0;
-    if n >= SHORT_LANE && GROUP * n <= piece {
+    if !tiled::<B>() {
+        // Large elements: lane by lane, below.
+    } else if n >= SHORT_LANE && GROUP * n <= piece {
         // Short lanes: stage the groups in memory order and scan each in
         // cache. Reading four short lanes side by side straight from memory
         // starts four short streams at once, which the hardware prefetcher
@@ -595,7 +613,9 @@ where
             }
         };
     }
-    fixed!(2 3 4 5 6 7 8);
+    if tiled::<B>() {
+        fixed!(2 3 4 5 6 7 8);
+    }
     if S::SEQUENTIAL {
         // Stage whole pieces, then multiply their rows while in cache: a
         // piece at a time costs less than a row at a time when rows are short.

@@ -21,7 +21,7 @@ use core::ops::{Mul, Range};
 
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
-use super::contiguous::{lanes_of, piece_len, GROUP, SHORT_LANE, TILE};
+use super::contiguous::{lanes_of, piece_len, tiled, GROUP, SHORT_LANE, TILE};
 use super::{block_shape, memory_order};
 
 /// Writes the reverse cumulative product of `src` along `axis` into `dst`
@@ -98,7 +98,7 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
         // increasing order, each read downwards, jump up after every group
         // (measured: 2.9-3.5x a copy for lanes of 64, against 0.9-1.6x for
         // the forward scan).
-        let grouped = if n >= SHORT_LANE {
+        let grouped = if n >= SHORT_LANE && tiled::<B>() {
             outer / GROUP * GROUP
         } else {
             0
@@ -134,7 +134,9 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
             }
         };
     }
-    fixed!(2 3 4 5 6 7 8);
+    if tiled::<B>() {
+        fixed!(2 3 4 5 6 7 8);
+    }
     for block in data.chunks_exact_mut(n * inner).take(outer) {
         for i in (0..n - 1).rev() {
             let (head, tail) = block.split_at_mut((i + 1) * inner);
@@ -197,7 +199,9 @@ fn block_into<A, B, F>(
     if inner == 1 {
         let mut lane = 0;
         let piece = piece_len::<B>();
-        if n >= SHORT_LANE && GROUP * n <= piece {
+        if !tiled::<B>() {
+            // Large elements: lane by lane, below.
+        } else if n >= SHORT_LANE && GROUP * n <= piece {
             // Short lanes: copy the groups in memory order and scan each in
             // place while it is in cache, the copy one group ahead of the
             // scan, as the forward kernels do: four short lanes read side by
@@ -267,7 +271,9 @@ fn block_into<A, B, F>(
             }
         };
     }
-    fixed!(2 3 4 5 6 7 8);
+    if tiled::<B>() {
+        fixed!(2 3 4 5 6 7 8);
+    }
     let block = n * inner;
     for (ys, xs) in dst[..len]
         .chunks_exact_mut(block)

@@ -257,27 +257,34 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
     /// The whole transposition into `out`, through the scratch block where it
     /// applies, otherwise through the tiles.
     fn gather<B: Clone>(&self, out: &mut [B], conv: &impl Fn(&A) -> B) {
-        match self.scratch(conv) {
-            Some(mut scratch) => {
-                self.through_block(&mut scratch, 0..self.nx, out, 0, conv, |_| {});
-            }
-            None => self.through_tiles(0..self.nx, out, 0, conv, |_| {}),
+        if self.uses_block::<B>() {
+            self.gather_through_block(out, conv);
+        } else {
+            self.through_tiles(0..self.nx, out, 0, conv, |_| {});
         }
     }
 
-    /// The scratch block, for elements of up to 8 bytes when output rows are
-    /// long enough to fill it (32 KiB on the stack at most). Short output rows
-    /// (4 elements) are faster with the tiles.
-    fn scratch<B: Clone>(&self, conv: &impl Fn(&A) -> B) -> Option<Scratch<B>> {
-        match self.values.first() {
-            Some(first) if core::mem::size_of::<B>() <= 8 && self.ny >= STRIP => {
-                let fill = conv(first);
-                Some(core::array::from_fn(|_| {
-                    core::array::from_fn(|_| fill.clone())
-                }))
-            }
-            _ => None,
-        }
+    /// [`gather`](Self::gather) through the scratch block. A function of its
+    /// own, never inlined, so that only calls that use the block have it on
+    /// their stack: for a large element type it would be megabytes.
+    #[inline(never)]
+    fn gather_through_block<B: Clone>(&self, out: &mut [B], conv: &impl Fn(&A) -> B) {
+        let mut scratch = self.scratch(conv);
+        self.through_block(&mut scratch, 0..self.nx, out, 0, conv, |_| {});
+    }
+
+    /// Whether the scratch block applies: elements of up to 8 bytes (32 KiB
+    /// on the stack at most), and output rows long enough to fill it. Short
+    /// output rows (4 elements) are faster with the tiles.
+    fn uses_block<B>(&self) -> bool {
+        core::mem::size_of::<B>() <= 8 && self.ny >= STRIP
+    }
+
+    /// A scratch block, for the calls that [`uses_block`](Self::uses_block).
+    fn scratch<B: Clone>(&self, conv: &impl Fn(&A) -> B) -> Scratch<B> {
+        // `Plan::new` refuses empty inputs.
+        let fill = conv(&self.values[0]);
+        core::array::from_fn(|_| core::array::from_fn(|_| fill.clone()))
     }
 }
 
@@ -330,26 +337,71 @@ where
 type Scratch<B> = [[B; STRIP]; ROWS];
 
 /// How `plan` is written a band of rows at a time, when the output can be
-/// written so and a band fits in [`BAND_BYTES`]: the scratch block (or `None`
-/// for the tiles) and the rows in a band (about `tile_band_bytes` of them
-/// through the tiles).
-fn bands<A, B: Clone, D: Dimension>(
-    plan: &Plan<'_, A, D>,
-    conv: &impl Fn(&A) -> B,
-    tile_band_bytes: usize,
-) -> Option<(Option<Scratch<B>>, usize)> {
+/// written so and a band fits in [`BAND_BYTES`]: the rows in a band, `ROWS`
+/// through the scratch block, where it applies, or about `tile_band_bytes` of
+/// them through the tiles.
+fn band_rows<A, B, D: Dimension>(plan: &Plan<'_, A, D>, tile_band_bytes: usize) -> Option<usize> {
     if !plan.bands() {
         return None;
     }
     let size = core::mem::size_of::<B>().max(1);
-    let scratch = plan.scratch(conv);
-    // Bands of `ROWS` rows through the scratch block; through the tiles, as
-    // many rows as make `TILE_BAND_BYTES`.
-    let rows = match scratch {
-        Some(_) => ROWS,
-        None => (tile_band_bytes / (plan.dx * size)).max(1).div_ceil(TILE) * TILE,
+    let rows = if plan.uses_block::<B>() {
+        ROWS
+    } else {
+        (tile_band_bytes / (plan.dx * size)).max(1).div_ceil(TILE) * TILE
     };
-    (rows < plan.nx && rows * plan.dx * size <= BAND_BYTES).then_some((scratch, rows))
+    (rows < plan.nx && rows * plan.dx * size <= BAND_BYTES).then_some(rows)
+}
+
+/// How the rows of a band are transposed: through the scratch block, or in
+/// tiles.
+trait BandWriter<A, B> {
+    /// Writes the rows `rows` of every 2-D transposition of `plan` into
+    /// `out`, which holds the output from `out_start` on, calling `after(k)`
+    /// after every `k` elements.
+    fn write<D: Dimension>(
+        &mut self,
+        plan: &Plan<'_, A, D>,
+        rows: Range<usize>,
+        out: &mut [B],
+        out_start: usize,
+        conv: &impl Fn(&A) -> B,
+        after: impl FnMut(usize),
+    );
+}
+
+/// Through the scratch block ([`Plan::through_block`]).
+struct Block<B>(Scratch<B>);
+
+impl<A, B: Clone> BandWriter<A, B> for Block<B> {
+    fn write<D: Dimension>(
+        &mut self,
+        plan: &Plan<'_, A, D>,
+        rows: Range<usize>,
+        out: &mut [B],
+        out_start: usize,
+        conv: &impl Fn(&A) -> B,
+        after: impl FnMut(usize),
+    ) {
+        plan.through_block(&mut self.0, rows, out, out_start, conv, after);
+    }
+}
+
+/// In tiles ([`Plan::through_tiles`]).
+struct Tiles;
+
+impl<A, B> BandWriter<A, B> for Tiles {
+    fn write<D: Dimension>(
+        &mut self,
+        plan: &Plan<'_, A, D>,
+        rows: Range<usize>,
+        out: &mut [B],
+        out_start: usize,
+        conv: &impl Fn(&A) -> B,
+        after: impl FnMut(usize),
+    ) {
+        plan.through_tiles(rows, out, out_start, conv, after);
+    }
 }
 
 /// Writes the cumulative product of the elements of `src` in logical order
@@ -429,12 +481,49 @@ fn gather_scan_in_bands<A, B, D>(
     if plan.across_columns() {
         return plan.scan_across_columns(out, &conv);
     }
-    let Some((mut scratch, band_rows)) = bands(&plan, &conv, tile_band_bytes) else {
+    let Some(rows) = band_rows::<A, B, D>(&plan, tile_band_bytes) else {
         let out = out.up_to(len);
         plan.gather(out, &conv);
         scan_run(out, 0..len);
         return;
     };
+    if plan.uses_block::<B>() {
+        scan_bands_through_block(&plan, out, &conv, rows);
+    } else {
+        scan_bands(&plan, out, &conv, rows, &mut Tiles);
+    }
+}
+
+/// [`scan_bands`] through the scratch block. A function of its own, never
+/// inlined, so that only the calls that use the block have it on their stack.
+#[inline(never)]
+fn scan_bands_through_block<A, B, D>(
+    plan: &Plan<'_, A, D>,
+    out: &mut (impl Lane<B> + ?Sized),
+    conv: &impl Fn(&A) -> B,
+    rows: usize,
+) where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    let mut block = Block(plan.scratch(conv));
+    scan_bands(plan, out, conv, rows, &mut block);
+}
+
+/// The scan of `plan`'s output, interleaved with its transposition, `rows`
+/// rows at a time: each band is written by `writer` while the scan works
+/// through the band before it.
+fn scan_bands<A, B, D>(
+    plan: &Plan<'_, A, D>,
+    out: &mut (impl Lane<B> + ?Sized),
+    conv: &impl Fn(&A) -> B,
+    band_rows: usize,
+    writer: &mut impl BandWriter<A, B>,
+) where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    let len = plan.values.len();
     // `out[..scanned]` holds products; the band after it, input elements.
     let mut scanned = 0;
     for band in (0..plan.nx).step_by(band_rows) {
@@ -447,13 +536,7 @@ fn gather_scan_in_bands<A, B, D>(
             scan_run(&mut done[..end], at..end);
             at = end;
         };
-        let rows = band..band_end;
-        match scratch.as_mut() {
-            Some(scratch) => {
-                plan.through_block(scratch, rows, rest, band_start, &conv, &mut scan_some);
-            }
-            None => plan.through_tiles(rows, rest, band_start, &conv, &mut scan_some),
-        }
+        writer.write(plan, band..band_end, rest, band_start, conv, &mut scan_some);
         scan_run(done, at..band_start);
         scanned = band_start;
     }
@@ -575,9 +658,9 @@ mod tests {
                 );
                 match Plan::new(&view) {
                     Some(plan) if plan.across_columns() => across += 1,
-                    Some(plan) => match bands(&plan, &Word::clone, tile_band_bytes) {
-                        Some((Some(_), _)) => through_block += 1,
-                        Some((None, _)) => through_tiles += 1,
+                    Some(plan) => match band_rows::<_, Word, _>(&plan, tile_band_bytes) {
+                        Some(_) if plan.uses_block::<Word>() => through_block += 1,
+                        Some(_) => through_tiles += 1,
                         None => {}
                     },
                     None => {}
