@@ -102,6 +102,31 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 /// `Array::zeros(a.raw_dim())` alone the compiler cannot tell which type `out`
 /// should have, error E0283).
 ///
+/// # Allocations and panics
+///
+/// - The allocating methods make one allocation: their result.
+/// - The `_into` and in-place methods allocate nothing, with three exceptions:
+///   an `ArcArray` whose data is shared is unshared (copied) first, as for any
+///   mutation of one; an error value holds the shapes it reports; and `IxDyn`
+///   arrays of more than 4 axes, whose views keep their shape and strides on
+///   the heap, cost a few small allocations per call, as many for a large
+///   array as for a small one.
+/// - Nothing else allocates in proportion to the data; the checked methods
+///   check without allocating, and every method returns at once on an empty
+///   array, whatever its shape.
+///
+/// If a multiplication of the element type panics (integer overflow in a
+/// debug build, or a type of your own), the panic propagates and nothing is
+/// leaked or dropped twice. An allocating method returns nothing. An `_into`
+/// method leaves `out` partly written: each element holds its old value, its
+/// final value, or an input element copied into place but not yet multiplied.
+/// An in-place method leaves each element with its old value or its final
+/// value; with [`exclusive`](crate::Cumprod::exclusive), an element may also
+/// hold its neighbour's old value, shifted into place before the scan, or the
+/// identity; NaN-skipping may have replaced a NaN by one.
+///
+/// # Implementations
+///
 /// The trait is implemented for every [`ArrayBase`](ndarray::ArrayBase) and for
 /// [`ArrayRef`], so that functions written over `&ArrayRef<A, D>` or
 /// `&mut ArrayRef<A, D>`, as ndarray 0.17 recommends, call its methods with
@@ -227,9 +252,8 @@ where
     /// `out` is any one-dimensional array with `a.len()` elements, in any layout
     /// (`&mut out`, or an `&mut ArrayRef1`); its element type `B` may be `A`
     /// itself or any type `A` converts into losslessly (see
-    /// [`cumprod_flat_as`](Self::cumprod_flat_as)). Nothing is
-    /// allocated (unless `out` is an `ArcArray` that shares its data, which is
-    /// unshared first, as for any mutation of one).
+    /// [`cumprod_flat_as`](Self::cumprod_flat_as)). Nothing is allocated (see
+    /// [Allocations and panics](Self#allocations-and-panics)).
     ///
     /// ```
     /// use ndarray::{array, Array1};
@@ -249,7 +273,7 @@ where
     /// On error `out` is left untouched.
     ///
     /// **Panics** only if a multiplication of `B` panics; `out` is then partly
-    /// written.
+    /// written (see [Allocations and panics](Self#allocations-and-panics)).
     fn cumprod_flat_into<B>(&self, out: &mut ArrayRef<B, Ix1>) -> Result<(), CumprodError>
     where
         A: Clone + Into<B>,
@@ -263,8 +287,7 @@ where
     /// `ArcArray`, or an `&mut ArrayRef` as it is. Its element type `B` may be
     /// `A` itself or any type `A` converts into losslessly, so a new output
     /// needs its element type written: `Array::<i64, _>::zeros(a.raw_dim())`.
-    /// Nothing is allocated (unless `out` is an `ArcArray` that shares its
-    /// data, which is unshared first).
+    /// Nothing is allocated (see [Allocations and panics](Self#allocations-and-panics)).
     ///
     /// ```
     /// use ndarray::{array, Array, Array2, Axis};
@@ -297,7 +320,7 @@ where
     /// On error `out` is left untouched.
     ///
     /// **Panics** only if a multiplication of `B` panics; `out` is then partly
-    /// written.
+    /// written (see [Allocations and panics](Self#allocations-and-panics)).
     fn cumprod_axis_into<B>(
         &self,
         axis: Axis,
@@ -310,8 +333,7 @@ where
     /// Replaces the array by its cumulative product along `axis`: NumPy's
     /// `np.cumprod(a, axis=k, out=a)`.
     ///
-    /// Nothing is allocated, except that an [`ArcArray`](ndarray::ArcArray) whose
-    /// data is shared is first unshared (copied), as for any mutation of one.
+    /// Nothing is allocated (see [Allocations and panics](Self#allocations-and-panics)).
     ///
     /// ```
     /// use ndarray::{array, Axis};
@@ -324,7 +346,7 @@ where
     ///
     /// **Panics** if `axis` is out of bounds, with NumPy's message (the array is
     /// then unchanged), or if a multiplication of `A` panics (the array is then
-    /// partly updated).
+    /// partly updated, see [Allocations and panics](Self#allocations-and-panics)).
     #[track_caller]
     fn cumprod_axis_inplace(&mut self, axis: Axis)
     where
@@ -444,7 +466,7 @@ where
     /// On error `out` is left untouched.
     ///
     /// **Panics** only if a multiplication of `B` panics; `out` is then partly
-    /// written.
+    /// written (see [Allocations and panics](Self#allocations-and-panics)).
     fn nancumprod_flat_into<B>(&self, out: &mut ArrayRef<B, Ix1>) -> Result<(), CumprodError>
     where
         A: Clone + Into<B>,
@@ -474,7 +496,7 @@ where
     /// On error `out` is left untouched.
     ///
     /// **Panics** only if a multiplication of `B` panics; `out` is then partly
-    /// written.
+    /// written (see [Allocations and panics](Self#allocations-and-panics)).
     fn nancumprod_axis_into<B>(
         &self,
         axis: Axis,
@@ -486,7 +508,7 @@ where
 
     /// Replaces the array by its cumulative product along `axis` with every NaN
     /// counted as one: NumPy's `np.nancumprod(a, axis=k, out=a)`. Nothing is
-    /// allocated (unless an `ArcArray`'s shared data is unshared).
+    /// allocated (see [Allocations and panics](Self#allocations-and-panics)).
     ///
     /// ```
     /// use ndarray::{array, Axis};
@@ -499,7 +521,7 @@ where
     ///
     /// **Panics** if `axis` is out of bounds, with NumPy's message (the array is
     /// then unchanged), or if a multiplication of `A` panics (the array is then
-    /// partly updated).
+    /// partly updated, see [Allocations and panics](Self#allocations-and-panics)).
     #[track_caller]
     fn nancumprod_axis_inplace(&mut self, axis: Axis)
     where
@@ -568,7 +590,7 @@ where
     /// has the shape of [`cumprod_with`](Self::cumprod_with)'s result (in any
     /// layout). Its element type `B` may be `A` or any type `A` converts into
     /// losslessly, as for [`cumprod_axis_into`](Self::cumprod_axis_into).
-    /// Nothing is allocated.
+    /// Nothing is allocated (see [Allocations and panics](Self#allocations-and-panics)).
     ///
     /// ```
     /// use ndarray::{array, Array2, Axis};
@@ -602,7 +624,7 @@ where
     /// On error `out` is left untouched.
     ///
     /// **Panics** only if a multiplication of `B` panics; `out` is then partly
-    /// written.
+    /// written (see [Allocations and panics](Self#allocations-and-panics)).
     fn cumprod_with_into<B>(
         &self,
         how: impl CumprodOptions<B>,
@@ -613,7 +635,7 @@ where
         B: Clone + Mul<Output = B> + One;
 
     /// Replaces the array by its cumulative product with the options of `how`.
-    /// Nothing is allocated (unless an `ArcArray`'s shared data is unshared).
+    /// Nothing is allocated (see [Allocations and panics](Self#allocations-and-panics)).
     ///
     /// ```
     /// use ndarray::{array, Axis};
@@ -628,7 +650,7 @@ where
     /// or if `how` asks for [`include_initial`](crate::Cumprod::include_initial),
     /// which needs one more element than the array has (the array is then
     /// unchanged); or if a multiplication of `A` panics (the array is then
-    /// partly updated).
+    /// partly updated, see [Allocations and panics](Self#allocations-and-panics)).
     #[track_caller]
     fn cumprod_with_inplace(&mut self, how: impl CumprodOptions<A>)
     where
@@ -1180,20 +1202,43 @@ fn unwrap_or_panic(result: Result<(), CumprodError>) {
 }
 
 /// The errors of the options themselves: the axis, and the carry's shape.
+/// Nothing is allocated unless there is an error to report.
 fn check_options<B>(shape: &[usize], how: &Spec<'_, B>) -> Result<(), CumprodError> {
-    check_axis(how.axis.index(), shape.len())?;
+    let axis = how.axis.index();
+    check_axis(axis, shape.len())?;
     if let Start::Lanes(lanes) = &how.initial {
-        let mut expected = shape.to_vec();
-        expected.remove(how.axis.index());
-        check_operand("carry", &expected, lanes.shape())?;
+        let others = shape
+            .iter()
+            .enumerate()
+            .filter(|&(ax, _)| ax != axis)
+            .map(|(_, len)| len);
+        if !others.eq(lanes.shape()) {
+            let mut expected = shape.to_vec();
+            expected.remove(axis);
+            return check_operand("carry", &expected, lanes.shape());
+        }
     }
     Ok(())
 }
 
 /// The errors of an `_into` call: the options, then the shape of `out`.
+/// Nothing is allocated unless there is an error to report.
 fn check_into<B>(shape: &[usize], how: &Spec<'_, B>, out: &[usize]) -> Result<(), CumprodError> {
     check_options(shape, how)?;
-    check_shape(&result_shape(shape, how), out)
+    let axis = how.axis.index();
+    let fits = shape.len() == out.len()
+        && shape
+            .iter()
+            .zip(out)
+            .enumerate()
+            .all(|(ax, (&len, &found))| {
+                found == if ax == axis { how.result_len(len) } else { len }
+            });
+    if fits {
+        Ok(())
+    } else {
+        check_shape(&result_shape(shape, how), out)
+    }
 }
 
 /// The errors of an in-place call: the options, and `include_initial`, which

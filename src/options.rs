@@ -17,6 +17,22 @@ pub(crate) enum Output {
     IncludeInitial,
 }
 
+impl Output {
+    /// The length of the result along the axis for an input of length `n`.
+    #[track_caller]
+    fn result_len(self, n: usize) -> usize {
+        match self {
+            Output::IncludeInitial => match n.checked_add(1) {
+                Some(len) => len,
+                None => panic!(
+                    "include_initial makes an axis of {n} elements one longer, which overflows usize"
+                ),
+            },
+            Output::Inclusive | Output::Exclusive => n,
+        }
+    }
+}
+
 use sealed::{Initial, NoInitial};
 
 /// The element types a [`Cumprod`] can have: every type with `Clone` and
@@ -372,11 +388,13 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     /// assert_eq!(Cumprod::along(Axis(0)).result_len(3), 3);
     /// assert_eq!(Cumprod::along(Axis(0)).include_initial().result_len(3), 4);
     /// ```
+    ///
+    /// **Panics** if the length overflows `usize` (`n == usize::MAX` with
+    /// `include_initial`), in every build. No array has such an axis: ndarray
+    /// holds at most `isize::MAX` elements.
+    #[track_caller]
     pub fn result_len(&self, n: usize) -> usize {
-        match self.output {
-            Output::IncludeInitial => n + 1,
-            Output::Inclusive | Output::Exclusive => n,
-        }
+        self.output.result_len(n)
     }
 }
 
@@ -495,10 +513,7 @@ pub(crate) mod sealed {
     impl<B> Spec<'_, B> {
         /// The length of the result along the axis for an input of length `n`.
         pub(crate) fn result_len(&self, n: usize) -> usize {
-            match self.output {
-                Output::IncludeInitial => n + 1,
-                Output::Inclusive | Output::Exclusive => n,
-            }
+            self.output.result_len(n)
         }
     }
 }

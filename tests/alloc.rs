@@ -1,13 +1,18 @@
 //! A counting global allocator proves, for fixed-dimension arrays (`Ix1` to
 //! `Ix3`) in every layout, that the `_into` and `_inplace` methods allocate
-//! nothing and that each allocating method makes exactly one allocation: its
-//! output.
+//! nothing, with every option of `Cumprod`, and that each plain allocating
+//! method makes exactly one allocation: its output. For `IxDyn` arrays of more
+//! than 4 axes, whose views keep their shape and strides on the heap, the
+//! `_into` and `_inplace` methods make a few small allocations that do not
+//! grow with the data.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use ndarray::{Array, Array1, Array2, Array3, ArrayView, Axis, Dimension, ShapeBuilder, Slice};
-use ndarray_cumprod::CumprodExt;
+use ndarray::{
+    Array, Array1, Array2, Array3, ArrayD, ArrayView, Axis, Dimension, IxDyn, ShapeBuilder, Slice,
+};
+use ndarray_cumprod::{Cumprod, CumprodExt};
 
 /// Counts the allocations made by the current thread (tests run in parallel).
 struct Counting;
@@ -76,6 +81,78 @@ fn check<D: Dimension>(
         let mut view = scratch.view_mut();
         let (n, ()) = allocations(|| view.cumprod_axis_inplace(Axis(k)));
         assert_eq!(n, 0, "cumprod_axis_inplace({k}) on a view, {label}");
+        let (n, result) = allocations(|| a.nancumprod_axis_into(Axis(k), out));
+        assert_eq!(
+            (n, result),
+            (0, Ok(())),
+            "nancumprod_axis_into({k}), {label}"
+        );
+        let (n, ()) = allocations(|| scratch.nancumprod_axis_inplace(Axis(k)));
+        assert_eq!(n, 0, "nancumprod_axis_inplace({k}), {label}");
+        check_options(a, out, scratch, k, &label);
+    }
+    let (n, result) = allocations(|| a.nancumprod_flat_into(&mut flat));
+    assert_eq!((n, result), (0, Ok(())), "nancumprod_flat_into, {label}");
+}
+
+/// The options forms along axis `k`: every combination of direction, output
+/// and start, into `out` (or an output one longer along `k`) and in place,
+/// plain, NaN-skipping and checked (on the values rounded to integers).
+fn check_options<D: Dimension>(
+    a: &ArrayView<'_, f64, D>,
+    out: &mut Array<f64, D>,
+    scratch: &mut Array<f64, D>,
+    k: usize,
+    label: &str,
+) {
+    let mut others = a.shape().to_vec();
+    others.remove(k);
+    let carry = ArrayD::<f64>::from_elem(IxDyn(&others), 1.5);
+    let int_carry = carry.mapv(|x| x as i64);
+    let mut longer = a.raw_dim();
+    longer[k] += 1;
+    let mut grown = Array::<f64, D>::zeros(longer);
+    let ints = a.mapv(|x| (x * 4.0) as i64 % 3 + 1);
+    let mut int_out = Array::<i64, D>::zeros(a.raw_dim());
+    let mut int_grown = grown.mapv(|x| x as i64);
+    let mut int_scratch = ints.clone();
+    let along = Cumprod::along(Axis(k));
+    for reverse in [false, true] {
+        let base = if reverse { along.reverse() } else { along };
+        for output in 0..3 {
+            let how = match output {
+                1 => base.exclusive(),
+                2 => base.include_initial(),
+                _ => base,
+            };
+            let starts = [how.typed(), how.initial(2.0), how.carry(&carry)];
+            let int_starts = [how.typed(), how.initial(2_i64), how.carry(&int_carry)];
+            for (start, (how, int_how)) in starts.iter().zip(&int_starts).enumerate() {
+                let what = format!("{how:?} (start {start}), {label}");
+                let target = if output == 2 { &mut grown } else { &mut *out };
+                let (n, result) = allocations(|| a.cumprod_with_into(how, &mut *target));
+                assert_eq!((n, result), (0, Ok(())), "cumprod_with_into {what}");
+                let (n, result) = allocations(|| a.nancumprod_with_into(how, &mut *target));
+                assert_eq!((n, result), (0, Ok(())), "nancumprod_with_into {what}");
+                let int_target = if output == 2 {
+                    &mut int_grown
+                } else {
+                    &mut int_out
+                };
+                let (n, result) =
+                    allocations(|| ints.cumprod_checked_into(int_how, &mut *int_target));
+                assert_eq!((n, result), (0, Ok(())), "cumprod_checked_into {what}");
+                if output != 2 {
+                    let (n, ()) = allocations(|| scratch.cumprod_with_inplace(how));
+                    assert_eq!(n, 0, "cumprod_with_inplace {what}");
+                    let (n, ()) = allocations(|| scratch.nancumprod_with_inplace(how));
+                    assert_eq!(n, 0, "nancumprod_with_inplace {what}");
+                    int_scratch.assign(&ints);
+                    let (n, result) = allocations(|| int_scratch.cumprod_checked_inplace(int_how));
+                    assert_eq!((n, result), (0, Ok(())), "cumprod_checked_inplace {what}");
+                }
+            }
+        }
     }
 }
 
@@ -113,6 +190,36 @@ fn three_dimensions() {
     check_layouts(Array3::from_shape_fn((4, 6, 8), |(i, j, k)| {
         1.0 + (i + j + k) as f64 / 32.0
     }));
+}
+
+/// `IxDyn` arrays of more than 4 axes keep the shape and strides of every
+/// view on the heap: the `_into` and `_inplace` methods then make a few small
+/// allocations, as many for a large array as for a small one.
+#[test]
+fn dynamic_arrays_of_many_axes_make_a_few_small_allocations() {
+    let counts = |shape: &[usize]| {
+        let a = ArrayD::from_shape_fn(IxDyn(shape), |i| 1.0 + i[0] as f64 / 64.0);
+        let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
+        let mut scratch = a.clone();
+        let how = Cumprod::along(Axis(1)).reverse();
+        let mut counts = Vec::new();
+        counts.push(allocations(|| a.cumprod_axis_into(Axis(1), &mut out)).0);
+        counts.push(allocations(|| scratch.cumprod_axis_inplace(Axis(1))).0);
+        counts.push(allocations(|| a.cumprod_with_into(how, &mut out)).0);
+        counts.push(allocations(|| scratch.cumprod_with_inplace(how)).0);
+        counts
+    };
+    let small = counts(&[2, 2, 2, 2, 2]);
+    let large = counts(&[4, 6, 5, 7, 9]);
+    assert_eq!(small, large, "allocations do not grow with the data");
+    assert!(
+        large.iter().all(|&n| n <= 16),
+        "a few small allocations: {large:?}"
+    );
+    // Up to 4 axes, `IxDyn` keeps them inline: nothing is allocated.
+    let a = ArrayD::from_elem(IxDyn(&[3, 4, 5, 6]), 1.5);
+    let mut out = ArrayD::<f64>::zeros(IxDyn(&[3, 4, 5, 6]));
+    assert_eq!(allocations(|| a.cumprod_axis_into(Axis(2), &mut out)).0, 0);
 }
 
 #[test]

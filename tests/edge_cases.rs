@@ -13,7 +13,7 @@ use common::{bits, reference_axis, reference_flat, words, Layout, Mat2, Word};
 use ndarray::{
     arr0, array, Array, Array1, Array2, Array3, ArrayD, Axis, Ix1, IxDyn, ShapeBuilder, Slice,
 };
-use ndarray_cumprod::{CumprodError, CumprodExt};
+use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
 use num_complex::Complex64;
 
 // ---------------------------------------------------------------- sizes
@@ -36,6 +36,87 @@ fn empty_arrays_keep_their_shape() {
             assert_eq!(inplace.shape(), shape);
         }
     }
+}
+
+/// Runs `f` on its own thread and fails, rather than hang the test run, if it
+/// has not returned within a minute (every call here takes microseconds).
+fn returns_promptly(what: &str, f: impl FnOnce() + Send + 'static) {
+    let (done, wait) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        f();
+        let _ = done.send(());
+    });
+    match wait.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(()) => worker.join().expect("no panic"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            worker.join().expect("no panic");
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("{what} hangs"),
+    }
+}
+
+/// Empty arrays with a huge axis (2^40 elements long, none in all): every
+/// method returns at once and allocates nothing in proportion to the axis.
+/// The checked scans used to allocate a vector as long as the axis (an abort)
+/// or walk 2^40 empty lanes (a quarter of an hour).
+#[test]
+fn empty_arrays_with_a_huge_axis_return_at_once() {
+    for shape in [(0, 1 << 40), (1 << 40, 0)] {
+        for k in 0..2 {
+            returns_promptly(&format!("{shape:?} along axis {k}"), move || {
+                let a = Array2::<i64>::zeros(shape);
+                let along = Cumprod::along(Axis(k));
+                let mut out = a.clone();
+                for how in [
+                    along,
+                    along.reverse(),
+                    along.exclusive(),
+                    along.reverse().exclusive(),
+                ] {
+                    assert_eq!(a.cumprod_checked(how).unwrap().shape(), a.shape());
+                    a.cumprod_checked_into(how, &mut out).unwrap();
+                    out.cumprod_checked_inplace(how).unwrap();
+                    assert_eq!(a.cumprod_with(how).shape(), a.shape());
+                    a.cumprod_with_into(how, &mut out).unwrap();
+                    out.cumprod_with_inplace(how);
+                    assert_eq!(a.nancumprod_with(how).shape(), a.shape());
+                    a.nancumprod_with_into(how, &mut out).unwrap();
+                    out.nancumprod_with_inplace(how);
+                }
+                // include_initial grows the axis: still empty along the long one.
+                if a.len_of(Axis(k)) > 0 {
+                    let how = along.include_initial();
+                    assert!(a.cumprod_checked(how).unwrap().is_empty());
+                    assert!(a.cumprod_with(how).is_empty());
+                }
+                assert_eq!(a.cumprod_axis(Axis(k)).shape(), a.shape());
+                a.cumprod_axis_into(Axis(k), &mut out).unwrap();
+                out.cumprod_axis_inplace(Axis(k));
+                assert_eq!(a.nancumprod_axis(Axis(k)).shape(), a.shape());
+                a.nancumprod_axis_into(Axis(k), &mut out).unwrap();
+                out.nancumprod_axis_inplace(Axis(k));
+                let g = a.mapv(|v| v as f64);
+                assert_eq!(g.cumprod_axis_grad(Axis(k), &g).unwrap().shape(), a.shape());
+                assert!(a.cumprod_flat().is_empty());
+                assert!(a.t().cumprod_flat().is_empty());
+                assert!(a.nancumprod_flat().is_empty());
+                let mut flat = Array1::<i64>::zeros(0);
+                a.cumprod_flat_into(&mut flat).unwrap();
+                a.t().nancumprod_flat_into(&mut flat).unwrap();
+            });
+        }
+    }
+}
+
+#[test]
+fn result_len_is_checked() {
+    let how = Cumprod::along(Axis(0)).include_initial();
+    assert_eq!(how.result_len(usize::MAX - 1), usize::MAX);
+    let message = panic_message(|| {
+        how.result_len(usize::MAX);
+    });
+    assert!(message.contains("overflows usize"), "{message}");
+    assert_eq!(Cumprod::along(Axis(0)).result_len(usize::MAX), usize::MAX);
 }
 
 #[test]

@@ -15,8 +15,7 @@ use alloc::vec::Vec;
 use core::ops::Mul;
 
 use ndarray::{
-    Array, ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimension, IntoDimension,
-    Slice, Zip,
+    Array, ArrayView, ArrayView1, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice, Zip,
 };
 use num_traits::float::FloatCore;
 use num_traits::{CheckedMul, One};
@@ -246,6 +245,9 @@ fn shift<B: Clone, D: Dimension>(mut a: ArrayViewMut<'_, B, D>, axis: Axis, forw
 /// The index, in `src`, of the first element (in row-major order) whose
 /// multiplication overflows in the scan described by `how`, if any. The
 /// multiplications are those of [`with_into`], in the same order.
+///
+/// Nothing is allocated but the index it returns, and an empty array returns
+/// at once, whatever its shape.
 pub(crate) fn first_overflow<A, B, D>(
     src: ArrayView<'_, A, D>,
     how: &Spec<'_, B>,
@@ -255,61 +257,95 @@ where
     B: Clone + CheckedMul,
     D: Dimension,
 {
-    let axis = how.axis;
-    let n = src.len_of(axis);
+    if src.is_empty() {
+        return None;
+    }
+    let axis = how.axis.index();
+    let n = src.shape()[axis];
     // The elements that take part: all of them, but for an exclusive scan
     // (the first n - 1, or the last n - 1 for a reverse scan).
     let used = if how.output == Output::Exclusive {
-        n.saturating_sub(1)
+        n - 1
     } else {
         n
     };
-    let positions: Vec<usize> = if how.reverse {
-        (n - used..n).rev().collect()
-    } else {
-        (0..used).collect()
+    let positions = if how.reverse { n - used..n } else { 0..used };
+    // The lanes come in row-major order of the other axes: lane `k` is at
+    // `k / inner` along the axes before the scan axis and at `k % inner`
+    // along those after it, so the row-major order of the elements is that
+    // of `(k / inner, i, k % inner)`.
+    let inner: usize = src.shape()[axis + 1..].iter().product();
+    let order = |(lane, i): (usize, usize)| (lane / inner, i, lane % inner);
+    let mut carries = match &how.initial {
+        Start::Lanes(lanes) => Some(lanes.iter()),
+        Start::Identity | Start::Value(_) => None,
     };
-    // The lanes and their indices, both in row-major order of the other axes.
-    let mut others = src.raw_dim();
-    others[axis.index()] = 1;
-    let carries: Vec<B> = match &how.initial {
-        Start::Lanes(lanes) => lanes.iter().cloned().collect(),
-        Start::Identity | Start::Value(_) => Vec::new(),
-    };
-    let mut first: Option<Vec<usize>> = None;
-    for (number, (start, lane)) in ndarray::indices(others)
-        .into_iter()
-        .zip(src.lanes(axis))
-        .enumerate()
-    {
-        let mut product: Option<B> = match &how.initial {
+    let mut first: Option<(usize, usize)> = None;
+    for (number, lane) in src.lanes(how.axis).into_iter().enumerate() {
+        if first.is_some_and(|(lane, _)| lane / inner < number / inner) {
+            // Every element from here on comes later in row-major order.
+            break;
+        }
+        let start = match &how.initial {
             Start::Identity => None,
             Start::Value(c) => Some((*c).clone()),
-            Start::Lanes(_) => Some(carries[number].clone()),
+            Start::Lanes(_) => carries.as_mut().and_then(Iterator::next).cloned(),
         };
-        for &i in &positions {
-            let x = conv(&lane[i]);
-            let next = match &product {
-                None => Some(x),
-                Some(p) if how.reverse => x.checked_mul(p),
-                Some(p) => p.checked_mul(&x),
-            };
-            if next.is_none() {
-                let mut index = start.into_dimension().slice().to_vec();
-                index[axis.index()] = i;
-                let earlier = match &first {
-                    Some(f) => index < *f,
-                    None => true,
-                };
-                if earlier {
-                    first = Some(index);
-                }
-                break;
+        let found = if how.reverse {
+            lane_overflow(&lane, positions.clone().rev(), start, true, conv)
+        } else {
+            lane_overflow(&lane, positions.clone(), start, false, conv)
+        };
+        if let Some(i) = found {
+            if first.map_or(true, |f| order((number, i)) < order(f)) {
+                first = Some((number, i));
             }
-            product = next;
         }
     }
-    first
+    let (number, i) = first?;
+    // The index: the lane's position among the other axes, row-major, with
+    // `i` along the scan axis.
+    let mut index = alloc::vec![0; src.ndim()];
+    let mut rest = number;
+    for ax in (0..src.ndim()).rev() {
+        if ax == axis {
+            index[ax] = i;
+        } else {
+            let len = src.shape()[ax];
+            index[ax] = rest % len;
+            rest /= len;
+        }
+    }
+    Some(index)
+}
+
+/// The first position, in the order of `positions`, whose multiplication
+/// overflows in the scan of `lane` from `start` (`None`: the first element is
+/// its own product).
+fn lane_overflow<A, B>(
+    lane: &ArrayView1<'_, A>,
+    positions: impl Iterator<Item = usize>,
+    start: Option<B>,
+    reverse: bool,
+    conv: &impl Fn(&A) -> B,
+) -> Option<usize>
+where
+    B: CheckedMul,
+{
+    let mut product = start;
+    for i in positions {
+        let x = conv(&lane[i]);
+        let next = match &product {
+            None => Some(x),
+            Some(p) if reverse => x.checked_mul(p),
+            Some(p) => p.checked_mul(&x),
+        };
+        match next {
+            Some(next) => product = Some(next),
+            None => return Some(i),
+        }
+    }
+    None
 }
 
 /// The vector-Jacobian product of the cumulative product along `axis`: given
@@ -330,6 +366,10 @@ where
     D: Dimension,
 {
     let mut dx = Array::zeros(x.raw_dim());
+    if dx.is_empty() {
+        // No lane to walk (an empty axis beside a long one has many).
+        return dx;
+    }
     Zip::from(dx.lanes_mut(axis))
         .and(x.lanes(axis))
         .and(g.lanes(axis))
