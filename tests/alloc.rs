@@ -202,12 +202,12 @@ fn dynamic_arrays_of_many_axes_make_a_few_small_allocations() {
         let mut out = ArrayD::<f64>::zeros(IxDyn(shape));
         let mut scratch = a.clone();
         let how = Cumprod::along(Axis(1)).reverse();
-        let mut counts = Vec::new();
-        counts.push(allocations(|| a.cumprod_axis_into(Axis(1), &mut out)).0);
-        counts.push(allocations(|| scratch.cumprod_axis_inplace(Axis(1))).0);
-        counts.push(allocations(|| a.cumprod_with_into(how, &mut out)).0);
-        counts.push(allocations(|| scratch.cumprod_with_inplace(how)).0);
-        counts
+        vec![
+            allocations(|| a.cumprod_axis_into(Axis(1), &mut out)).0,
+            allocations(|| scratch.cumprod_axis_inplace(Axis(1))).0,
+            allocations(|| a.cumprod_with_into(how, &mut out)).0,
+            allocations(|| scratch.cumprod_with_inplace(how)).0,
+        ]
     };
     let small = counts(&[2, 2, 2, 2, 2]);
     let large = counts(&[4, 6, 5, 7, 9]);
