@@ -200,8 +200,9 @@
 //!   bit for bit.
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
-//! declared as `rust-version` and checked by clippy's `incompatible_msrv` lint;
-//! the crate is tested on the current stable Rust.
+//! declared as `rust-version`; CI builds the crate and runs the whole test
+//! suite with Rust 1.81 as well as the current stable Rust, builds it for
+//! `thumbv7em-none-eabihf` (no `std`), and runs the tests under Miri.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -89,7 +89,11 @@ fn check<D: Dimension>(
         );
         let (n, ()) = allocations(|| scratch.nancumprod_axis_inplace(Axis(k)));
         assert_eq!(n, 0, "nancumprod_axis_inplace({k}), {label}");
-        check_options(a, out, scratch, k, &label);
+        // Under Miri, which runs about a thousand times slower, the options
+        // along the first axis only.
+        if !cfg!(miri) || k == 0 {
+            check_options(a, out, scratch, k, &label);
+        }
     }
     let (n, result) = allocations(|| a.nancumprod_flat_into(&mut flat));
     assert_eq!((n, result), (0, Ok(())), "nancumprod_flat_into, {label}");

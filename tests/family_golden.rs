@@ -229,6 +229,10 @@ where
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "replays thousands of NumPy values through every layout, hours under Miri; properties.rs and family.rs run the same methods under Miri"
+)]
 fn numpy_nancumprod_cumulative_prod_and_reverse_replay_bit_for_bit() {
     let mut counts = std::collections::BTreeMap::new();
     for record in DATA.split("\n\n").filter(|r| r.starts_with("case ")) {

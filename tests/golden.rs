@@ -206,6 +206,10 @@ where
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "replays thousands of NumPy values through every layout, hours under Miri; properties.rs and family.rs run the same methods under Miri"
+)]
 fn numpy_golden_data_replays_bit_for_bit() {
     let cases = parse_cases(DATA);
     let mut per_kind = std::collections::BTreeMap::<&str, usize>::new();
@@ -233,6 +237,10 @@ fn numpy_golden_data_replays_bit_for_bit() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "replays thousands of NumPy values through every layout, hours under Miri; properties.rs and family.rs run the same methods under Miri"
+)]
 fn golden_file_names_its_numpy_version() {
     let header = DATA.lines().next().unwrap();
     assert!(header.starts_with("# NumPy 2."), "{header}");

@@ -120,11 +120,19 @@ fn every_kernel<const N: usize>() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "copies of KiB-sized elements are slow under Miri; the same loops run under Miri with small elements"
+)]
 fn eight_kib_elements_fit_a_small_stack() {
     on_small_stack(every_kernel::<1024>);
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "copies of KiB-sized elements are slow under Miri; the same loops run under Miri with small elements"
+)]
 fn thirty_two_kib_elements_fit_a_small_stack() {
     on_small_stack(every_kernel::<4096>);
 }

@@ -117,7 +117,8 @@ fn a_panicking_multiplication_leaves_old_or_final_values() {
                 if exclusive {
                     how = how.exclusive();
                 }
-                for armed in 0..len {
+                // Every position for the bomb; under Miri, every fifth.
+                for armed in (0..len).step_by(if cfg!(miri) { 5 } else { 1 }) {
                     let x = input(&shape, armed);
                     let old = values(&x);
                     // The final values: the same scan, disarmed.
@@ -173,7 +174,7 @@ fn a_panicking_multiplication_leaves_old_or_final_values() {
             }
         }
     }
-    assert!(panics > 100, "the bomb went off {panics} times");
+    assert!(panics > 20, "the bomb went off {panics} times");
     assert_eq!(live(), before, "every value dropped exactly once");
 }
 

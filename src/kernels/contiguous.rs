@@ -894,12 +894,20 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "thousands of cases on plain slices, hours under Miri; the integration tests run these kernels under Miri on small arrays"
+    )]
     fn every_stage_matches_the_reference_loop() {
         // 16-byte elements: pieces of 4096 elements.
         check_all_stages::<0>(usize::MAX);
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "thousands of cases on plain slices, hours under Miri; the integration tests run these kernels under Miri on small arrays"
+    )]
     fn pieces_of_several_groups_match_the_reference_loop() {
         // 128-byte elements: pieces of 512 elements hold 8 groups of lanes of
         // 16, or 3 groups of lanes of 33 and a partial piece after them.
@@ -908,6 +916,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "thousands of cases on plain slices, hours under Miri; the integration tests run these kernels under Miri on small arrays"
+    )]
     fn piece_and_segment_boundaries_match_the_reference_loop() {
         // 1 KiB elements: pieces of 64 elements, so that lanes longer than a
         // piece and rows spanning pieces are common.

@@ -616,6 +616,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "arrays of up to 60,000 elements, hours under Miri; `miri_sized_transpositions` runs every path on small ones"
+    )]
     fn gather_writes_logical_order() {
         check_gather(|i| i as u32, u32::MAX);
         check_gather(|i| i as u64, u64::MAX);
@@ -627,6 +631,10 @@ mod tests {
     /// scratch block needs elements of at most 8 bytes) and a product taken
     /// in the wrong order, skipped or repeated shows.
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "arrays of up to 60,000 elements, hours under Miri; `miri_sized_transpositions` runs every path on small ones"
+    )]
     fn gather_scan_matches_the_reference_loop() {
         let (mut through_block, mut through_tiles, mut across) = (0, 0, 0);
         for tile_band_bytes in [TILE_BAND_BYTES, 1000, 64] {
@@ -677,5 +685,37 @@ mod tests {
             "{through_tiles} views banded through the tiles"
         );
         assert!(across >= 8, "{across} views scanned across their columns");
+    }
+
+    /// Every path of the transposition on arrays small enough for Miri: the
+    /// scratch block with bands, the tiles with bands, the columns read side
+    /// by side, and the whole transposition, each against the plain loop.
+    #[test]
+    fn miri_sized_transpositions() {
+        for (shape, tile_band_bytes) in [
+            (&[40_usize, 128][..], TILE_BAND_BYTES),
+            (&[20, 9][..], 64),
+            (&[30, 3][..], TILE_BAND_BYTES),
+            (&[3, 4, 5][..], TILE_BAND_BYTES),
+        ] {
+            let len: usize = shape.iter().product();
+            let f = Array::from_shape_vec(IxDyn(shape).f(), (0..len).map(Word::new).collect())
+                .expect("the shape holds len elements");
+            let view = f.view();
+            let mut out = vec![Word::new(usize::MAX); len];
+            gather_scan_in_bands(&view, &mut out[..], Word::clone, tile_band_bytes);
+            let mut expected: Vec<Word> = Vec::new();
+            for x in view.iter() {
+                let next = match expected.last() {
+                    Some(prev) => prev.clone() * x.clone(),
+                    None => x.clone(),
+                };
+                expected.push(next);
+            }
+            assert_eq!(out, expected, "shape {shape:?}");
+            let mut gathered = vec![Word::new(usize::MAX); len];
+            gather(&view, &mut gathered, Word::clone);
+            assert_eq!(gathered, view.iter().cloned().collect::<Vec<_>>());
+        }
     }
 }

@@ -7,7 +7,9 @@ pub mod golden;
 use std::fmt;
 use std::ops::Mul;
 
-use ndarray::{ArrayD, Axis, IxDyn, Slice};
+use ndarray::{ArrayD, Axis, Dimension, IxDyn, Slice};
+use ndarray_cumprod::Cumprod;
+use num_traits::One;
 
 /// How an array's elements are placed in memory, independently of its values.
 ///
@@ -188,4 +190,114 @@ impl Mul for Word {
 /// `Word`s from string literals.
 pub fn words<const N: usize>(parts: [&str; N]) -> Vec<Word> {
     parts.iter().map(|s| Word(s.to_string())).collect()
+}
+
+/// The options of one case, as plain data for the reference loop.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub reverse: bool,
+    /// 0: inclusive, 1: exclusive, 2: include_initial.
+    pub output: u8,
+    /// 0: none, 1: one value, 2: a value per lane.
+    pub initial: u8,
+}
+
+impl Options {
+    pub fn build<'a, T: Clone + Mul<Output = T>>(
+        &self,
+        axis: usize,
+        value: &T,
+        lanes: &'a ArrayD<T>,
+    ) -> Cumprod<'a, T> {
+        let mut how = Cumprod::along(Axis(axis));
+        if self.reverse {
+            how = how.reverse();
+        }
+        how = match self.output {
+            1 => how.exclusive(),
+            2 => how.include_initial(),
+            _ => how,
+        };
+        match self.initial {
+            1 => how.initial(value.clone()),
+            2 => how.carry(lanes),
+            _ => how.typed(),
+        }
+    }
+}
+
+/// The definition, lane by lane: forward `[s x0, (s x0) x1, ...]`, reverse
+/// `[x0 (x1 (... s)), ...]`; exclusive drops the last product and puts `s` (or
+/// one) first; include_initial keeps it. `mul(p, x)` is how the elements
+/// multiply (a checked product, say).
+pub fn reference_options<T: Clone + One + Mul<Output = T>>(
+    x: &ArrayD<T>,
+    axis: usize,
+    o: &Options,
+    value: &T,
+    lanes: &ArrayD<T>,
+) -> ArrayD<T> {
+    let n = x.shape()[axis];
+    let m = if o.output == 2 { n + 1 } else { n };
+    let mut out_shape = x.shape().to_vec();
+    out_shape[axis] = m;
+    let mut out = ArrayD::from_elem(IxDyn(&out_shape), T::one());
+    let mut others = x.shape().to_vec();
+    others[axis] = 1;
+    for index in ndarray::indices(IxDyn(&others)) {
+        let mut at = index.slice().to_vec();
+        let lane: Vec<T> = (0..n)
+            .map(|i| {
+                at[axis] = i;
+                x[IxDyn(&at)].clone()
+            })
+            .collect();
+        let mut lane_index = index.slice().to_vec();
+        lane_index.remove(axis);
+        let start = match o.initial {
+            1 => Some(value.clone()),
+            2 => Some(lanes[IxDyn(&lane_index)].clone()),
+            _ => None,
+        };
+        let mut result: Vec<T> = Vec::new();
+        let mut product = start.clone();
+        if o.reverse {
+            for v in lane.iter().rev() {
+                let next = match product {
+                    None => v.clone(),
+                    Some(p) => v.clone() * p,
+                };
+                result.push(next.clone());
+                product = Some(next);
+            }
+            result.reverse();
+        } else {
+            for v in &lane {
+                let next = match product {
+                    None => v.clone(),
+                    Some(p) => p * v.clone(),
+                };
+                result.push(next.clone());
+                product = Some(next);
+            }
+        }
+        let first = start.unwrap_or_else(T::one);
+        let values: Vec<T> = match (o.output, o.reverse) {
+            (0, _) => result,
+            (_, false) => std::iter::once(first).chain(result).take(m).collect(),
+            (_, true) => {
+                let skip = n + 1 - m;
+                result
+                    .into_iter()
+                    .chain(std::iter::once(first))
+                    .skip(skip)
+                    .collect()
+            }
+        };
+        for (i, v) in values.into_iter().enumerate() {
+            at[axis] = i;
+            out[IxDyn(&at)] = v;
+        }
+    }
+    out
 }
