@@ -30,20 +30,6 @@ enum Input {
     Broadcast(usize),
 }
 
-fn layout(ndim: usize) -> impl Strategy<Value = Layout> {
-    let general = (
-        Just((0..ndim).collect::<Vec<_>>()).prop_shuffle(),
-        vec(1..=2usize, ndim),
-        vec(any::<bool>(), ndim),
-    )
-        .prop_map(|(perm, steps, inverted)| Layout {
-            perm,
-            steps,
-            inverted,
-        });
-    prop_oneof![Just(Layout::c(ndim)), Just(Layout::f(ndim)), general]
-}
-
 /// One case: the input values, how they are laid out, an axis (possibly out
 /// of bounds), options, an initial value, carry values (possibly of the wrong
 /// shape), and how `out` is shaped and laid out.
@@ -77,11 +63,11 @@ fn case() -> impl Strategy<Value = Case> {
                 0..ndim + 2,
                 (any::<bool>(), 0u8..3, 0u8..3),
                 prop_oneof![
-                    3 => layout(ndim).prop_map(Input::Laid),
+                    3 => common::layout_strategy(ndim).prop_map(Input::Laid),
                     1 => (0..ndim.max(1)).prop_map(Input::Broadcast),
                 ],
                 prop_oneof![4 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
-                layout(ndim),
+                common::layout_strategy(ndim),
                 any::<bool>(),
             )
         })

@@ -31,20 +31,6 @@ fn options() -> impl Strategy<Value = Options> {
     })
 }
 
-fn layout(ndim: usize) -> impl Strategy<Value = Layout> {
-    let general = (
-        Just((0..ndim).collect::<Vec<_>>()).prop_shuffle(),
-        vec(1..=2usize, ndim),
-        vec(any::<bool>(), ndim),
-    )
-        .prop_map(|(perm, steps, inverted)| Layout {
-            perm,
-            steps,
-            inverted,
-        });
-    prop_oneof![Just(Layout::c(ndim)), Just(Layout::f(ndim)), general]
-}
-
 /// Shape (1 to 5 axes, zero lengths included), axis, options, input and output
 /// layouts, values, the initial value and the per-lane values.
 #[allow(clippy::type_complexity)]
@@ -68,8 +54,8 @@ fn case<T: Debug + Clone>(
                 vec(0usize..=if ndim > 3 { 3 } else { 5 }, ndim),
                 0..ndim,
                 options(),
-                layout(ndim),
-                layout(ndim),
+                common::layout_strategy(ndim),
+                common::layout_strategy(ndim),
             )
         })
         .prop_flat_map(move |(shape, axis, o, input, out)| {
@@ -100,19 +86,6 @@ fn complex_keys<'a>(values: impl IntoIterator<Item = &'a Complex64>) -> Vec<(u64
         .into_iter()
         .map(|z| (float_key(z.re), float_key(z.im)))
         .collect()
-}
-
-/// Complex values whose parts are finite, infinite, NaN or signed zeros.
-fn complex_special() -> impl Strategy<Value = Complex64> + Clone {
-    let part = prop_oneof![
-        8 => -2.0..2.0f64,
-        1 => Just(0.0),
-        1 => Just(-0.0),
-        1 => Just(f64::NAN),
-        1 => Just(f64::INFINITY),
-        1 => Just(f64::NEG_INFINITY),
-    ];
-    (part.clone(), part).prop_map(|(re, im)| Complex64::new(re, im))
 }
 
 fn finite_or_special() -> impl Strategy<Value = f64> + Clone {
@@ -180,7 +153,7 @@ proptest! {
     /// `x` for them, so every form must start a lane with a copy of its element.
     #[test]
     fn complex_options_match_the_reference_to_the_bit(
-        (_shape, axis, o, input, out_layout, x, v, lanes) in case(complex_special())
+        (_shape, axis, o, input, out_layout, x, v, lanes) in case(common::complex_special())
     ) {
         let how = o.build(axis, &v, &lanes);
         let expected = common::reference_options(&x, axis, &o, &v, &lanes);

@@ -331,19 +331,6 @@ where
     Ok(())
 }
 
-/// Complex values whose parts are finite, infinite, NaN or signed zeros.
-fn complex_special() -> impl Strategy<Value = Complex64> + Clone {
-    let part = prop_oneof![
-        8 => -2.0..2.0f64,
-        1 => Just(0.0),
-        1 => Just(-0.0),
-        1 => Just(f64::NAN),
-        1 => Just(f64::INFINITY),
-        1 => Just(f64::NEG_INFINITY),
-    ];
-    (part.clone(), part).prop_map(|(re, im)| Complex64::new(re, im))
-}
-
 /// Cases per property: fewer under Miri, which runs about a thousand times
 /// slower.
 const CASES: u32 = if cfg!(miri) { 12 } else { 256 };
@@ -364,7 +351,7 @@ proptest! {
     }
 
     #[test]
-    fn complex_values_match_the_reference_to_the_bit((s, x) in case(complex_special())) {
+    fn complex_values_match_the_reference_to_the_bit((s, x) in case(common::complex_special())) {
         let fill = Complex64::new(7.0, 7.0);
         with_dimension!(s, check_same::<Complex64>(&s, &x, fill))?;
         with_dimension!(s, check_nan_same::<Complex64>(&s, &x, fill))?;

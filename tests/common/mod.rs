@@ -9,7 +9,10 @@ use std::ops::Mul;
 
 use ndarray::{ArrayD, Axis, Dimension, IxDyn, Slice};
 use ndarray_cumprod::Cumprod;
+use num_complex::Complex64;
 use num_traits::One;
+use proptest::collection::vec;
+use proptest::prelude::*;
 
 /// How an array's elements are placed in memory, independently of its values.
 ///
@@ -300,4 +303,33 @@ pub fn reference_options<T: Clone + One + Mul<Output = T>>(
         }
     }
     out
+}
+
+/// Random layouts of `ndim` axes: C, F, or any axis order with steps of 1 or
+/// 2 and inverted axes.
+pub fn layout_strategy(ndim: usize) -> impl Strategy<Value = Layout> {
+    let general = (
+        Just((0..ndim).collect::<Vec<_>>()).prop_shuffle(),
+        vec(1..=2usize, ndim),
+        vec(any::<bool>(), ndim),
+    )
+        .prop_map(|(perm, steps, inverted)| Layout {
+            perm,
+            steps,
+            inverted,
+        });
+    prop_oneof![Just(Layout::c(ndim)), Just(Layout::f(ndim)), general]
+}
+
+/// Complex values whose parts are finite, infinite, NaN or signed zeros.
+pub fn complex_special() -> impl Strategy<Value = Complex64> + Clone {
+    let part = prop_oneof![
+        8 => -2.0..2.0f64,
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+    ];
+    (part.clone(), part).prop_map(|(re, im)| Complex64::new(re, im))
 }
