@@ -252,6 +252,47 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         }
     }
 
+    // The allocating flat forms, and the converting ones (here into f64).
+    for nan in [false, true] {
+        let expected = Array1::from(reference_flat(if nan { &ones } else { x })).into_dyn();
+        let (got, got_as) = with_input(case, |a| {
+            if nan {
+                (a.nancumprod_flat(), a.nancumprod_flat_as::<f64>())
+            } else {
+                (a.cumprod_flat(), a.cumprod_flat_as::<f64>())
+            }
+        });
+        prop_assert_eq!(keys(&got.into_dyn()), keys(&expected));
+        prop_assert_eq!(keys(&got_as.into_dyn()), keys(&expected));
+    }
+
+    // The gradient: the axis, then the shape of the gradient.
+    let grad = ArrayD::from_elem(IxDyn(&out_shape(x.shape(), case.out_shape)), 1.0);
+    let result = with_input(case, |a| a.cumprod_axis_grad(Axis(case.axis), &grad));
+    let plain_error = expected_error(
+        &Case {
+            options: Options {
+                reverse: false,
+                output: 0,
+                initial: 0,
+            },
+            ..case.clone()
+        },
+        None,
+    );
+    match plain_error {
+        Some(err) => prop_assert_eq!(result, Err(err)),
+        None if grad.shape() != x.shape() => prop_assert_eq!(
+            result,
+            Err(CumprodError::OperandShapeMismatch {
+                operand: "gradient",
+                expected: x.shape().to_vec(),
+                found: grad.shape().to_vec()
+            })
+        ),
+        None => prop_assert_eq!(result.map(|g| g.shape().to_vec()), Ok(x.shape().to_vec())),
+    }
+
     // The plain axis forms: the options without any, for the errors.
     let plain = Case {
         options: Options {
@@ -286,15 +327,22 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
         }
         // The allocating and in-place forms: a panic with the error's message.
         let message = panic_message(|| {
-            let got = with_input(case, |a| {
+            let (got, got_as) = with_input(case, |a| {
                 if nan {
-                    a.nancumprod_axis(Axis(case.axis))
+                    (
+                        a.nancumprod_axis(Axis(case.axis)),
+                        a.nancumprod_axis_as::<f64>(Axis(case.axis)),
+                    )
                 } else {
-                    a.cumprod_axis(Axis(case.axis))
+                    (
+                        a.cumprod_axis(Axis(case.axis)),
+                        a.cumprod_axis_as::<f64>(Axis(case.axis)),
+                    )
                 }
             });
             let expected = reference_axis(if nan { &ones } else { x }, case.axis);
             assert_eq!(keys(&got), keys(&expected));
+            assert_eq!(keys(&got_as), keys(&expected));
         });
         let mut inplace = input(case);
         let before = keys(&inplace);
@@ -352,16 +400,17 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             }
         }
         let message = panic_message(|| {
-            let got = with_input(case, |a| {
+            let (got, got_as) = with_input(case, |a| {
                 if nan {
-                    a.nancumprod_with(&how)
+                    (a.nancumprod_with(&how), a.nancumprod_with_as::<f64>(&how))
                 } else {
-                    a.cumprod_with(&how)
+                    (a.cumprod_with(&how), a.cumprod_with_as::<f64>(&how))
                 }
             });
             let expected =
                 reference_options(source, case.axis, &case.options, &case.value, &case.carry);
             assert_eq!(keys(&got), keys(&expected));
+            assert_eq!(keys(&got_as), keys(&expected));
         });
         let mut inplace = input(case);
         let before = keys(&inplace);
