@@ -501,7 +501,7 @@ fn quiet_panics() {
 }
 
 /// Cases: fewer under Miri, which runs about a thousand times slower.
-const CASES: u32 = if cfg!(miri) { 8 } else { 512 };
+const CASES: u32 = if cfg!(miri) { 6 } else { 512 };
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]

@@ -250,7 +250,12 @@ fn every_method_on_every_input_and_output_layout() {
                 bits(&expected),
                 "{input:?} axis {k}"
             );
-            for out_layout in every_layout(3) {
+            // Under Miri, which runs about a thousand times slower, every
+            // other output layout.
+            for out_layout in every_layout(3)
+                .into_iter()
+                .step_by(if cfg!(miri) { 2 } else { 1 })
+            {
                 let mut out = out_layout.build(&ArrayD::zeros(x.raw_dim()), f64::NAN);
                 a.cumprod_axis_into(Axis(k), &mut out).unwrap();
                 assert_eq!(
