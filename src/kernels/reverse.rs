@@ -75,7 +75,22 @@ where
 }
 
 /// The reverse scan of one lane of any stride, in place.
-fn lane_inplace<B: Clone + Mul<Output = B>>(lane: ArrayViewMut1<'_, B>) {
+fn lane_inplace<B: Clone + Mul<Output = B>>(mut lane: ArrayViewMut1<'_, B>) {
+    if let Some(values) = lane.as_slice_mut() {
+        // A contiguous lane (of a view that is not one block, such as all but
+        // the last element of every row): a slice, without an iterator's
+        // bookkeeping per element.
+        // The running product stays in a register, not read back from the
+        // element just written.
+        if let Some((last, rest)) = values.split_last_mut() {
+            let mut carry = last.clone();
+            for y in rest.iter_mut().rev() {
+                carry = y.clone() * carry;
+                y.clone_from(&carry);
+            }
+        }
+        return;
+    }
     let mut items = lane.into_iter().rev();
     let Some(mut next) = items.next() else {
         return;

@@ -82,7 +82,14 @@ where
     A: Clone + Mul<Output = A>,
 {
     if lanes_are_contiguous(a.shape(), a.strides(), axis) {
-        for lane in a.lanes_mut(axis) {
+        for mut lane in a.lanes_mut(axis) {
+            if let Some(values) = lane.as_slice_mut() {
+                // A contiguous lane: indices, without an iterator's
+                // bookkeeping per element.
+                let len = values.len();
+                super::contiguous::scan_run(values, 0..len);
+                continue;
+            }
             scan_lane(lane.into_iter().map(|x| {
                 let value = x.clone();
                 (x, value)
