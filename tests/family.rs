@@ -103,7 +103,7 @@ fn finite_or_special() -> impl Strategy<Value = f64> + Clone {
 
 /// Cases per property: fewer under Miri, which runs about a thousand times
 /// slower.
-const CASES: u32 = if cfg!(miri) { 4 } else { 256 };
+const CASES: u32 = if cfg!(miri) { 2 } else { 256 };
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]

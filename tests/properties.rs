@@ -335,7 +335,7 @@ where
 
 /// Cases per property: fewer under Miri, which runs about a thousand times
 /// slower.
-const CASES: u32 = if cfg!(miri) { 4 } else { 256 };
+const CASES: u32 = if cfg!(miri) { 2 } else { 256 };
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]
