@@ -183,6 +183,15 @@ fn expected_error(case: &Case, out: Option<&[usize]>) -> Option<CumprodError> {
     }
 }
 
+/// The error of the case's options applied in place: those of the options,
+/// then `include_initial`, which cannot be.
+fn inplace_error(case: &Case) -> Option<CumprodError> {
+    expected_error(case, None).or_else(|| {
+        (case.options.output == 2)
+            .then_some(CumprodError::IncludeInitialInPlace { axis: case.axis })
+    })
+}
+
 /// The input as the case lays it out.
 fn input(case: &Case) -> ArrayD<f64> {
     match &case.input {
@@ -421,10 +430,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
                 inplace.cumprod_with_inplace(&how);
             }
         });
-        let inplace_error = expected_error(case, None).or_else(|| {
-            (case.options.output == 2)
-                .then_some(CumprodError::IncludeInitialInPlace { axis: case.axis })
-        });
+        let inplace_error = inplace_error(case);
         prop_assert_eq!(message, expected_error(case, None).map(|e| e.to_string()));
         match inplace_error.clone() {
             Some(err) => {
@@ -476,10 +482,7 @@ fn check_checked(case: &Case, shape: &[usize]) -> Result<(), TestCaseError> {
     }
     let mut inplace = input.clone();
     let result = inplace.cumprod_checked_inplace(&how);
-    let inplace_error = expected_error(case, None).or_else(|| {
-        (case.options.output == 2)
-            .then_some(CumprodError::IncludeInitialInPlace { axis: case.axis })
-    });
+    let inplace_error = inplace_error(case);
     match inplace_error {
         Some(err) => {
             prop_assert_eq!(result, Err(err));
