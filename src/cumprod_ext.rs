@@ -4,8 +4,8 @@ use core::ops::Mul;
 
 use alloc::vec::Vec;
 use ndarray::{
-    Array, Array1, ArrayBase, ArrayRef, ArrayView, Axis, Data, DataMut, Dimension, Ix1,
-    ShapeBuilder, ViewRepr,
+    Array, Array1, ArrayBase, ArrayRef, ArrayView, ArrayViewMut, Axis, Data, DataMut, Dimension,
+    Ix1, ShapeBuilder, ViewRepr,
 };
 
 use num_traits::float::FloatCore;
@@ -13,7 +13,7 @@ use num_traits::{CheckedMul, One};
 
 use crate::errors::{check_axis, check_operand, check_shape, CumprodError};
 use crate::kernels;
-use crate::kernels::family;
+use crate::kernels::{family, general};
 use crate::nan_aware::NanAware;
 use crate::options::sealed::{Spec, Start};
 use crate::options::{CumprodOptions, Output};
@@ -1049,8 +1049,8 @@ macro_rules! cumprod_ext_methods {
             B: Clone + Mul<Output = B> + One,
         {
             let how = how.spec();
-            unwrap_or_panic(check_options(self.shape(), &how));
-            alloc_with(self.view(), &how, &convert)
+            unwrap_or_panic(check_options(self.shape(), &how).and(check_no_keep_nan(&how)));
+            alloc_with(self.view(), &how, &convert, &kept_none)
         }
 
         fn cumprod_with_into<B>(
@@ -1064,7 +1064,8 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             check_into(self.shape(), &how, out.shape())?;
-            family::with_into(self.view(), out.view_mut(), &how, &convert);
+            check_no_keep_nan(&how)?;
+            scan_into(self.view(), out.view_mut(), &how, &convert, &kept_none);
             Ok(())
         }
 
@@ -1075,8 +1076,8 @@ macro_rules! cumprod_ext_methods {
             $($data_mut)*
         {
             let how = how.spec();
-            unwrap_or_panic(check_inplace(self.shape(), &how));
-            family::with_inplace(self.view_mut(), &how, None::<fn(&mut A)>);
+            unwrap_or_panic(check_inplace(self.shape(), &how).and(check_no_keep_nan(&how)));
+            scan_inplace(self.view_mut(), &how);
         }
 
         #[track_caller]
@@ -1095,7 +1096,7 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             unwrap_or_panic(check_options(self.shape(), &how));
-            alloc_with(self.view(), &how, &nan_as_one)
+            alloc_with(self.view(), &how, &nan_as_one, &kept_nan)
         }
 
         fn nancumprod_with_into<B>(
@@ -1109,7 +1110,7 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             check_into(self.shape(), &how, out.shape())?;
-            family::with_into(self.view(), out.view_mut(), &how, &nan_as_one);
+            scan_into(self.view(), out.view_mut(), &how, &nan_as_one, &kept_nan);
             Ok(())
         }
 
@@ -1121,7 +1122,7 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             unwrap_or_panic(check_inplace(self.shape(), &how));
-            family::with_inplace(self.view_mut(), &how, Some(nan_to_one_inplace));
+            scan_inplace_nan(self.view_mut(), &how);
         }
 
         fn cumprod_checked(&self, how: impl CumprodOptions<A>) -> Result<Array<A, D>, CumprodError>
@@ -1130,8 +1131,12 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             check_options(self.shape(), &how)?;
+            check_no_keep_nan(&how)?;
+            if how.extras.any() {
+                return general::checked(self.view(), &how, &A::clone).map_err(overflow);
+            }
             check_overflow(self.view(), &how, &A::clone)?;
-            Ok(alloc_with(self.view(), &how, &A::clone))
+            Ok(alloc_with(self.view(), &how, &A::clone, &kept_none))
         }
 
         fn cumprod_checked_into<B>(
@@ -1145,6 +1150,12 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             check_into(self.shape(), &how, out.shape())?;
+            check_no_keep_nan(&how)?;
+            if how.extras.any() {
+                let result = general::checked(self.view(), &how, &convert).map_err(overflow)?;
+                out.assign(&result);
+                return Ok(());
+            }
             check_overflow(self.view(), &how, &convert)?;
             family::with_into(self.view(), out.view_mut(), &how, &convert);
             Ok(())
@@ -1157,6 +1168,12 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             check_inplace(self.shape(), &how)?;
+            check_no_keep_nan(&how)?;
+            if how.extras.any() {
+                let result = general::checked(self.view(), &how, &A::clone).map_err(overflow)?;
+                self.assign(&result);
+                return Ok(());
+            }
             check_overflow(self.view(), &how, &A::clone)?;
             family::with_inplace(self.view_mut(), &how, None::<fn(&mut A)>);
             Ok(())
@@ -1217,6 +1234,42 @@ fn check_options<B>(shape: &[usize], how: &Spec<'_, B>) -> Result<(), CumprodErr
             expected.remove(axis);
             return check_operand("carry", &expected, lanes.shape());
         }
+    }
+    let extras = &how.extras;
+    for (operand, flags) in [("mask", extras.mask), ("segments", extras.starts)] {
+        if let Some(flags) = flags {
+            let flags = flags.flags();
+            if flags.broadcast(shape).is_none() {
+                return Err(CumprodError::NotBroadcastable {
+                    operand,
+                    shape: flags.shape().to_vec(),
+                    target: shape.to_vec(),
+                });
+            }
+        }
+    }
+    if let Some(codes) = &extras.groups {
+        check_operand("group codes", &shape[axis..=axis], codes.shape())?;
+        if matches!(how.initial, Start::Lanes(_)) {
+            return Err(CumprodError::UnsupportedOptions {
+                options: "groups with carry",
+                reason: "a carry holds one running product per lane, and a grouped scan \
+                         keeps one per group and lane; scan the groups in one call",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// [`check_options`] for the methods that do not look for NaN, which refuse
+/// `keep_nan`.
+fn check_no_keep_nan<B>(how: &Spec<'_, B>) -> Result<(), CumprodError> {
+    if how.extras.keep_nan {
+        return Err(CumprodError::UnsupportedOptions {
+            options: "keep_nan",
+            reason: "only the NaN-skipping methods (nancumprod_with and its forms) look for NaN; \
+                     call one of them",
+        });
     }
     Ok(())
 }
@@ -1284,12 +1337,23 @@ fn alloc_with<A, B, D>(
     a: ArrayView<'_, A, D>,
     how: &Spec<'_, B>,
     conv: &impl Fn(&A) -> B,
+    keep: &impl Fn(&A, &Spec<'_, B>) -> Option<B>,
 ) -> Array<B, D>
 where
     B: Clone + Mul<Output = B> + One,
     D: Dimension,
 {
     let plain = !how.reverse && matches!(how.initial, Start::Identity);
+    if how.extras.any() {
+        // Written into a new array in the input's memory order, as `_into`
+        // writes it.
+        let mut shape = a.raw_dim();
+        shape[how.axis.index()] = how.result_len(shape[how.axis.index()]);
+        let fortran = !a.is_standard_layout() && a.t().is_standard_layout();
+        let mut out = Array::from_elem(shape.set_f(fortran), B::one());
+        general::with_into(a, out.view_mut(), how, conv, &|x| keep(x, how));
+        return out;
+    }
     match how.output {
         // One pass, as for the plain methods.
         Output::Inclusive if plain => kernels::axis_alloc(a, how.axis, conv),
@@ -1315,6 +1379,71 @@ where
             out
         }
     }
+}
+
+/// Writes the scan of `how` into `out` (all checked), through the general
+/// kernels when the options have per-element operands.
+fn scan_into<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    out: ArrayViewMut<'_, B, D>,
+    how: &Spec<'_, B>,
+    conv: &impl Fn(&A) -> B,
+    keep: &impl Fn(&A, &Spec<'_, B>) -> Option<B>,
+) where
+    B: Clone + Mul<Output = B> + One,
+    D: Dimension,
+{
+    if how.extras.any() {
+        general::with_into(src, out, how, conv, &|x| keep(x, how));
+    } else {
+        family::with_into(src, out, how, conv);
+    }
+}
+
+/// The scan of `how` in place (all checked), without looking for NaN.
+fn scan_inplace<A, D>(a: ArrayViewMut<'_, A, D>, how: &Spec<'_, A>)
+where
+    A: Clone + Mul<Output = A> + One,
+    D: Dimension,
+{
+    if how.extras.any() {
+        general::with_inplace(a, how, &A::clone, &|_| false);
+    } else {
+        family::with_inplace(a, how, None::<fn(&mut A)>);
+    }
+}
+
+/// The NaN-skipping scan of `how` in place (all checked).
+fn scan_inplace_nan<A, D>(a: ArrayViewMut<'_, A, D>, how: &Spec<'_, A>)
+where
+    A: NanAware + Mul<Output = A>,
+    D: Dimension,
+{
+    if how.extras.any() {
+        let keep_nan = how.extras.keep_nan;
+        general::with_inplace(a, how, &nan_as_one, &|x: &A| keep_nan && x.is_nan());
+    } else {
+        family::with_inplace(a, how, Some(nan_to_one_inplace));
+    }
+}
+
+/// No element stays as it is (the methods that do not look for NaN).
+fn kept_none<A, B>(_: &A, _: &Spec<'_, B>) -> Option<B> {
+    None
+}
+
+/// With `keep_nan`, a NaN element stays NaN in the result.
+fn kept_nan<A: Clone + Into<B>, B: NanAware>(x: &A, how: &Spec<'_, B>) -> Option<B> {
+    if !how.extras.keep_nan {
+        return None;
+    }
+    let x: B = x.clone().into();
+    x.is_nan().then_some(x)
+}
+
+/// The error for an overflow at `index`.
+fn overflow(index: Vec<usize>) -> CumprodError {
+    CumprodError::Overflow { index }
 }
 
 /// NaN-skipping's view of an element: converted to `B`, and one if it is NaN.

@@ -72,6 +72,28 @@ pub enum CumprodError {
         /// The scan axis.
         axis: usize,
     },
+    /// An array of flags handed in beside the input (a
+    /// [`mask`](crate::Cumprod::mask) or the
+    /// [`segments`](crate::Cumprod::segments) starts) does not broadcast to
+    /// the input's shape.
+    NotBroadcastable {
+        /// What the array is: `"mask"` or `"segments"`.
+        operand: &'static str,
+        /// Its shape.
+        shape: Vec<usize>,
+        /// The input's shape, which it must broadcast to.
+        target: Vec<usize>,
+    },
+    /// Options that this method cannot honour together, such as a
+    /// [`carry`](crate::Cumprod::carry) with [`groups`](crate::Cumprod::groups),
+    /// or [`keep_nan`](crate::Cumprod::keep_nan) with a method that does not
+    /// look for NaN.
+    UnsupportedOptions {
+        /// The options, as the builder methods name them.
+        options: &'static str,
+        /// Why, and what to do instead.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for CumprodError {
@@ -101,6 +123,17 @@ impl fmt::Display for CumprodError {
                 "include_initial makes the result one element longer along axis {axis}, \
                  so it cannot be computed in place; use the allocating or the _into form"
             ),
+            CumprodError::NotBroadcastable {
+                operand,
+                shape,
+                target,
+            } => write!(
+                f,
+                "{operand} array of shape {shape:?} does not broadcast to the input's shape {target:?}"
+            ),
+            CumprodError::UnsupportedOptions { options, reason } => {
+                write!(f, "{options} cannot be used here: {reason}")
+            }
         }
     }
 }

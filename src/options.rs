@@ -4,7 +4,7 @@
 use core::fmt;
 use core::ops::Mul;
 
-use ndarray::{ArrayRef, Axis, Dimension};
+use ndarray::{ArrayBase, ArrayRef, ArrayView1, ArrayViewD, Axis, Data, Dimension};
 
 /// Which values along the axis the result holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,6 +33,74 @@ impl Output {
     }
 }
 
+/// What the options add to a plain scan beyond its direction, output and
+/// start: the per-element operands and the NaN rule.
+#[derive(Clone, Copy)]
+pub(crate) struct Extras<'a> {
+    /// Where it is false the element counts as one.
+    pub(crate) mask: Option<&'a dyn Flags>,
+    /// Where it is true a new product starts.
+    pub(crate) starts: Option<&'a dyn Flags>,
+    /// The group of every position along the axis.
+    pub(crate) groups: Option<ArrayView1<'a, usize>>,
+    /// NaN stays NaN in the result (the NaN-skipping methods only).
+    pub(crate) keep_nan: bool,
+}
+
+/// An array of flags of any dimension, borrowed: a trait object, so that
+/// options holding one stay `Copy`.
+pub(crate) trait Flags {
+    /// The flags as a view of dynamic dimension.
+    fn flags(&self) -> ArrayViewD<'_, bool>;
+}
+
+impl<S: Data<Elem = bool>, E: Dimension> Flags for ArrayBase<S, E> {
+    fn flags(&self) -> ArrayViewD<'_, bool> {
+        self.view().into_dyn()
+    }
+}
+
+impl fmt::Debug for Extras<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shape = |flags: Option<&dyn Flags>| flags.map(|m| m.flags().shape().to_vec());
+        f.debug_struct("Extras")
+            .field("mask", &shape(self.mask))
+            .field("starts", &shape(self.starts))
+            .field("groups", &self.groups.map(|g| g.len()))
+            .field("keep_nan", &self.keep_nan)
+            .finish()
+    }
+}
+
+impl<'a> Extras<'a> {
+    /// The same extras, borrowed for a shorter time.
+    pub(crate) fn shorten<'b>(self) -> Extras<'b>
+    where
+        'a: 'b,
+    {
+        Extras {
+            mask: self.mask,
+            starts: self.starts,
+            groups: self.groups,
+            keep_nan: self.keep_nan,
+        }
+    }
+
+    /// No extras: the scan of the plain kernels.
+    pub(crate) const NONE: Extras<'static> = Extras {
+        mask: None,
+        starts: None,
+        groups: None,
+        keep_nan: false,
+    };
+
+    /// Whether any extra is set (the scan then runs through
+    /// `kernels::general`).
+    pub(crate) fn any(&self) -> bool {
+        self.mask.is_some() || self.starts.is_some() || self.groups.is_some() || self.keep_nan
+    }
+}
+
 use sealed::{Initial, NoInitial};
 
 /// The element types a [`Cumprod`] can have: every type with `Clone` and
@@ -54,6 +122,12 @@ pub trait CumprodElement: sealed::SealedElement {
     fn identity<'a>() -> Self::Start<'a>
     where
         Self: 'a;
+
+    /// The same start, borrowed for a shorter time.
+    #[doc(hidden)]
+    fn shorten<'a: 'b, 'b>(start: Self::Start<'a>) -> Self::Start<'b>
+    where
+        Self: 'a;
 }
 
 impl<A: Clone + Mul<Output = A>> CumprodElement for A {
@@ -68,6 +142,17 @@ impl<A: Clone + Mul<Output = A>> CumprodElement for A {
     {
         Initial::Identity
     }
+
+    fn shorten<'a: 'b, 'b>(start: Initial<'a, A>) -> Initial<'b, A>
+    where
+        A: 'a,
+    {
+        match start {
+            Initial::Identity => Initial::Identity,
+            Initial::Value(value) => Initial::Value(value),
+            Initial::Lanes(lanes) => Initial::Lanes(lanes),
+        }
+    }
 }
 
 impl CumprodElement for AnyElement {
@@ -78,6 +163,10 @@ impl CumprodElement for AnyElement {
         Self: 'a,
     {
         NoInitial
+    }
+
+    fn shorten<'a: 'b, 'b>(start: NoInitial) -> NoInitial {
+        start
     }
 }
 
@@ -171,6 +260,7 @@ pub struct Cumprod<'a, A: CumprodElement + 'a = AnyElement> {
     reverse: bool,
     output: Output,
     initial: A::Start<'a>,
+    extras: Extras<'a>,
 }
 
 // By hand: derived impls would ask `Clone`, `Copy` and `Debug` of `A` rather
@@ -183,6 +273,7 @@ impl<'a, A: CumprodElement + 'a> Clone for Cumprod<'a, A> {
             reverse: self.reverse,
             output: self.output,
             initial: self.initial.clone(),
+            extras: self.extras.shorten(),
         }
     }
 }
@@ -199,6 +290,7 @@ where
             .field("reverse", &self.reverse)
             .field("output", &self.output)
             .field("initial", &self.initial)
+            .field("extras", &self.extras)
             .finish()
     }
 }
@@ -226,11 +318,12 @@ impl Cumprod<'static, AnyElement> {
             reverse: false,
             output: Output::Inclusive,
             initial: NoInitial,
+            extras: Extras::NONE,
         }
     }
 }
 
-impl Cumprod<'_, AnyElement> {
+impl<'a> Cumprod<'a, AnyElement> {
     /// The same options, with the element type `A`: the type that options
     /// with an initial value or carry of type `A` have. Only needed to store
     /// options chosen at run time, with and without an initial value, in one
@@ -251,12 +344,16 @@ impl Cumprod<'_, AnyElement> {
     /// assert_eq!(a.cumprod_with(options(None)), array![2.0, 6.0]);
     /// assert_eq!(a.cumprod_with(options(Some(0.5))), array![1.0, 3.0]);
     /// ```
-    pub fn typed<'b, A: CumprodElement + 'b>(&self) -> Cumprod<'b, A> {
+    pub fn typed<'b, A: CumprodElement + 'b>(&self) -> Cumprod<'b, A>
+    where
+        'a: 'b,
+    {
         Cumprod {
             axis: self.axis,
             reverse: self.reverse,
             output: self.output,
             initial: A::identity(),
+            extras: self.extras.shorten(),
         }
     }
 }
@@ -318,6 +415,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     #[must_use]
     pub fn initial<'b, B>(&self, value: B) -> Cumprod<'b, B>
     where
+        'a: 'b,
         B: Clone + Mul<Output = B> + 'b,
     {
         Cumprod {
@@ -325,6 +423,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
             reverse: self.reverse,
             output: self.output,
             initial: Initial::Value(value),
+            extras: self.extras.shorten(),
         }
     }
 
@@ -361,6 +460,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     #[must_use]
     pub fn carry<'b, B, E>(&self, lanes: &'b ArrayRef<B, E>) -> Cumprod<'b, B>
     where
+        'a: 'b,
         B: Clone + Mul<Output = B>,
         E: Dimension,
     {
@@ -369,6 +469,182 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
             reverse: self.reverse,
             output: self.output,
             initial: Initial::Lanes(lanes.view().into_dyn()),
+            extras: self.extras.shorten(),
+        }
+    }
+
+    /// Counts an element as one wherever `mask` is `false`: the result there
+    /// holds the running product so far (one, or the initial value, before the
+    /// first counted element). This is the `where=` that NumPy's
+    /// `multiply.accumulate` lacks (numpy#8342); NaN-skipping
+    /// ([`nancumprod_with`](crate::CumprodExt::nancumprod_with)) is the same scan
+    /// with `mask = !isnan`, and both can be combined.
+    ///
+    /// `mask` is any array or view of `bool` that broadcasts to the input's
+    /// shape (ndarray's broadcasting rules: trailing axes match, axes of
+    /// length one stretch), so one row of flags can serve every row.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let a = array![[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]];
+    /// let counted = array![true, false, true]; // broadcast to both rows
+    /// assert_eq!(
+    ///     a.cumprod_with(Cumprod::along(Axis(1)).mask(&counted)),
+    ///     array![[2.0, 2.0, 8.0], [5.0, 5.0, 35.0]]
+    /// );
+    /// ```
+    ///
+    /// A mask that does not broadcast is reported when the options are used:
+    /// [`CumprodError::NotBroadcastable`](crate::CumprodError::NotBroadcastable)
+    /// from the `_into` and checked methods, a panic from the others.
+    #[must_use]
+    pub fn mask<'b, S, E>(&self, mask: &'b ArrayBase<S, E>) -> Cumprod<'b, A>
+    where
+        'a: 'b,
+        S: Data<Elem = bool> + 'b,
+        E: Dimension + 'b,
+    {
+        let mut how = self.shorten();
+        how.extras.mask = Some(mask);
+        how
+    }
+
+    /// Starts a new product wherever `starts` is `true`: each run of
+    /// elements from one start to the next (a segment) has its own
+    /// cumulative product, as a pandas user writes with
+    /// `s.groupby(starts.cumsum()).cumprod()`. `starts` broadcasts to the
+    /// input's shape, so every lane may reset at its own places.
+    ///
+    /// Segments are the same in both directions: a reverse scan multiplies
+    /// each segment from its last element back to its first. With
+    /// [`exclusive`](Self::exclusive) the first position of each segment holds
+    /// the identity (or the initial value). An [`initial`](Self::initial)
+    /// value starts every segment; a [`carry`](Self::carry) continues only
+    /// the first segment of each lane (the one that began in an earlier
+    /// chunk), so that chunked processing still gives the whole array's
+    /// result bit for bit.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let growth = array![1.5, 2.0, 3.0, 0.5, 4.0];
+    /// let new_day = array![false, false, true, false, true];
+    /// assert_eq!(
+    ///     growth.cumprod_with(Cumprod::along(Axis(0)).segments(&new_day)),
+    ///     array![1.5, 3.0, 3.0, 1.5, 4.0]
+    /// );
+    /// // Reset after every zero: the element after a zero starts a segment.
+    /// let a = array![2.0, 0.0, 3.0, 5.0];
+    /// let after_zero = array![false, false, true, false];
+    /// assert_eq!(
+    ///     a.cumprod_with(Cumprod::along(Axis(0)).segments(&after_zero)),
+    ///     array![2.0, 0.0, 3.0, 15.0]
+    /// );
+    /// ```
+    ///
+    /// Flags that do not broadcast are reported as for [`mask`](Self::mask).
+    #[must_use]
+    pub fn segments<'b, S, E>(&self, starts: &'b ArrayBase<S, E>) -> Cumprod<'b, A>
+    where
+        'a: 'b,
+        S: Data<Elem = bool> + 'b,
+        E: Dimension + 'b,
+    {
+        let mut how = self.shorten();
+        how.extras.starts = Some(starts);
+        how
+    }
+
+    /// A grouped scan, pandas' `df.groupby(key).cumprod()` and Polars'
+    /// `cum_prod().over(key)`: `codes[i]` is the group of position `i` along
+    /// the axis, and each group's product runs over the positions that carry
+    /// its code, lane by lane (column by column of a table).
+    ///
+    /// `codes` is a `&[usize]`, a `&Vec<usize>` or a 1-D ndarray view or array
+    /// of `usize`, one code per position along the axis. Dense codes
+    /// `0..g`, as pandas' `factorize` gives them, are the fast case;
+    /// [`factorize`](crate::factorize) turns keys of any `Hash + Eq` type into
+    /// them. Any other codes work too (each distinct value is one group), at
+    /// the cost of a sort.
+    ///
+    /// The other options apply per group: [`reverse`](Self::reverse) runs each
+    /// group from its last position, [`exclusive`](Self::exclusive) gives each
+    /// position the product of its group's earlier elements,
+    /// [`initial`](Self::initial) starts every group, and
+    /// [`segments`](Self::segments) restart the group of the flagged element.
+    /// A [`carry`](Self::carry) is refused
+    /// ([`CumprodError::UnsupportedOptions`](crate::CumprodError::UnsupportedOptions)):
+    /// it holds one product per lane, and a grouped scan needs one per group
+    /// and lane.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// // A long table: one row per (asset, period), two columns.
+    /// let growth = array![[1.1, 2.0], [1.5, 3.0], [0.9, 0.5], [2.0, 2.0]];
+    /// let asset = [0, 1, 0, 1];
+    /// assert_eq!(
+    ///     growth.cumprod_with(Cumprod::along(Axis(0)).groups(&asset)),
+    ///     array![[1.1, 2.0], [1.5, 3.0], [1.1 * 0.9, 1.0], [3.0, 6.0]]
+    /// );
+    /// ```
+    ///
+    /// A number of codes other than the axis length is reported as
+    /// [`CumprodError::OperandShapeMismatch`](crate::CumprodError::OperandShapeMismatch)
+    /// (a panic from the methods without a `Result`).
+    #[must_use]
+    pub fn groups<'b>(&self, codes: impl Into<ArrayView1<'b, usize>>) -> Cumprod<'b, A>
+    where
+        'a: 'b,
+    {
+        let mut how = self.shorten();
+        how.extras.groups = Some(codes.into());
+        how
+    }
+
+    /// pandas' `skipna=True`: with the NaN-skipping methods
+    /// ([`nancumprod_with`](crate::CumprodExt::nancumprod_with) and its
+    /// forms), a NaN element stays NaN in the result, and counts as one for
+    /// the products after it. Without it those methods follow NumPy's
+    /// `nancumprod`, where the result holds the running product at a NaN.
+    ///
+    /// The other methods refuse it
+    /// ([`CumprodError::UnsupportedOptions`](crate::CumprodError::UnsupportedOptions)):
+    /// they do not look for NaN.
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// let a = array![2.0, f64::NAN, 3.0];
+    /// let along = Cumprod::along(Axis(0));
+    /// assert_eq!(a.nancumprod_with(along), array![2.0, 2.0, 6.0]); // NumPy
+    /// let pandas = a.nancumprod_with(along.keep_nan());
+    /// assert!(pandas[1].is_nan());
+    /// assert_eq!((pandas[0], pandas[2]), (2.0, 6.0));
+    /// ```
+    #[must_use]
+    pub fn keep_nan(&self) -> Self {
+        let mut how = self.clone();
+        how.extras.keep_nan = true;
+        how
+    }
+
+    /// The same options, borrowed for the shorter lifetime `'b`.
+    fn shorten<'b>(&self) -> Cumprod<'b, A>
+    where
+        'a: 'b,
+    {
+        Cumprod {
+            axis: self.axis,
+            reverse: self.reverse,
+            output: self.output,
+            initial: A::shorten(self.initial.clone()),
+            extras: self.extras.shorten(),
         }
     }
 
@@ -429,6 +705,7 @@ impl<B> CumprodOptions<B> for Cumprod<'_, AnyElement> {
             reverse: self.reverse,
             output: self.output,
             initial: sealed::Start::Identity,
+            extras: self.extras.shorten(),
         }
     }
 }
@@ -444,6 +721,7 @@ impl<B: Clone + Mul<Output = B>> CumprodOptions<B> for Cumprod<'_, B> {
                 Initial::Value(value) => sealed::Start::Value(value),
                 Initial::Lanes(lanes) => sealed::Start::Lanes(lanes.view()),
             },
+            extras: self.extras.shorten(),
         }
     }
 }
@@ -457,7 +735,7 @@ impl<B, T: CumprodOptions<B> + ?Sized> CumprodOptions<B> for &T {
 pub(crate) mod sealed {
     use core::ops::Mul;
 
-    use super::{AnyElement, Cumprod, Output};
+    use super::{AnyElement, Cumprod, Extras, Output};
     use ndarray::{ArrayViewD, Axis};
 
     /// Keeps [`CumprodOptions`](super::CumprodOptions) implementable only in
@@ -497,6 +775,7 @@ pub(crate) mod sealed {
         pub(crate) reverse: bool,
         pub(crate) output: Output,
         pub(crate) initial: Start<'s, B>,
+        pub(crate) extras: Extras<'s>,
     }
 
     /// Where every lane starts.

@@ -34,7 +34,7 @@ pub(super) fn copy<A, B, D: Dimension>(
 }
 
 /// Sets the slice `slot` (length one along `axis`) to the initial values.
-fn put_initial<B, D>(slot: ArrayViewMut<'_, B, D>, axis: Axis, initial: &Start<'_, B>)
+pub(super) fn put_initial<B, D>(slot: ArrayViewMut<'_, B, D>, axis: Axis, initial: &Start<'_, B>)
 where
     B: Clone + One,
     D: Dimension,
@@ -77,7 +77,7 @@ fn apply_initial<B, D>(
 }
 
 /// The slice at position `index` along `axis`, keeping the axis (length one).
-fn slot<B, D: Dimension>(
+pub(super) fn slot<B, D: Dimension>(
     a: ArrayViewMut<'_, B, D>,
     axis: Axis,
     index: usize,

@@ -20,6 +20,7 @@
 
 mod contiguous;
 pub(crate) mod family;
+pub(crate) mod general;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
 mod reverse;

@@ -1,0 +1,532 @@
+//! The scans with per-element operands (`mask`, `segments`, `groups`,
+//! `keep_nan`), combined with every other option, against a plain reference
+//! loop written from their documentation: random shapes, axes, broadcast
+//! operands and memory layouts, through every form (allocating, `_into`, in
+//! place, NaN-skipping, checked).
+
+mod common;
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+
+use common::{float_key, Layout, Options, Word};
+use ndarray::{array, Array1, ArrayD, Axis, Dimension, IxDyn};
+use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
+use num_traits::One;
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+impl One for Word {
+    fn one() -> Self {
+        Word(String::new())
+    }
+}
+
+/// The operands of one case, as plain data for the reference loop.
+#[derive(Clone, Debug)]
+struct Extras {
+    /// Where false, the element counts as one (broadcast shape).
+    mask: Option<ArrayD<bool>>,
+    /// Where true, a product starts (broadcast shape).
+    starts: Option<ArrayD<bool>>,
+    /// The group of every position along the axis.
+    codes: Option<Vec<usize>>,
+}
+
+/// NaN: 0 propagates (`cumprod_with`), 1 counts as one (`nancumprod_with`),
+/// 2 stays NaN in the result and counts as one (`keep_nan`).
+type NanRule = u8;
+
+/// The definition, lane by lane, in the scan's direction: a reset (at a start,
+/// or, in reverse, just after one) restarts the product from the initial
+/// value (or from nothing); the carry starts only the first product of a
+/// lane; each group has its own product; a masked-out element is one; with
+/// `exclusive` each position holds the product before it; `include_initial`
+/// puts the start in front (at the end, in reverse).
+#[allow(clippy::too_many_arguments)]
+fn reference<T: Clone + One + std::ops::Mul<Output = T>>(
+    x: &ArrayD<T>,
+    axis: usize,
+    o: &Options,
+    value: &T,
+    lanes: &ArrayD<T>,
+    e: &Extras,
+    nan: NanRule,
+    is_nan: impl Fn(&T) -> bool,
+) -> ArrayD<T> {
+    let shape = x.raw_dim();
+    let mask = e.mask.as_ref().map(|m| m.broadcast(shape.clone()).unwrap());
+    let starts = e
+        .starts
+        .as_ref()
+        .map(|m| m.broadcast(shape.clone()).unwrap());
+    let n = x.shape()[axis];
+    let m = if o.output == 2 { n + 1 } else { n };
+    let mut out_shape = x.shape().to_vec();
+    out_shape[axis] = m;
+    let mut out = ArrayD::from_elem(IxDyn(&out_shape), T::one());
+    let mut others = x.shape().to_vec();
+    others[axis] = 1;
+    for index in ndarray::indices(IxDyn(&others)) {
+        let mut lane_index = index.slice().to_vec();
+        lane_index.remove(axis);
+        let restart = (o.initial == 1).then(|| value.clone());
+        let first = match o.initial {
+            2 => Some(lanes[IxDyn(&lane_index)].clone()),
+            _ => restart.clone(),
+        };
+        let mut products: HashMap<usize, Option<T>> = HashMap::new();
+        let mut body: Vec<Option<T>> = vec![None; n];
+        let at = |i: usize| {
+            let mut at = index.slice().to_vec();
+            at[axis] = i;
+            IxDyn(&at).clone()
+        };
+        let order: Vec<usize> = if o.reverse {
+            (0..n).rev().collect()
+        } else {
+            (0..n).collect()
+        };
+        for i in order {
+            let group = e.codes.as_ref().map_or(0, |c| c[i]);
+            let fresh = if e.codes.is_some() {
+                restart.clone()
+            } else {
+                first.clone()
+            };
+            let product = products.entry(group).or_insert(fresh);
+            let reset = starts.as_ref().is_some_and(|s| {
+                if o.reverse {
+                    i + 1 < n && s[at(i + 1)]
+                } else {
+                    s[at(i)]
+                }
+            });
+            if reset {
+                *product = restart.clone();
+            }
+            let counted = mask.as_ref().map_or(true, |m| m[at(i)]);
+            let element = x[at(i)].clone();
+            let v = if !counted {
+                T::one()
+            } else if is_nan(&element) && nan == 2 {
+                body[i] = Some(element);
+                continue;
+            } else if is_nan(&element) && nan == 1 {
+                T::one()
+            } else {
+                element
+            };
+            let before = product.take();
+            let next = match &before {
+                None => v,
+                Some(p) if o.reverse => v * p.clone(),
+                Some(p) => p.clone() * v,
+            };
+            body[i] = Some(if o.output == 1 {
+                before.unwrap_or_else(T::one)
+            } else {
+                next.clone()
+            });
+            *product = Some(next);
+        }
+        let body = body.into_iter().map(Option::unwrap);
+        let start = first.unwrap_or_else(T::one);
+        let values: Vec<T> = match (o.output, o.reverse) {
+            (2, false) => std::iter::once(start).chain(body).collect(),
+            (2, true) => body.chain(std::iter::once(start)).collect(),
+            _ => body.collect(),
+        };
+        for (i, v) in values.into_iter().enumerate() {
+            let mut at = index.slice().to_vec();
+            at[axis] = i;
+            out[IxDyn(&at)] = v;
+        }
+    }
+    out
+}
+
+fn options() -> impl Strategy<Value = Options> {
+    (any::<bool>(), 0u8..3, 0u8..3).prop_map(|(reverse, output, initial)| Options {
+        reverse,
+        output,
+        initial,
+    })
+}
+
+/// Flags of a shape that broadcasts to `shape`: some axes of length one,
+/// and possibly fewer (leading) axes; `true` with probability about `p`
+/// percent.
+fn flags(shape: Vec<usize>, p: u32) -> impl Strategy<Value = ArrayD<bool>> {
+    let ndim = shape.len();
+    (vec(any::<bool>(), ndim), 0..=ndim).prop_flat_map(move |(stretch, dropped)| {
+        let own: Vec<usize> = shape
+            .iter()
+            .zip(&stretch)
+            .map(|(&len, &s)| if s { 1 } else { len })
+            .skip(dropped)
+            .collect();
+        let len: usize = own.iter().product();
+        vec(proptest::bool::weighted(f64::from(p) / 100.0), len)
+            .prop_map(move |v| ArrayD::from_shape_vec(IxDyn(&own), v).unwrap())
+    })
+}
+
+/// A whole case: shape (1 to 4 axes), axis, options, operands, layouts, values.
+#[allow(clippy::type_complexity)]
+fn case<T: Debug + Clone>(
+    value: impl Strategy<Value = T> + Clone,
+) -> impl Strategy<
+    Value = (
+        usize,
+        Options,
+        Extras,
+        Layout,
+        Layout,
+        ArrayD<T>,
+        T,
+        ArrayD<T>,
+    ),
+> {
+    (1usize..=if cfg!(miri) { 2 } else { 4 })
+        .prop_flat_map(|ndim| {
+            (
+                vec(0usize..=if ndim > 2 || cfg!(miri) { 3 } else { 6 }, ndim),
+                0..ndim,
+                options(),
+                common::layout_strategy(ndim),
+                common::layout_strategy(ndim),
+            )
+        })
+        .prop_flat_map(move |(shape, axis, o, input, out)| {
+            let len: usize = shape.iter().product();
+            let mut others = shape.clone();
+            others.remove(axis);
+            let lanes: usize = others.iter().product();
+            let n = shape[axis];
+            // Few groups, or codes far beyond the axis length (not dense).
+            let codes = prop_oneof![
+                vec(0usize..3, n),
+                vec(prop_oneof![Just(7usize), Just(usize::MAX), 0usize..2], n),
+            ];
+            let extras = (
+                proptest::option::of(flags(shape.clone(), 70)),
+                proptest::option::of(flags(shape.clone(), 30)),
+                proptest::option::of(codes),
+            )
+                .prop_map(|(mask, starts, codes)| Extras {
+                    mask,
+                    starts,
+                    codes,
+                });
+            (
+                Just((shape, axis, o, input, out, others)),
+                extras,
+                vec(value.clone(), len),
+                value.clone(),
+                vec(value.clone(), lanes),
+            )
+        })
+        .prop_map(|((shape, axis, o, input, out, others), e, x, v, lanes)| {
+            let x = ArrayD::from_shape_vec(IxDyn(&shape), x).unwrap();
+            let lanes = ArrayD::from_shape_vec(IxDyn(&others), lanes).unwrap();
+            (axis, o, e, input, out, x, v, lanes)
+        })
+}
+
+/// The options of a case. Grouped scans refuse a carry: the case then uses
+/// the initial value.
+fn build<'a, T: Clone + std::ops::Mul<Output = T>>(
+    axis: usize,
+    o: &Options,
+    e: &'a Extras,
+    value: &T,
+    lanes: &'a ArrayD<T>,
+) -> Cumprod<'a, T> {
+    let mut how = o.build(axis, value, lanes);
+    if let Some(mask) = &e.mask {
+        how = how.mask(mask);
+    }
+    if let Some(starts) = &e.starts {
+        how = how.segments(starts);
+    }
+    if let Some(codes) = &e.codes {
+        how = how.groups(codes);
+    }
+    how
+}
+
+fn grouped_carry(o: &Options, e: &Extras) -> bool {
+    o.initial == 2 && e.codes.is_some()
+}
+
+fn special_f64() -> impl Strategy<Value = f64> + Clone {
+    prop_oneof![
+        8 => -3.0..3.0f64,
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(-1e300),
+    ]
+}
+
+fn keys(a: &ArrayD<f64>) -> Vec<u64> {
+    a.iter().map(|&v| float_key(v)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 2 } else { 400 }))]
+
+    /// f64 with NaN, infinities and signed zeros, bit for bit, under the three
+    /// NaN rules and every form.
+    #[test]
+    fn floats_match_the_reference(
+        (axis, o, e, input, out_layout, x, v, lanes) in case(special_f64()),
+        rule in 0u8..3,
+    ) {
+        let a = input.build(&x, 7.0);
+        let mut how = build(axis, &o, &e, &v, &lanes);
+        if rule == 2 {
+            how = how.keep_nan();
+        }
+        if grouped_carry(&o, &e) {
+            let err = a.cumprod_with_into(&how, &mut ArrayD::zeros(x.raw_dim())).unwrap_err();
+            prop_assert!(matches!(err, CumprodError::UnsupportedOptions { .. }), "{err}");
+            return Ok(());
+        }
+        let expected = reference(&x, axis, &o, &v, &lanes, &e, rule, |v: &f64| v.is_nan());
+        let mut shape = x.shape().to_vec();
+        shape[axis] = expected.shape()[axis];
+        let mut out = out_layout.build(&ArrayD::from_elem(IxDyn(&shape), 0.0), 5.0);
+        if rule == 0 {
+            prop_assert_eq!(keys(&a.cumprod_with(&how)), keys(&expected));
+            a.cumprod_with_into(&how, &mut out).unwrap();
+        } else {
+            prop_assert_eq!(keys(&a.nancumprod_with(&how)), keys(&expected));
+            a.nancumprod_with_into(&how, &mut out).unwrap();
+        }
+        prop_assert_eq!(keys(&out), keys(&expected));
+        if o.output != 2 {
+            let mut b = a.clone();
+            if rule == 0 {
+                b.cumprod_with_inplace(&how);
+            } else {
+                b.nancumprod_with_inplace(&how);
+            }
+            prop_assert_eq!(keys(&b), keys(&expected));
+        }
+    }
+
+    /// Words under concatenation: the order of every product.
+    #[test]
+    fn products_keep_their_order(
+        (axis, o, e, input, out_layout, x, v, lanes) in case(
+            "[a-e]".prop_map(Word)
+        ),
+    ) {
+        let a = input.build(&x, Word("#".into()));
+        let how = build(axis, &o, &e, &v, &lanes);
+        if grouped_carry(&o, &e) {
+            return Ok(());
+        }
+        let expected = reference(&x, axis, &o, &v, &lanes, &e, 0, |_| false);
+        prop_assert_eq!(&a.cumprod_with(&how), &expected);
+        let mut shape = x.shape().to_vec();
+        shape[axis] = expected.shape()[axis];
+        let mut out = out_layout.build(&ArrayD::from_elem(IxDyn(&shape), Word::one()), Word("?".into()));
+        a.cumprod_with_into(&how, &mut out).unwrap();
+        prop_assert_eq!(&out, &expected);
+        if o.output != 2 {
+            let mut b = a.clone();
+            b.cumprod_with_inplace(&how);
+            prop_assert_eq!(&b, &expected);
+        }
+    }
+
+    /// Checked integer products: the same result when nothing overflows, else
+    /// the first overflowing element in row-major order, and `out` untouched.
+    #[test]
+    fn checked_finds_the_first_overflow(
+        (axis, o, e, input, _out_layout, x, v, lanes) in case(
+            prop_oneof![4 => -3i32..4, 1 => Just(i32::MAX / 2), 1 => Just(70_000)]
+        ),
+    ) {
+        let a = input.build(&x, 0);
+        let how = build(axis, &o, &e, &v, &lanes);
+        if grouped_carry(&o, &e) {
+            return Ok(());
+        }
+        // Where each product would overflow: the reference in i128, element
+        // by element, through a type that remembers the first failure.
+        let wide = x.mapv(|v| Wide(Some(i128::from(v))));
+        let wide_v = Wide(Some(i128::from(v)));
+        let wide_lanes = lanes.mapv(|v| Wide(Some(i128::from(v))));
+        let expected = reference(&wide, axis, &o, &wide_v, &wide_lanes, &e, 0, |_| false);
+        let failed = expected.iter().any(|w| w.0.is_none());
+        let mut out = ArrayD::from_elem(IxDyn(expected.shape()), -9);
+        let result = a.cumprod_checked_into(&how, &mut out);
+        if failed {
+            let err = result.unwrap_err();
+            prop_assert!(matches!(err, CumprodError::Overflow { .. }), "{err}");
+            prop_assert!(out.iter().all(|&y| y == -9), "out written to");
+        } else {
+            result.unwrap();
+            let values = expected.mapv(|w| i32::try_from(w.0.unwrap()).unwrap());
+            prop_assert_eq!(&out, &values);
+            prop_assert_eq!(&a.cumprod_checked(&how).unwrap(), &values);
+        }
+    }
+}
+
+/// An i32 product computed wide, `None` once it leaves i32.
+#[derive(Clone, Debug, PartialEq)]
+struct Wide(Option<i128>);
+
+impl std::ops::Mul for Wide {
+    type Output = Wide;
+    fn mul(self, rhs: Wide) -> Wide {
+        let p = self
+            .0
+            .zip(rhs.0)
+            .map(|(a, b)| a * b)
+            .filter(|p| i32::try_from(*p).is_ok());
+        Wide(p)
+    }
+}
+
+impl One for Wide {
+    fn one() -> Self {
+        Wide(Some(1))
+    }
+}
+
+#[test]
+fn overflow_index_is_the_element_whose_product_overflows() {
+    // Two segments, the second overflows at its third element (index 4).
+    let a = array![2_i32, 3, 65_536, 65_536, 2, 1];
+    let starts = array![false, false, true, false, false, false];
+    let how = Cumprod::along(Axis(0)).segments(&starts);
+    assert_eq!(
+        a.cumprod_checked(how).unwrap_err(),
+        CumprodError::Overflow { index: vec![3] }
+    );
+    // Reverse: the second segment is scanned from its end; 65_536 * 65_536
+    // overflows at index 2.
+    assert_eq!(
+        a.cumprod_checked(how.reverse()).unwrap_err(),
+        CumprodError::Overflow { index: vec![2] }
+    );
+    // Masked out, the large element takes no part.
+    let mask = array![true, true, true, false, true, true];
+    assert_eq!(
+        a.cumprod_checked(Cumprod::along(Axis(0)).mask(&mask))
+            .unwrap(),
+        array![2, 6, 393_216, 393_216, 786_432, 786_432]
+    );
+}
+
+#[test]
+fn pandas_grouped_cumprod_example() {
+    // pandas:
+    //   df = pd.DataFrame({"key": ["a", "b", "a", "b", "a"],
+    //                      "x": [2.0, 3.0, nan, 5.0, 7.0]})
+    //   df.groupby("key")["x"].cumprod()  ->  [2.0, 3.0, nan, 15.0, 14.0]
+    let x = array![2.0, 3.0, f64::NAN, 5.0, 7.0];
+    let codes = [0, 1, 0, 1, 0];
+    let how = Cumprod::along(Axis(0)).groups(&codes);
+    let pandas = x.nancumprod_with(how.keep_nan());
+    assert_eq!(pandas[0], 2.0);
+    assert_eq!(pandas[1], 3.0);
+    assert!(pandas[2].is_nan());
+    assert_eq!((pandas[3], pandas[4]), (15.0, 14.0));
+    // NumPy's rule: the NaN counts as one and its place holds the product.
+    assert_eq!(x.nancumprod_with(how), array![2.0, 3.0, 2.0, 15.0, 14.0]);
+    // Codes from an ndarray work as well.
+    let codes = Array1::from(vec![0_usize, 1, 0, 1, 0]);
+    assert_eq!(
+        x.nancumprod_with(Cumprod::along(Axis(0)).groups(&codes)),
+        array![2.0, 3.0, 2.0, 15.0, 14.0]
+    );
+}
+
+#[test]
+fn errors_name_the_operand() {
+    let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    let mut out = a.clone();
+    let bad = array![true, false];
+    let err = a
+        .cumprod_with_into(Cumprod::along(Axis(1)).mask(&bad), &mut out)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "mask array of shape [2] does not broadcast to the input's shape [2, 3]"
+    );
+    let err = a
+        .cumprod_with_into(Cumprod::along(Axis(0)).segments(&bad.view()), &mut out)
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        CumprodError::NotBroadcastable {
+            operand: "segments",
+            ..
+        }
+    ));
+    let err = a
+        .cumprod_with_into(Cumprod::along(Axis(0)).groups(&[0, 1, 2]), &mut out)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "group codes array has shape [3], but shape [2] is needed"
+    );
+    let carry = array![1.0, 1.0, 1.0];
+    let err = a
+        .cumprod_with_into(
+            Cumprod::along(Axis(0)).groups(&[0, 0]).carry(&carry),
+            &mut out,
+        )
+        .unwrap_err();
+    assert!(err
+        .to_string()
+        .starts_with("groups with carry cannot be used here"));
+    let err = a
+        .cumprod_with_into(Cumprod::along(Axis(0)).keep_nan(), &mut out)
+        .unwrap_err();
+    assert!(err.to_string().starts_with("keep_nan cannot be used here"));
+    assert_eq!(out, a, "out untouched");
+}
+
+#[test]
+#[should_panic(expected = "mask array of shape [2] does not broadcast")]
+fn allocating_forms_panic_with_the_message() {
+    let a = array![1.0, 2.0, 3.0];
+    let _ = a.cumprod_with(Cumprod::along(Axis(0)).mask(&array![true, false]));
+}
+
+#[test]
+fn chunked_segments_with_carry_match_the_whole() {
+    let a = array![[1.5, 2.0], [3.0, 0.5], [2.5, 4.0], [0.1, 3.0], [2.0, 2.0]];
+    let starts = array![
+        [false, false],
+        [false, true],
+        [true, false],
+        [false, false],
+        [false, true]
+    ];
+    let how = Cumprod::along(Axis(0));
+    let whole = a.cumprod_with(how.segments(&starts));
+    let mut parts = Vec::new();
+    let mut carry: Option<ndarray::Array1<f64>> = None;
+    for (x, s) in [(0..2, 0..2), (2..5, 2..5)] {
+        let chunk = a.slice(ndarray::s![x, ..]);
+        let flags = starts.slice(ndarray::s![s, ..]).to_owned();
+        let part = match &carry {
+            None => chunk.cumprod_with(how.segments(&flags)),
+            Some(c) => chunk.cumprod_with(how.segments(&flags).carry(c)),
+        };
+        carry = Some(part.row(part.nrows() - 1).to_owned());
+        parts.push(part);
+    }
+    let joined = ndarray::concatenate(Axis(0), &[parts[0].view(), parts[1].view()]).unwrap();
+    assert_eq!(joined, whole);
+}
