@@ -530,3 +530,98 @@ fn chunked_segments_with_carry_match_the_whole() {
     let joined = ndarray::concatenate(Axis(0), &[parts[0].view(), parts[1].view()]).unwrap();
     assert_eq!(joined, whole);
 }
+
+/// Long lanes and rows, so that every path of the kernels runs: lanes side
+/// by side in whole tiles and a ragged end, whole lanes staged together,
+/// rows staged a piece at a time across piece boundaries.
+fn long_case() -> impl Strategy<
+    Value = (
+        usize,
+        Options,
+        Extras,
+        Layout,
+        ArrayD<f64>,
+        f64,
+        ArrayD<f64>,
+    ),
+> {
+    let shapes = if cfg!(miri) {
+        vec![vec![2, 20], vec![20, 3]]
+    } else {
+        vec![
+            vec![5, 1100],
+            vec![1100, 3],
+            vec![3, 37, 5],
+            vec![9, 17],
+            vec![2, 2100],
+            vec![4, 700, 2],
+        ]
+    };
+    (
+        proptest::sample::select(shapes),
+        any::<prop::sample::Index>(),
+    )
+        .prop_flat_map(|(shape, axis)| {
+            let ndim = shape.len();
+            let axis = axis.index(ndim);
+            let len: usize = shape.iter().product();
+            let mut others = shape.clone();
+            others.remove(axis);
+            let lanes: usize = others.iter().product();
+            let n = shape[axis];
+            // Flags of the whole shape (broadcasting is covered above), so
+            // that each lane has its own.
+            let full = |p: f64| {
+                let shape = shape.clone();
+                vec(proptest::bool::weighted(p), len)
+                    .prop_map(move |v| ArrayD::from_shape_vec(IxDyn(&shape), v).unwrap())
+            };
+            let extras = (
+                proptest::option::of(full(0.9)),
+                proptest::option::weighted(0.8, full(0.03)),
+                proptest::option::weighted(0.2, vec(0usize..4, n)),
+            )
+                .prop_map(|(mask, starts, codes)| Extras {
+                    mask,
+                    starts,
+                    codes,
+                });
+            (
+                Just((shape, axis, others)),
+                options(),
+                extras,
+                prop_oneof![Just(Layout::c(ndim)), Just(Layout::f(ndim))],
+                vec(0.5..1.5f64, len),
+                0.5..1.5f64,
+                vec(0.5..1.5f64, lanes),
+            )
+        })
+        .prop_map(|((shape, axis, others), o, e, layout, x, v, lanes)| {
+            let x = ArrayD::from_shape_vec(IxDyn(&shape), x).unwrap();
+            let lanes = ArrayD::from_shape_vec(IxDyn(&others), lanes).unwrap();
+            (axis, o, e, layout, x, v, lanes)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 2 } else { 200 }))]
+
+    #[test]
+    fn long_lanes_match_the_reference((axis, o, e, layout, x, v, lanes) in long_case()) {
+        if grouped_carry(&o, &e) {
+            return Ok(());
+        }
+        let a = layout.build(&x, 7.0);
+        let how = build(axis, &o, &e, &v, &lanes);
+        let expected = reference(&x, axis, &o, &v, &lanes, &e, 0, |v: &f64| v.is_nan());
+        prop_assert_eq!(keys(&a.cumprod_with(&how)), keys(&expected));
+        let mut out = layout.build(&ArrayD::from_elem(expected.raw_dim(), 0.0), 5.0);
+        a.cumprod_with_into(&how, &mut out).unwrap();
+        prop_assert_eq!(keys(&out), keys(&expected));
+        if o.output != 2 {
+            let mut b = a.clone();
+            b.cumprod_with_inplace(&how);
+            prop_assert_eq!(keys(&b), keys(&expected));
+        }
+    }
+}

@@ -24,7 +24,7 @@ use num_traits::{CheckedMul, One};
 
 use super::family::{put_initial, slot};
 use crate::options::sealed::{Spec, Start};
-use crate::options::Output;
+use crate::options::{Flags, Output};
 
 /// How the scan reads the element at memory index `k` of the block, given
 /// what the output holds there (the element itself, in place): `Ok` with the
@@ -52,11 +52,25 @@ pub(crate) fn with_into<A, B, D>(
         return;
     }
     let order = working_order(&out, &src);
-    let values = Values::new(src, &order);
-    run(out, how, &order, |k, _: &B| {
-        let x = values.get(k);
-        keep(x).map_or_else(|| Ok(conv(x)), Err)
-    });
+    let src = src.permuted_axes(&order[..]);
+    match src.as_slice() {
+        Some(src) => run(out, how, &order, &FromSlice { src, conv, keep }),
+        None => {
+            let src: Vec<&A> = src.iter().collect();
+            run(out, how, &order, &FromRefs { src, conv, keep });
+        }
+    }
+}
+
+/// `flags` broadcast to `shape`, as a slice in the memory order `order`:
+/// borrowed when they have that shape and layout already, else copied.
+fn flags_in_order<'s>(flags: &'s dyn Flags, shape: IxDyn, order: &[usize]) -> Cow<'s, [bool]> {
+    let f = flags.flags();
+    if f.shape() == shape.slice() {
+        return in_order(f, order);
+    }
+    let f = f.broadcast(shape).expect("checked: the flags broadcast");
+    Cow::Owned(in_order(f, order).into_owned())
 }
 
 /// Replaces `a` by the scan described by `how` (never `include_initial`).
@@ -76,13 +90,7 @@ pub(crate) fn with_inplace<B, D>(
         return;
     }
     let order = working_order(&a, &a.view());
-    run(a, how, &order, |_, x: &B| {
-        if keep(x) {
-            Err(x.clone())
-        } else {
-            Ok(prepare(x))
-        }
-    });
+    run(a, how, &order, &InPlace { prepare, keep });
 }
 
 /// The part of `out` that holds the scan proper: with `include_initial`, the
@@ -125,39 +133,161 @@ fn in_order<'v, T: Clone>(a: ArrayViewD<'v, T>, order: &[usize]) -> Cow<'v, [T]>
     }
 }
 
-/// The input elements in the working memory order: the input's own slice
-/// when it is laid out so, else references to its elements.
-enum Values<'v, A> {
-    Slice(&'v [A]),
-    Refs(Vec<&'v A>),
+/// Where the scan reads its elements: memory positions `k` are those of the
+/// block in the working order, `cur` what the output holds there (the element
+/// itself, in place).
+trait Input<B> {
+    /// The factor of the element at `k` (`Ok`), or the value to leave in the
+    /// output when the element takes no part (`Err`: a NaN kept in place).
+    fn read(&self, k: usize, cur: &B) -> Item<B>;
+
+    /// Writes the factors of the elements at `start..start + out.len()` into
+    /// `out` (for inputs whose every element takes part), one where `mask`
+    /// (the block's flags) is false.
+    fn stage(&self, start: usize, out: &mut [B], mask: Option<&[bool]>);
+
+    /// The factors of the `T` elements from `start`, whose output is `cur`.
+    fn tile<const T: usize>(&self, start: usize, cur: &[B; T], mask: Option<&[bool]>) -> [B; T]
+    where
+        B: Clone,
+    {
+        let mut tile = cur.clone();
+        self.stage(start, &mut tile, mask);
+        tile
+    }
 }
 
-impl<'v, A> Values<'v, A> {
-    fn new(a: ArrayViewD<'v, A>, order: &[usize]) -> Self {
-        let a = a.permuted_axes(order);
-        if a.is_standard_layout() {
-            if let Some(values) = a.to_slice() {
-                return Values::Slice(values);
-            }
-        }
-        Values::Refs(a.into_iter().collect())
+/// The input as a slice in the working order.
+struct FromSlice<'v, A, C, K> {
+    src: &'v [A],
+    conv: C,
+    keep: K,
+}
+
+impl<A, B, C, K> Input<B> for FromSlice<'_, A, C, K>
+where
+    B: One,
+    C: Fn(&A) -> B,
+    K: Fn(&A) -> Option<B>,
+{
+    fn read(&self, k: usize, _: &B) -> Item<B> {
+        let x = &self.src[k];
+        (self.keep)(x).map_or_else(|| Ok((self.conv)(x)), Err)
     }
 
-    fn get(&self, k: usize) -> &'v A {
-        match self {
-            Values::Slice(values) => &values[k],
-            Values::Refs(refs) => refs[k],
+    // Not inlined: a function of its own, whose slices the compiler knows
+    // not to overlap, vectorises.
+    #[inline(never)]
+    fn stage(&self, start: usize, out: &mut [B], mask: Option<&[bool]>) {
+        let len = out.len();
+        let src = &self.src[start..start + len];
+        match mask {
+            None => out
+                .iter_mut()
+                .zip(src)
+                .for_each(|(y, x)| *y = (self.conv)(x)),
+            Some(mask) => {
+                // Indexed, over slices of one length: no bounds checks, and
+                // a select that vectorises.
+                let mask = &mask[start..start + len];
+                for j in 0..len {
+                    let v = (self.conv)(&src[j]);
+                    out[j] = if mask[j] { v } else { B::one() };
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn tile<const T: usize>(&self, start: usize, _: &[B; T], mask: Option<&[bool]>) -> [B; T] {
+        let src: &[A; T] = self.src[start..start + T].try_into().expect("a whole tile");
+        match mask {
+            None => core::array::from_fn(|s| (self.conv)(&src[s])),
+            Some(mask) => {
+                let mask: &[bool; T] = mask[start..start + T].try_into().expect("a whole tile");
+                core::array::from_fn(|s| {
+                    if mask[s] {
+                        (self.conv)(&src[s])
+                    } else {
+                        B::one()
+                    }
+                })
+            }
+        }
+    }
+}
+
+/// The input through references in the working order (a strided input).
+struct FromRefs<'v, A, C, K> {
+    src: Vec<&'v A>,
+    conv: C,
+    keep: K,
+}
+
+impl<A, B, C, K> Input<B> for FromRefs<'_, A, C, K>
+where
+    B: One,
+    C: Fn(&A) -> B,
+    K: Fn(&A) -> Option<B>,
+{
+    fn read(&self, k: usize, _: &B) -> Item<B> {
+        let x = self.src[k];
+        (self.keep)(x).map_or_else(|| Ok((self.conv)(x)), Err)
+    }
+
+    fn stage(&self, start: usize, out: &mut [B], mask: Option<&[bool]>) {
+        for (j, y) in out.iter_mut().enumerate() {
+            let k = start + j;
+            *y = if mask.map_or(true, |m| m[k]) {
+                (self.conv)(self.src[k])
+            } else {
+                B::one()
+            };
+        }
+    }
+}
+
+/// The output is its own input.
+struct InPlace<P, K> {
+    prepare: P,
+    keep: K,
+}
+
+impl<B, P, K> Input<B> for InPlace<P, K>
+where
+    B: Clone + One,
+    P: Fn(&B) -> B,
+    K: Fn(&B) -> bool,
+{
+    fn read(&self, _: usize, cur: &B) -> Item<B> {
+        if (self.keep)(cur) {
+            Err(cur.clone())
+        } else {
+            Ok((self.prepare)(cur))
+        }
+    }
+
+    fn stage(&self, start: usize, out: &mut [B], mask: Option<&[bool]>) {
+        match mask {
+            None => out.iter_mut().for_each(|y| *y = (self.prepare)(y)),
+            Some(mask) => {
+                let mask = &mask[start..start + out.len()];
+                for (y, &m) in out.iter_mut().zip(mask) {
+                    let v = (self.prepare)(y);
+                    *y = if m { v } else { B::one() };
+                }
+            }
         }
     }
 }
 
 /// Runs the scan of `how` over `out` in the memory order `order`, reading
-/// each element through `read` (see [`Item`]).
-fn run<B>(
+/// the elements from `input`.
+fn run<'s, B>(
     mut out: ArrayViewMut<'_, B, IxDyn>,
-    how: &Spec<'_, B>,
+    how: &Spec<'s, B>,
     order: &[usize],
-    read: impl Fn(usize, &B) -> Item<B>,
+    input: &impl Input<B>,
 ) where
     B: Clone + Mul<Output = B> + One,
 {
@@ -165,13 +295,7 @@ fn run<B>(
     let axis = how.axis.index();
     let (outer, n, inner) = super::block_shape(shape.slice(), order, axis);
     let extras = &how.extras;
-    let flags = |f: &'_ dyn crate::options::Flags| -> Vec<bool> {
-        let f = f.flags();
-        let f = f
-            .broadcast(shape.clone())
-            .expect("checked: the flags broadcast");
-        in_order(f, order).into_owned()
-    };
+    let flags = |f: &'s dyn Flags| flags_in_order(f, shape.clone(), order);
     let mask = extras.mask.map(flags);
     let starts = extras.starts.map(flags);
     let codes = extras
@@ -202,6 +326,7 @@ fn run<B>(
         codes: codes.as_ref().map(|(codes, g)| (&codes[..], *g)),
         reverse: how.reverse,
         exclusive: how.output == Output::Exclusive,
+        keep: how.extras.keep_nan,
     };
     let first = |lane: usize| match &carry {
         Some(lanes) => Some(lanes[lane].clone()),
@@ -209,12 +334,12 @@ fn run<B>(
     };
     let permuted = out.view_mut().permuted_axes(order);
     if let Some(data) = permuted.into_slice() {
-        return scan_block(data, &block, &read, first, restart);
+        return scan_block(data, &block, input, first, restart);
     }
     // An output that is not one block: scan a copy in the working order
     // (holding the elements, for in place), then write it back.
     let mut work: Vec<B> = out.view().permuted_axes(order).iter().cloned().collect();
-    scan_block(&mut work, &block, &read, first, restart);
+    scan_block(&mut work, &block, input, first, restart);
     let work = Array::from_shape_vec(out.view().permuted_axes(order).raw_dim(), work)
         .expect("as many elements as the output");
     out.permuted_axes(order).assign(&work);
@@ -251,6 +376,8 @@ struct Block<'x> {
     codes: Option<(&'x [usize], usize)>,
     reverse: bool,
     exclusive: bool,
+    /// Whether some elements may stay as they are (`read` may return `Err`).
+    keep: bool,
 }
 
 /// Scans the block `data` (memory order): `first(lane)` is where lane
@@ -259,12 +386,20 @@ struct Block<'x> {
 fn scan_block<B>(
     data: &mut [B],
     b: &Block<'_>,
-    read: &impl Fn(usize, &B) -> Item<B>,
+    input: &impl Input<B>,
     first: impl Fn(usize) -> Option<B>,
     restart: Option<&B>,
 ) where
     B: Clone + Mul<Output = B> + One,
 {
+    if !b.exclusive {
+        if b.codes.is_some() {
+            return groups(data, b, input, restart);
+        }
+        if !b.keep {
+            return chains(data, b, input, first, restart);
+        }
+    }
     let Block {
         outer, n, inner, ..
     } = *b;
@@ -302,7 +437,7 @@ fn scan_block<B>(
                     *chain = restart.cloned();
                 }
                 let item = if b.mask.map_or(true, |m| m[k]) {
-                    read(k, &data[k])
+                    input.read(k, &data[k])
                 } else {
                     Ok(B::one())
                 };
@@ -431,5 +566,364 @@ where
             Checked::Value(v) => v,
             Checked::Overflow | Checked::After => unreachable!("no product overflowed"),
         })),
+    }
+}
+
+/// `c * v` forward, `v * c` reverse: `v` joins the product `c`.
+#[inline(always)]
+fn join<B: Clone + Mul<Output = B>>(c: &B, v: B, reverse: bool) -> B {
+    if reverse {
+        v * c.clone()
+    } else {
+        c.clone() * v
+    }
+}
+
+/// The inclusive scan without groups or kept elements: one product per lane,
+/// held in the output itself. The factors are staged into the output a piece
+/// of about [`PIECE`] elements at a time (converted, one where masked out),
+/// then multiplied there while in cache:
+///
+/// - long contiguous lanes (`inner == 1`): [`SIDE`] lanes side by side, a
+///   tile of [`TILE`] steps at a time, so that their chains of
+///   multiplications overlap;
+/// - short contiguous lanes: as many whole lanes as fill a piece, each
+///   scanned in turn (the processor overlaps short independent chains);
+/// - otherwise each row of `inner` lanes becomes the elementwise product of
+///   the row scanned before it and its factors, which vectorises.
+fn chains<B>(
+    data: &mut [B],
+    b: &Block<'_>,
+    input: &impl Input<B>,
+    first: impl Fn(usize) -> Option<B>,
+    restart: Option<&B>,
+) where
+    B: Clone + Mul<Output = B> + One,
+{
+    let Block {
+        n, inner, reverse, ..
+    } = *b;
+    if n == 0 {
+        return;
+    }
+    let chain = Chain {
+        reverse,
+        inner,
+        starts: b.starts,
+        restart,
+    };
+    if inner == 1 {
+        let mut lanes = data.chunks_exact_mut(n).enumerate();
+        if n >= 2 * TILE {
+            while lanes.len() >= SIDE {
+                let group: [(usize, &mut [B]); SIDE] =
+                    core::array::from_fn(|_| lanes.next().expect("SIDE lanes left"));
+                let starts: [Option<B>; SIDE] = core::array::from_fn(|g| first(group[g].0));
+                chain.side_by_side(
+                    group.map(|(lane, data)| (lane * n, data)),
+                    starts,
+                    input,
+                    b.mask,
+                );
+            }
+        }
+        // The other lanes: whole lanes staged a piece at a time.
+        let per_piece = (PIECE / n).max(1);
+        let rest = lanes.next().map(|(lane, _)| lane);
+        let Some(from) = rest else { return };
+        for (piece, lanes) in data[from * n..].chunks_mut(per_piece * n).enumerate() {
+            let base = (from + piece * per_piece) * n;
+            input.stage(base, lanes, b.mask);
+            for (l, lane) in lanes.chunks_exact_mut(n).enumerate() {
+                let at = base + l * n;
+                let start = first(at / n);
+                chain.lane(lane, at, start);
+            }
+        }
+        return;
+    }
+    let rows_per_piece = (PIECE / inner).max(1);
+    for (o, block) in data.chunks_exact_mut(n * inner).enumerate() {
+        let base = o * n * inner;
+        // Pieces of rows in the scan's order; each row is multiplied by the
+        // row scanned before it, in this piece or the one before.
+        let mut done = 0;
+        while done < n {
+            let count = rows_per_piece.min(n - done);
+            let (lo, hi) = if reverse {
+                (n - done - count, n - done)
+            } else {
+                (done, done + count)
+            };
+            input.stage(
+                base + lo * inner,
+                &mut block[lo * inner..hi * inner],
+                b.mask,
+            );
+            for step in done..done + count {
+                let i = if reverse { n - 1 - step } else { step };
+                let at = base + i * inner;
+                if step == 0 {
+                    let row = &mut block[i * inner..(i + 1) * inner];
+                    for (j, y) in row.iter_mut().enumerate() {
+                        let v = y.clone();
+                        *y = chain.begin(v, first(o * inner + j), at + j);
+                    }
+                    continue;
+                }
+                // The row at `i` and the row scanned just before it.
+                let (row, before) = if reverse {
+                    let (head, tail) = block.split_at_mut((i + 1) * inner);
+                    (&mut head[i * inner..], &tail[..inner])
+                } else {
+                    let (head, tail) = block.split_at_mut(i * inner);
+                    (&mut tail[..inner], &head[(i - 1) * inner..])
+                };
+                match chain.resets(at, inner) {
+                    None => {
+                        for (y, p) in row.iter_mut().zip(before) {
+                            *y = join(p, y.clone(), reverse);
+                        }
+                    }
+                    Some(resets) => {
+                        for ((y, p), &r) in row.iter_mut().zip(before).zip(resets) {
+                            let v = y.clone();
+                            *y = if r {
+                                chain.restarted(v)
+                            } else {
+                                join(p, v, reverse)
+                            };
+                        }
+                    }
+                }
+            }
+            done += count;
+        }
+    }
+}
+
+/// Elements staged at a time by [`chains`]: 16 KiB of `f64`, well within
+/// the first-level cache.
+const PIECE: usize = 2048;
+
+/// Lanes scanned side by side by [`chains`].
+const SIDE: usize = 2;
+
+/// Steps of a lane multiplied together by [`Chain::side_by_side`].
+const TILE: usize = 8;
+
+/// What every chain of [`chains`] shares.
+struct Chain<'x, B> {
+    reverse: bool,
+    /// The distance in memory between consecutive elements of a lane.
+    inner: usize,
+    starts: Option<&'x [bool]>,
+    restart: Option<&'x B>,
+}
+
+impl<B: Clone + Mul<Output = B>> Chain<'_, B> {
+    /// The product that a segment starting with factor `v` begins with.
+    fn restarted(&self, v: B) -> B {
+        match self.restart {
+            Some(c) => join(c, v, self.reverse),
+            None => v,
+        }
+    }
+
+    /// The first product of a lane: its first factor `v`, at memory position
+    /// `k`, joined to the lane's start (unless a segment starts there).
+    fn begin(&self, v: B, start: Option<B>, k: usize) -> B {
+        let flagged = self.starts.is_some_and(|s| !self.reverse && s[k]);
+        match start {
+            _ if flagged => self.restarted(v),
+            Some(c) => join(&c, v, self.reverse),
+            None => v,
+        }
+    }
+
+    /// Whether a segment restarts at each of the `len` elements from memory
+    /// position `at`; `None` without segments. Segments are the same both
+    /// ways, so a reverse scan restarts just after each start (one step
+    /// further along the axis, `inner` further in memory; never asked for
+    /// the last element of a lane).
+    fn resets(&self, at: usize, len: usize) -> Option<&[bool]> {
+        let s = self.starts?;
+        let at = if self.reverse { at + self.inner } else { at };
+        Some(&s[at..at + len])
+    }
+
+    /// The product at the element `v` of a lane, at memory position `k`,
+    /// which follows the product `p`.
+    #[inline(always)]
+    fn next(&self, p: &B, v: B, k: usize) -> B {
+        if self.resets(k, 1).is_some_and(|r| r[0]) {
+            self.restarted(v)
+        } else {
+            join(p, v, self.reverse)
+        }
+    }
+
+    /// Scans in place one staged contiguous lane at memory position `at`.
+    fn lane(&self, lane: &mut [B], at: usize, start: Option<B>) {
+        let n = lane.len();
+        let (i0, rest) = if self.reverse {
+            (n - 1, 0..n - 1)
+        } else {
+            (0, 1..n)
+        };
+        let v = lane[i0].clone();
+        let mut p = self.begin(v, start, at + i0);
+        lane[i0].clone_from(&p);
+        let mut step = |i: usize, lane: &mut [B]| {
+            p = self.next(&p, lane[i].clone(), at + i);
+            lane[i].clone_from(&p);
+        };
+        if self.reverse {
+            rest.rev().for_each(|i| step(i, lane));
+        } else {
+            rest.for_each(|i| step(i, lane));
+        }
+    }
+
+    /// Scans `L` long contiguous lanes (`inner == 1`, at least two tiles)
+    /// side by side: each is given with its memory position in the block,
+    /// and starts from `starts`. Each lane is staged a piece at a time.
+    #[inline(never)]
+    fn side_by_side<const L: usize>(
+        &self,
+        mut lanes: [(usize, &mut [B]); L],
+        starts: [Option<B>; L],
+        input: &impl Input<B>,
+        mask: Option<&[bool]>,
+    ) {
+        let n = lanes[0].1.len();
+        let reverse = self.reverse;
+        let i0 = if reverse { n - 1 } else { 0 };
+        let mut starts = starts.into_iter();
+        let mut p: [B; L] = core::array::from_fn(|g| {
+            let (base, lane) = &mut lanes[g];
+            input.stage(*base + i0, &mut lane[i0..=i0], mask);
+            let v = lane[i0].clone();
+            let y = self.begin(v, starts.next().flatten(), *base + i0);
+            lane[i0].clone_from(&y);
+            y
+        });
+        // Whole tiles side by side, each read, multiplied and written in one
+        // go, so that the reading, bound by memory, overlaps the chains of
+        // multiplications; then the rest lane by lane.
+        let mut from = 1;
+        while from + TILE <= n {
+            let at = if reverse { n - from - TILE } else { from };
+            let mut tiles: [[B; TILE]; L] = core::array::from_fn(|g| {
+                let (base, lane) = &lanes[g];
+                let cur: &[B; TILE] = lane[at..at + TILE].try_into().expect("a whole tile");
+                input.tile(*base + at, cur, mask)
+            });
+            if self.starts.is_none() {
+                for step in 0..TILE {
+                    let s = if reverse { TILE - 1 - step } else { step };
+                    for (tile, p) in tiles.iter_mut().zip(p.iter_mut()) {
+                        *p = join(p, tile[s].clone(), reverse);
+                        tile[s].clone_from(p);
+                    }
+                }
+            } else {
+                let resets: [Option<&[bool]>; L] =
+                    core::array::from_fn(|g| self.resets(lanes[g].0 + at, TILE));
+                for step in 0..TILE {
+                    let s = if reverse { TILE - 1 - step } else { step };
+                    for ((tile, p), r) in tiles.iter_mut().zip(p.iter_mut()).zip(&resets) {
+                        let v = tile[s].clone();
+                        *p = if r.is_some_and(|r| r[s]) {
+                            self.restarted(v)
+                        } else {
+                            join(p, v, reverse)
+                        };
+                        tile[s].clone_from(p);
+                    }
+                }
+            }
+            for ((_, lane), tile) in lanes.iter_mut().zip(&tiles) {
+                lane[at..at + TILE].clone_from_slice(tile);
+            }
+            from += TILE;
+        }
+        for ((base, lane), p) in lanes.iter_mut().zip(p.iter_mut()) {
+            for step in from..n {
+                let i = if reverse { n - 1 - step } else { step };
+                input.stage(*base + i, &mut lane[i..=i], mask);
+                *p = self.next(p, lane[i].clone(), *base + i);
+                lane[i].clone_from(p);
+            }
+        }
+    }
+}
+
+/// The inclusive grouped scan: one product per group and lane of a block
+/// row, kept beside the output (`seen` tells the groups that have started,
+/// with the identity as start). Kept elements leave their group's product as
+/// it is.
+fn groups<B>(data: &mut [B], b: &Block<'_>, input: &impl Input<B>, restart: Option<&B>)
+where
+    B: Clone + Mul<Output = B> + One,
+{
+    let Block {
+        n, inner, reverse, ..
+    } = *b;
+    let Some((codes, groups)) = b.codes else {
+        return;
+    };
+    if n == 0 || inner == 0 {
+        return;
+    }
+    let mask = b.mask;
+    let starts = b.starts;
+    let fresh = restart.cloned().unwrap_or_else(B::one);
+    let mut products: Vec<B> = vec![fresh.clone(); groups * inner];
+    let mut seen: Vec<bool> = vec![restart.is_some(); groups * inner];
+    for (o, block) in data.chunks_exact_mut(n * inner).enumerate() {
+        let base = o * n * inner;
+        products.iter_mut().for_each(|p| p.clone_from(&fresh));
+        seen.iter_mut().for_each(|s| *s = restart.is_some());
+        for step in 0..n {
+            let i = if reverse { n - 1 - step } else { step };
+            let group = codes[i] * inner;
+            let products = &mut products[group..group + inner];
+            let seen = &mut seen[group..group + inner];
+            let row = &mut block[i * inner..(i + 1) * inner];
+            let at = base + i * inner;
+            for (j, y) in row.iter_mut().enumerate() {
+                let k = at + j;
+                let restarts = starts.is_some_and(|s| {
+                    if reverse {
+                        i + 1 < n && s[k + inner]
+                    } else {
+                        s[k]
+                    }
+                });
+                if restarts {
+                    products[j].clone_from(&fresh);
+                    seen[j] = restart.is_some();
+                }
+                let item = if mask.map_or(true, |m| m[k]) {
+                    input.read(k, y)
+                } else {
+                    Ok(B::one())
+                };
+                match item {
+                    Err(kept) => *y = kept,
+                    Ok(v) => {
+                        let p = if seen[j] {
+                            join(&products[j], v, reverse)
+                        } else {
+                            seen[j] = true;
+                            v
+                        };
+                        y.clone_from(&p);
+                        products[j] = p;
+                    }
+                }
+            }
+        }
     }
 }
