@@ -1096,7 +1096,12 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             unwrap_or_panic(check_options(self.shape(), &how));
-            alloc_with(self.view(), &how, &nan_as_one, &kept_nan)
+            // Two loops, so that the choice is made once, not per element.
+            if how.extras.keep_nan {
+                alloc_with(self.view(), &how, &nan_as_one, &kept_nan)
+            } else {
+                alloc_with(self.view(), &how, &nan_as_one, &kept_none)
+            }
         }
 
         fn nancumprod_with_into<B>(
@@ -1110,7 +1115,11 @@ macro_rules! cumprod_ext_methods {
         {
             let how = how.spec();
             check_into(self.shape(), &how, out.shape())?;
-            scan_into(self.view(), out.view_mut(), &how, &nan_as_one, &kept_nan);
+            if how.extras.keep_nan {
+                scan_into(self.view(), out.view_mut(), &how, &nan_as_one, &kept_nan);
+            } else {
+                scan_into(self.view(), out.view_mut(), &how, &nan_as_one, &kept_none);
+            }
             Ok(())
         }
 
@@ -1433,10 +1442,7 @@ fn kept_none<A, B>(_: &A, _: &Spec<'_, B>) -> Option<B> {
 }
 
 /// With `keep_nan`, a NaN element stays NaN in the result.
-fn kept_nan<A: Clone + Into<B>, B: NanAware>(x: &A, how: &Spec<'_, B>) -> Option<B> {
-    if !how.extras.keep_nan {
-        return None;
-    }
+fn kept_nan<A: Clone + Into<B>, B: NanAware>(x: &A, _: &Spec<'_, B>) -> Option<B> {
     let x: B = x.clone().into();
     x.is_nan().then_some(x)
 }

@@ -19,7 +19,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::ops::Mul;
 
-use ndarray::{Array, ArrayView, ArrayViewD, ArrayViewMut, Dimension, IntoDimension, IxDyn, Slice};
+use ndarray::{Array, ArrayView, ArrayView1, ArrayViewD, ArrayViewMut, Dimension, IntoDimension, IxDyn, Slice};
 use num_traits::{CheckedMul, One};
 
 use super::family::{put_initial, slot};
@@ -300,7 +300,7 @@ fn run<'s, B>(
     let starts = extras.starts.map(flags);
     let codes = extras
         .groups
-        .map(|codes| dense_codes(codes.iter().copied(), n));
+        .map(|codes| dense_codes(codes, n));
     // The start of every lane, in the lane order of the block.
     let carry = match &how.initial {
         Start::Lanes(lanes) => {
@@ -349,18 +349,27 @@ fn run<'s, B>(
 /// when they are all below `n` (then `g` is one more than the largest), else
 /// the rank of each code among the distinct codes (a sort, but no table
 /// indexed by code, however large the codes are).
-fn dense_codes(codes: impl Iterator<Item = usize> + Clone, n: usize) -> (Vec<usize>, usize) {
-    let largest = codes.clone().max().unwrap_or(0);
-    if largest < n {
-        return (codes.collect(), largest + 1);
+fn dense_codes<'c>(codes: ArrayView1<'c, usize>, n: usize) -> (Cow<'c, [usize]>, usize) {
+    let largest = match codes.as_slice() {
+        Some(codes) => codes.iter().copied().max(),
+        None => codes.iter().copied().max(),
     }
-    let mut distinct: Vec<usize> = codes.clone().collect();
+    .unwrap_or(0);
+    if largest < n {
+        let codes = match codes.to_slice() {
+            Some(codes) => Cow::Borrowed(codes),
+            None => Cow::Owned(codes.to_vec()),
+        };
+        return (codes, largest + 1);
+    }
+    let mut distinct = codes.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
     let dense = codes
-        .map(|c| distinct.binary_search(&c).expect("a code of the list"))
+        .iter()
+        .map(|c| distinct.binary_search(c).expect("a code of the list"))
         .collect();
-    (dense, distinct.len())
+    (Cow::Owned(dense), distinct.len())
 }
 
 /// The scan of a block, as [`run`] prepared it.
@@ -860,9 +869,9 @@ impl<B: Clone + Mul<Output = B>> Chain<'_, B> {
 }
 
 /// The inclusive grouped scan: one product per group and lane of a block
-/// row, kept beside the output (`seen` tells the groups that have started,
-/// with the identity as start). Kept elements leave their group's product as
-/// it is.
+/// row, kept beside the output (with whether it has started: without an
+/// initial value, the first product of a group is a copy of its element).
+/// Kept elements leave their group's product as it is.
 fn groups<B>(data: &mut [B], b: &Block<'_>, input: &impl Input<B>, restart: Option<&B>)
 where
     B: Clone + Mul<Output = B> + One,
@@ -876,25 +885,56 @@ where
     if n == 0 || inner == 0 {
         return;
     }
-    let mask = b.mask;
-    let starts = b.starts;
     let fresh = restart.cloned().unwrap_or_else(B::one);
+    // One product per group and lane, and whether it has started: without
+    // an initial value, the first product of a group is a copy of its
+    // element.
     let mut products: Vec<B> = vec![fresh.clone(); groups * inner];
-    let mut seen: Vec<bool> = vec![restart.is_some(); groups * inner];
+    let mut started: Vec<bool> = vec![restart.is_some(); groups * inner];
     for (o, block) in data.chunks_exact_mut(n * inner).enumerate() {
         let base = o * n * inner;
-        products.iter_mut().for_each(|p| p.clone_from(&fresh));
-        seen.iter_mut().for_each(|s| *s = restart.is_some());
+        if o > 0 {
+            products.iter_mut().for_each(|p| p.clone_from(&fresh));
+            started.iter_mut().for_each(|s| *s = restart.is_some());
+        }
+        let mut chains = Chains {
+            products: &mut products,
+            started: &mut started,
+            reverse,
+        };
+        if b.mask.is_none() && b.starts.is_none() {
+            // The common case in loops of its own: rows in order (reversed
+            // for a reverse scan), each multiplied into its group's row of
+            // products.
+            if inner == 1 {
+                // One lane: no rows to slice, a loop of its own.
+                let items = block.iter_mut().zip(codes).zip(base..base + n);
+                if reverse {
+                    chains.lane(items.rev(), input);
+                } else {
+                    chains.lane(items, input);
+                }
+                continue;
+            }
+            let rows = block
+                .chunks_exact_mut(inner)
+                .zip(codes)
+                .zip((base..base + n * inner).step_by(inner));
+            if reverse {
+                chains.rows(rows.rev(), input);
+            } else {
+                chains.rows(rows, input);
+            }
+            continue;
+        }
         for step in 0..n {
             let i = if reverse { n - 1 - step } else { step };
             let group = codes[i] * inner;
-            let products = &mut products[group..group + inner];
-            let seen = &mut seen[group..group + inner];
             let row = &mut block[i * inner..(i + 1) * inner];
             let at = base + i * inner;
             for (j, y) in row.iter_mut().enumerate() {
                 let k = at + j;
-                let restarts = starts.is_some_and(|s| {
+                let restarts = b.starts.is_some_and(|s| {
                     if reverse {
                         i + 1 < n && s[k + inner]
                     } else {
@@ -902,28 +942,117 @@ where
                     }
                 });
                 if restarts {
-                    products[j].clone_from(&fresh);
-                    seen[j] = restart.is_some();
+                    chains.products[group + j].clone_from(&fresh);
+                    chains.started[group + j] = restart.is_some();
                 }
-                let item = if mask.map_or(true, |m| m[k]) {
+                let item = if b.mask.map_or(true, |m| m[k]) {
                     input.read(k, y)
                 } else {
                     Ok(B::one())
                 };
                 match item {
                     Err(kept) => *y = kept,
-                    Ok(v) => {
-                        let p = if seen[j] {
-                            join(&products[j], v, reverse)
-                        } else {
-                            seen[j] = true;
-                            v
-                        };
-                        y.clone_from(&p);
-                        products[j] = p;
-                    }
+                    Ok(v) => *y = chains.push(group + j, v).clone(),
                 }
             }
         }
     }
 }
+
+/// The running products of a grouped scan, one per group and lane.
+struct Chains<'c, B> {
+    products: &'c mut [B],
+    started: &'c mut [bool],
+    reverse: bool,
+}
+
+impl<B: Clone + Mul<Output = B>> Chains<'_, B> {
+    /// Multiplies the factor `v` into product `at`, and returns it.
+    #[inline(always)]
+    fn push(&mut self, at: usize, v: B) -> &B {
+        let product = &mut self.products[at];
+        *product = if self.started[at] {
+            join(product, v, self.reverse)
+        } else {
+            self.started[at] = true;
+            v
+        };
+        product
+    }
+
+    /// [`rows`](Self::rows) for one lane: its elements, each with its group
+    /// and memory position, in the scan's order.
+    fn lane<'d, I>(&mut self, mut items: I, input: &impl Input<B>)
+    where
+        B: 'd,
+        I: Iterator<Item = ((&'d mut B, &'d usize), usize)>,
+    {
+        let mut waiting = self.started.iter().filter(|s| !**s).count();
+        while waiting > 0 {
+            let Some(((y, &group), k)) = items.next() else {
+                return;
+            };
+            match input.read(k, y) {
+                Ok(v) => {
+                    waiting -= usize::from(!self.started[group]);
+                    *y = self.push(group, v).clone();
+                }
+                Err(kept) => *y = kept,
+            }
+        }
+        let reverse = self.reverse;
+        for ((y, &group), k) in items {
+            match input.read(k, y) {
+                Ok(v) => {
+                    let product = &mut self.products[group];
+                    *product = join(product, v, reverse);
+                    y.clone_from(product);
+                }
+                Err(kept) => *y = kept,
+            }
+        }
+    }
+
+    /// The rows of a grouped scan without flags, each with its group and
+    /// memory position, in the scan's order. Until every product has
+    /// started, each element checks whether its product has; from then on
+    /// (with groups in random order, after a few times as many rows as there
+    /// are groups) the loop only multiplies.
+    fn rows<'d, I>(&mut self, mut rows: I, input: &impl Input<B>)
+    where
+        B: 'd,
+        I: Iterator<Item = ((&'d mut [B], &'d usize), usize)>,
+    {
+        let mut waiting = self.started.iter().filter(|s| !**s).count();
+        while waiting > 0 {
+            let Some(((row, &group), at)) = rows.next() else {
+                return;
+            };
+            let first = group * row.len();
+            for (j, (y, k)) in row.iter_mut().zip(at..).enumerate() {
+                match input.read(k, y) {
+                    Ok(v) => {
+                        waiting -= usize::from(!self.started[first + j]);
+                        *y = self.push(first + j, v).clone();
+                    }
+                    Err(kept) => *y = kept,
+                }
+            }
+        }
+        let reverse = self.reverse;
+        for ((row, &group), at) in rows {
+            let width = row.len();
+            let products = &mut self.products[group * width..(group + 1) * width];
+            for ((y, product), k) in row.iter_mut().zip(products).zip(at..) {
+                match input.read(k, y) {
+                    Ok(v) => {
+                        *product = join(product, v, reverse);
+                        y.clone_from(product);
+                    }
+                    Err(kept) => *y = kept,
+                }
+            }
+        }
+    }
+}
+
