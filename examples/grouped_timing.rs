@@ -57,7 +57,9 @@ fn main() {
     let shapes = std::fs::read_to_string(dir.join("shapes.txt")).expect("shapes.txt");
     let reps = 7;
     for line in shapes.lines() {
-        let mut dims = line.split_whitespace().map(|d| d.parse::<usize>().expect("a number"));
+        let mut dims = line
+            .split_whitespace()
+            .map(|d| d.parse::<usize>().expect("a number"));
         let (rows, cols) = (dims.next().expect("rows"), dims.next().expect("columns"));
         let a = ArrayView2::from_shape((rows, cols), &values[..rows * cols]).expect("the shape");
         let codes = &codes[..rows];
@@ -67,7 +69,9 @@ fn main() {
         let copy = median_ms(reps, || drop(black_box(&a).to_owned()));
         let alloc = median_ms(reps, || drop(black_box(&a).nancumprod_with(pandas_rule)));
         let into = median_ms(reps, || {
-            black_box(&a).nancumprod_with_into(pandas_rule, &mut out).unwrap()
+            black_box(&a)
+                .nancumprod_with_into(pandas_rule, &mut out)
+                .unwrap()
         });
         let numpy_rule = median_ms(reps, || drop(black_box(&a).nancumprod_with(how)));
         let plain = median_ms(reps, || drop(black_box(&a).cumprod_with(how)));

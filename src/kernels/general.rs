@@ -19,7 +19,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::ops::Mul;
 
-use ndarray::{Array, ArrayView, ArrayView1, ArrayViewD, ArrayViewMut, Dimension, IntoDimension, IxDyn, Slice};
+use ndarray::{
+    Array, ArrayView, ArrayView1, ArrayViewD, ArrayViewMut, Dimension, IntoDimension, IxDyn, Slice,
+};
 use num_traits::{CheckedMul, One};
 
 use super::family::{put_initial, slot};
@@ -137,6 +139,10 @@ fn in_order<'v, T: Clone>(a: ArrayViewD<'v, T>, order: &[usize]) -> Cow<'v, [T]>
 /// block in the working order, `cur` what the output holds there (the element
 /// itself, in place).
 trait Input<B> {
+    /// Whether the output is the input (a scan that fails half way cannot
+    /// start again).
+    const IN_PLACE: bool = false;
+
     /// The factor of the element at `k` (`Ok`), or the value to leave in the
     /// output when the element takes no part (`Err`: a NaN kept in place).
     fn read(&self, k: usize, cur: &B) -> Item<B>;
@@ -259,6 +265,8 @@ where
     P: Fn(&B) -> B,
     K: Fn(&B) -> bool,
 {
+    const IN_PLACE: bool = true;
+
     fn read(&self, _: usize, cur: &B) -> Item<B> {
         if (self.keep)(cur) {
             Err(cur.clone())
@@ -283,11 +291,11 @@ where
 
 /// Runs the scan of `how` over `out` in the memory order `order`, reading
 /// the elements from `input`.
-fn run<'s, B>(
+fn run<'s, B, I: Input<B>>(
     mut out: ArrayViewMut<'_, B, IxDyn>,
     how: &Spec<'s, B>,
     order: &[usize],
-    input: &impl Input<B>,
+    input: &I,
 ) where
     B: Clone + Mul<Output = B> + One,
 {
@@ -298,9 +306,20 @@ fn run<'s, B>(
     let flags = |f: &'s dyn Flags| flags_in_order(f, shape.clone(), order);
     let mask = extras.mask.map(flags);
     let starts = extras.starts.map(flags);
-    let codes = extras
-        .groups
-        .map(|codes| dense_codes(codes, n));
+    // Group codes are checked as the scan reads them when it can start
+    // again (a scan into another array, without flags, of codes in one
+    // slice); otherwise before it.
+    let unchecked = extras.groups.and_then(|codes| {
+        let plain = !I::IN_PLACE
+            && extras.mask.is_none()
+            && extras.starts.is_none()
+            && how.output != Output::Exclusive;
+        plain.then(|| codes.to_slice()).flatten()
+    });
+    let codes = match unchecked {
+        Some(_) => None,
+        None => extras.groups.map(|codes| dense_codes(codes, n)),
+    };
     // The start of every lane, in the lane order of the block.
     let carry = match &how.initial {
         Start::Lanes(lanes) => {
@@ -323,7 +342,17 @@ fn run<'s, B>(
         inner,
         mask: mask.as_deref(),
         starts: starts.as_deref(),
-        codes: codes.as_ref().map(|(codes, g)| (&codes[..], *g)),
+        codes: match (&codes, unchecked) {
+            (Some((codes, g)), _) => Some(Codes {
+                codes,
+                groups: Some(*g),
+            }),
+            (None, Some(codes)) => Some(Codes {
+                codes,
+                groups: None,
+            }),
+            (None, None) => None,
+        },
         reverse: how.reverse,
         exclusive: how.output == Output::Exclusive,
         keep: how.extras.keep_nan,
@@ -332,17 +361,48 @@ fn run<'s, B>(
         Some(lanes) => Some(lanes[lane].clone()),
         None => restart.cloned(),
     };
-    let permuted = out.view_mut().permuted_axes(order);
-    if let Some(data) = permuted.into_slice() {
-        return scan_block(data, &block, input, first, restart);
+    let mut attempt = |block: &Block<'_>| -> Result<(), NotDense> {
+        let permuted = out.view_mut().permuted_axes(order);
+        if let Some(data) = permuted.into_slice() {
+            return scan_block(data, block, input, &first, restart);
+        }
+        // An output that is not one block: scan a copy in the working order
+        // (holding the elements, for in place), then write it back.
+        let mut work: Vec<B> = out.view().permuted_axes(order).iter().cloned().collect();
+        scan_block(&mut work, block, input, &first, restart)?;
+        let work = Array::from_shape_vec(out.view().permuted_axes(order).raw_dim(), work)
+            .expect("as many elements as the output");
+        out.view_mut().permuted_axes(order).assign(&work);
+        Ok(())
+    };
+    if attempt(&block).is_err() {
+        // Codes beyond the axis length, found during the scan: number the
+        // distinct codes and scan again (the input is untouched).
+        let (dense, groups) = dense_codes(extras.groups.expect("a grouped scan"), n);
+        let block = Block {
+            codes: Some(Codes {
+                codes: &dense,
+                groups: Some(groups),
+            }),
+            ..block
+        };
+        attempt(&block).expect("dense codes");
     }
-    // An output that is not one block: scan a copy in the working order
-    // (holding the elements, for in place), then write it back.
-    let mut work: Vec<B> = out.view().permuted_axes(order).iter().cloned().collect();
-    scan_block(&mut work, &block, input, first, restart);
-    let work = Array::from_shape_vec(out.view().permuted_axes(order).raw_dim(), work)
-        .expect("as many elements as the output");
-    out.permuted_axes(order).assign(&work);
+}
+
+/// A grouped scan met a code that is not below the axis length (see
+/// [`Codes`]).
+#[derive(Debug)]
+struct NotDense;
+
+/// The group of every position along the axis, and the number of groups
+/// (one more than the largest code) when it is known. When it is not, the
+/// scan checks the codes as it reads them, and fails with [`NotDense`] on a
+/// code that is not below the axis length.
+#[derive(Clone, Copy)]
+struct Codes<'x> {
+    codes: &'x [usize],
+    groups: Option<usize>,
 }
 
 /// Group codes `0..g` for the positions along the axis: the codes themselves
@@ -373,6 +433,7 @@ fn dense_codes<'c>(codes: ArrayView1<'c, usize>, n: usize) -> (Cow<'c, [usize]>,
 }
 
 /// The scan of a block, as [`run`] prepared it.
+#[derive(Clone, Copy)]
 struct Block<'x> {
     outer: usize,
     n: usize,
@@ -381,8 +442,8 @@ struct Block<'x> {
     mask: Option<&'x [bool]>,
     /// Where true, a new product starts (memory order, whole block).
     starts: Option<&'x [bool]>,
-    /// The group of every position along the axis, and the number of groups.
-    codes: Option<(&'x [usize], usize)>,
+    /// The group of every position along the axis.
+    codes: Option<Codes<'x>>,
     reverse: bool,
     exclusive: bool,
     /// Whether some elements may stay as they are (`read` may return `Err`).
@@ -398,7 +459,8 @@ fn scan_block<B>(
     input: &impl Input<B>,
     first: impl Fn(usize) -> Option<B>,
     restart: Option<&B>,
-) where
+) -> Result<(), NotDense>
+where
     B: Clone + Mul<Output = B> + One,
 {
     if !b.exclusive {
@@ -406,13 +468,16 @@ fn scan_block<B>(
             return groups(data, b, input, restart);
         }
         if !b.keep {
-            return chains(data, b, input, first, restart);
+            chains(data, b, input, first, restart);
+            return Ok(());
         }
     }
     let Block {
         outer, n, inner, ..
     } = *b;
-    let groups = b.codes.map_or(1, |(_, g)| g);
+    let groups = b.codes.map_or(1, |c| {
+        c.groups.expect("codes checked before an exclusive scan")
+    });
     // One running product per group and lane of a block row.
     let mut state: Vec<Option<B>> = vec![None; groups * inner];
     for o in 0..outer {
@@ -428,7 +493,7 @@ fn scan_block<B>(
         for step in 0..n {
             let i = if b.reverse { n - 1 - step } else { step };
             let row = (o * n + i) * inner;
-            let group = b.codes.map_or(0, |(codes, _)| codes[i]);
+            let group = b.codes.map_or(0, |c| c.codes[i]);
             let chains = &mut state[group * inner..(group + 1) * inner];
             // Segments are the same both ways: a reverse scan restarts after
             // (to the left of) each start.
@@ -457,6 +522,7 @@ fn scan_block<B>(
             }
         }
     }
+    Ok(())
 }
 
 /// Multiplies the chain by `v` and returns the result at its position: the
@@ -869,61 +935,92 @@ impl<B: Clone + Mul<Output = B>> Chain<'_, B> {
 }
 
 /// The inclusive grouped scan: one product per group and lane of a block
-/// row, kept beside the output (with whether it has started: without an
-/// initial value, the first product of a group is a copy of its element).
-/// Kept elements leave their group's product as it is.
-fn groups<B>(data: &mut [B], b: &Block<'_>, input: &impl Input<B>, restart: Option<&B>)
+/// row, kept beside the output. Kept elements leave their group's product as
+/// it is.
+///
+/// Without flags, the positions go a chunk at a time; with codes not checked
+/// yet, each chunk's codes are checked as it is read (from memory once, then
+/// from cache), and the products grow to the largest code so far.
+fn groups<B>(
+    data: &mut [B],
+    b: &Block<'_>,
+    input: &impl Input<B>,
+    restart: Option<&B>,
+) -> Result<(), NotDense>
 where
     B: Clone + Mul<Output = B> + One,
 {
     let Block {
         n, inner, reverse, ..
     } = *b;
-    let Some((codes, groups)) = b.codes else {
-        return;
+    let Some(Codes { codes, groups }) = b.codes else {
+        return Ok(());
     };
     if n == 0 || inner == 0 {
-        return;
+        return Ok(());
     }
     let fresh = restart.cloned().unwrap_or_else(B::one);
-    // One product per group and lane, and whether it has started: without
-    // an initial value, the first product of a group is a copy of its
-    // element.
-    let mut products: Vec<B> = vec![fresh.clone(); groups * inner];
-    let mut started: Vec<bool> = vec![restart.is_some(); groups * inner];
+    let mut chains = Chains {
+        products: Vec::new(),
+        started: Vec::new(),
+        waiting: 0,
+        fresh,
+        restart: restart.is_some(),
+        reverse,
+    };
+    chains.grow(groups.unwrap_or(0) * inner);
+    let plain = b.mask.is_none() && b.starts.is_none();
+    debug_assert!(
+        plain || groups.is_some(),
+        "codes checked before a scan with flags"
+    );
     for (o, block) in data.chunks_exact_mut(n * inner).enumerate() {
         let base = o * n * inner;
         if o > 0 {
-            products.iter_mut().for_each(|p| p.clone_from(&fresh));
-            started.iter_mut().for_each(|s| *s = restart.is_some());
+            chains.reset();
         }
-        let mut chains = Chains {
-            products: &mut products,
-            started: &mut started,
-            reverse,
-        };
-        if b.mask.is_none() && b.starts.is_none() {
+        if plain {
             // The common case in loops of its own: rows in order (reversed
             // for a reverse scan), each multiplied into its group's row of
             // products.
-            if inner == 1 {
-                // One lane: no rows to slice, a loop of its own.
-                let items = block.iter_mut().zip(codes).zip(base..base + n);
-                if reverse {
-                    chains.lane(items.rev(), input);
+            let mut done = 0;
+            while done < n {
+                let count = CHUNK.min(n - done);
+                let (lo, hi) = if reverse {
+                    (n - done - count, n - done)
                 } else {
-                    chains.lane(items, input);
+                    (done, done + count)
+                };
+                let codes = &codes[lo..hi];
+                if groups.is_none() {
+                    let largest = codes.iter().copied().max().unwrap_or(0);
+                    if largest >= n {
+                        return Err(NotDense);
+                    }
+                    chains.grow((largest + 1) * inner);
                 }
-                continue;
-            }
-            let rows = block
-                .chunks_exact_mut(inner)
-                .zip(codes)
-                .zip((base..base + n * inner).step_by(inner));
-            if reverse {
-                chains.rows(rows.rev(), input);
-            } else {
-                chains.rows(rows, input);
+                let block = &mut block[lo * inner..hi * inner];
+                let at = base + lo * inner;
+                if inner == 1 {
+                    // One lane: no rows to slice, a loop of its own.
+                    let items = block.iter_mut().zip(codes).zip(at..at + count);
+                    if reverse {
+                        chains.lane(items.rev(), input);
+                    } else {
+                        chains.lane(items, input);
+                    }
+                } else {
+                    let rows = block
+                        .chunks_exact_mut(inner)
+                        .zip(codes)
+                        .zip((at..at + count * inner).step_by(inner));
+                    if reverse {
+                        chains.rows(rows.rev(), input);
+                    } else {
+                        chains.rows(rows, input);
+                    }
+                }
+                done += count;
             }
             continue;
         }
@@ -942,8 +1039,7 @@ where
                     }
                 });
                 if restarts {
-                    chains.products[group + j].clone_from(&fresh);
-                    chains.started[group + j] = restart.is_some();
+                    chains.restart(group + j);
                 }
                 let item = if b.mask.map_or(true, |m| m[k]) {
                     input.read(k, y)
@@ -957,16 +1053,56 @@ where
             }
         }
     }
+    Ok(())
 }
 
+/// Positions of a grouped scan whose codes are checked at a time: 32 KiB of
+/// codes, read from memory once, then from cache.
+const CHUNK: usize = 4096;
+
 /// The running products of a grouped scan, one per group and lane.
-struct Chains<'c, B> {
-    products: &'c mut [B],
-    started: &'c mut [bool],
+struct Chains<B> {
+    products: Vec<B>,
+    /// Whether each product has started: without an initial value, the
+    /// first product of a group is a copy of its element.
+    started: Vec<bool>,
+    /// How many products have not started.
+    waiting: usize,
+    /// Where every product starts: the initial value, or one (not started).
+    fresh: B,
+    /// Whether there is an initial value (products start started).
+    restart: bool,
     reverse: bool,
 }
 
-impl<B: Clone + Mul<Output = B>> Chains<'_, B> {
+impl<B: Clone + Mul<Output = B>> Chains<B> {
+    /// Makes room for `len` products.
+    fn grow(&mut self, len: usize) {
+        if len > self.products.len() {
+            if !self.restart {
+                self.waiting += len - self.products.len();
+            }
+            self.products.resize(len, self.fresh.clone());
+            self.started.resize(len, self.restart);
+        }
+    }
+
+    /// Starts every product again (a new block).
+    fn reset(&mut self) {
+        for at in 0..self.products.len() {
+            self.restart(at);
+        }
+    }
+
+    /// Starts product `at` again.
+    fn restart(&mut self, at: usize) {
+        self.products[at].clone_from(&self.fresh);
+        if self.started[at] && !self.restart {
+            self.waiting += 1;
+        }
+        self.started[at] = self.restart;
+    }
+
     /// Multiplies the factor `v` into product `at`, and returns it.
     #[inline(always)]
     fn push(&mut self, at: usize, v: B) -> &B {
@@ -975,6 +1111,7 @@ impl<B: Clone + Mul<Output = B>> Chains<'_, B> {
             join(product, v, self.reverse)
         } else {
             self.started[at] = true;
+            self.waiting -= 1;
             v
         };
         product
@@ -987,16 +1124,12 @@ impl<B: Clone + Mul<Output = B>> Chains<'_, B> {
         B: 'd,
         I: Iterator<Item = ((&'d mut B, &'d usize), usize)>,
     {
-        let mut waiting = self.started.iter().filter(|s| !**s).count();
-        while waiting > 0 {
+        while self.waiting > 0 {
             let Some(((y, &group), k)) = items.next() else {
                 return;
             };
             match input.read(k, y) {
-                Ok(v) => {
-                    waiting -= usize::from(!self.started[group]);
-                    *y = self.push(group, v).clone();
-                }
+                Ok(v) => *y = self.push(group, v).clone(),
                 Err(kept) => *y = kept,
             }
         }
@@ -1023,18 +1156,14 @@ impl<B: Clone + Mul<Output = B>> Chains<'_, B> {
         B: 'd,
         I: Iterator<Item = ((&'d mut [B], &'d usize), usize)>,
     {
-        let mut waiting = self.started.iter().filter(|s| !**s).count();
-        while waiting > 0 {
+        while self.waiting > 0 {
             let Some(((row, &group), at)) = rows.next() else {
                 return;
             };
             let first = group * row.len();
             for (j, (y, k)) in row.iter_mut().zip(at..).enumerate() {
                 match input.read(k, y) {
-                    Ok(v) => {
-                        waiting -= usize::from(!self.started[first + j]);
-                        *y = self.push(first + j, v).clone();
-                    }
+                    Ok(v) => *y = self.push(first + j, v).clone(),
                     Err(kept) => *y = kept,
                 }
             }
@@ -1055,4 +1184,3 @@ impl<B: Clone + Mul<Output = B>> Chains<'_, B> {
         }
     }
 }
-
