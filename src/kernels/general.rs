@@ -364,12 +364,12 @@ fn run<'s, B, I: Input<B>>(
     let mut attempt = |block: &Block<'_>| -> Result<(), NotDense> {
         let permuted = out.view_mut().permuted_axes(order);
         if let Some(data) = permuted.into_slice() {
-            return scan_block(data, block, input, &first, restart);
+            return scan_block(data, block, input, first, restart);
         }
         // An output that is not one block: scan a copy in the working order
         // (holding the elements, for in place), then write it back.
         let mut work: Vec<B> = out.view().permuted_axes(order).iter().cloned().collect();
-        scan_block(&mut work, block, input, &first, restart)?;
+        scan_block(&mut work, block, input, first, restart)?;
         let work = Array::from_shape_vec(out.view().permuted_axes(order).raw_dim(), work)
             .expect("as many elements as the output");
         out.view_mut().permuted_axes(order).assign(&work);
