@@ -217,6 +217,7 @@ mod nan_aware;
 mod options;
 #[cfg(feature = "rayon")]
 mod par_cumprod_ext;
+mod scaled;
 
 pub use crate::cumprod_ext::CumprodExt;
 pub use crate::errors::CumprodError;
@@ -225,6 +226,7 @@ pub use crate::options::{AnyElement, Cumprod, CumprodElement, CumprodOptions};
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use crate::par_cumprod_ext::ParCumprodExt;
+pub use crate::scaled::{Scaled, ScaledFloat};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

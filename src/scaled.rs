@@ -1,0 +1,316 @@
+//! [`Scaled`], floating-point products that never underflow or overflow.
+
+use core::cmp::Ordering;
+use core::fmt;
+use core::ops::Mul;
+
+use num_traits::One;
+
+use crate::nan_aware::NanAware;
+
+/// A product of `f32` or `f64` values that never underflows to zero nor
+/// overflows to infinity: a mantissa of type `F` and a binary exponent, the
+/// value being `mantissa × 2^exponent`.
+///
+/// A running product of 10,000 probabilities near 0.5 underflows to zero in
+/// `f64` after about 1,075 steps, and spends the steps before that in slow
+/// subnormal numbers. As the element type of a scan it does neither:
+/// convert the input with the `_as` forms and read each result's
+/// [`mantissa`](Self::mantissa) and [`exponent`](Self::exponent), or its
+/// natural logarithm ([`ln`](Self::ln)), for log-space work.
+///
+/// ```
+/// use ndarray::{Array1, Axis};
+/// use ndarray_cumprod::{CumprodExt, Scaled};
+///
+/// let p = Array1::from_elem(10_000, 0.5_f64);
+/// assert_eq!(p.cumprod_axis(Axis(0))[2_000], 0.0); // underflowed
+///
+/// let scaled = p.cumprod_axis_as::<Scaled<f64>>(Axis(0));
+/// let last = scaled[9_999];
+/// assert_eq!((last.mantissa(), last.exponent()), (0.5, -9_999));
+/// # #[cfg(feature = "std")]
+/// assert!((last.ln() - 10_000.0 * 0.5_f64.ln()).abs() < 1e-9);
+/// ```
+///
+/// # Exactness
+///
+/// Each product is exactly the one that the same left-to-right scan gives in a
+/// binary format with the significand of `F` (53 bits for `f64`, 24 for
+/// `f32`) and an unbounded exponent range, rounded to nearest, ties to even:
+/// the values that `mpmath` computes with `mp.prec = 53` (or 24). This is
+/// because a multiplication by a power of two is exact, and the mantissas are
+/// kept at least `2^-K` and below `2^K` (`K` = 511 for `f64`, 63 for `f32`),
+/// so that the product of two is always a normal number of `F`: rounded
+/// once, as with an unbounded exponent, and never to a subnormal or to
+/// infinity.
+/// When a product leaves that range it is brought back into `[0.5, 1)` by its
+/// exponent, which changes no bit of its significand. Zeros, infinities and
+/// NaN are their own mantissa, with exponent 0, and multiply as in `F`.
+///
+/// Comparisons (`==`, `<`) are those of the values; NaN compares unequal to
+/// everything, as in `F`.
+#[derive(Clone, Copy)]
+pub struct Scaled<F> {
+    /// Zero, infinite, NaN, or of magnitude at least `2^-K` and below `2^K`.
+    mantissa: F,
+    exponent: i64,
+}
+
+/// The floating-point types that [`Scaled`] is made of: `f32` and `f64`.
+///
+/// The trait is sealed: only this crate implements it.
+pub trait ScaledFloat: Copy + PartialOrd + Mul<Output = Self> + sealed::Sealed {
+    /// `(m, e)` with `x = m × 2^e` and `|m|` in `[0.5, 1)`; `(x, 0)` for
+    /// zero, infinities and NaN.
+    #[doc(hidden)]
+    fn frexp(self) -> (Self, i64);
+    /// `x × 2^e`, rounded once.
+    #[doc(hidden)]
+    fn scale(self, e: i64) -> Self;
+    /// Whether `x` is of magnitude at least `2^-K` and below `2^K` (not
+    /// zero, infinite, NaN or subnormal).
+    #[doc(hidden)]
+    fn regular(self) -> bool;
+    #[doc(hidden)]
+    fn is_finite(self) -> bool;
+    #[doc(hidden)]
+    fn is_nan(self) -> bool;
+    #[doc(hidden)]
+    fn one() -> Self;
+    #[doc(hidden)]
+    fn zero() -> Self;
+    /// The natural logarithm of `m × 2^e`, for `m` in `[0.5, 1)`.
+    #[cfg(feature = "std")]
+    #[doc(hidden)]
+    fn ln_scaled(m: Self, e: i64) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+macro_rules! scaled_float {
+    ($f:ty, $bits:ty, $shift:expr, $bias:expr, $k:expr) => {
+        impl ScaledFloat for $f {
+            fn frexp(self) -> ($f, i64) {
+                const MASK: $bits = 2 * $bias + 1;
+                // The exponent field of the numbers in [0.5, 1).
+                const HALF: $bits = $bias - 1;
+                let bits = self.to_bits();
+                let field = (bits >> $shift) & MASK;
+                if field == MASK || self == 0.0 {
+                    return (self, 0);
+                }
+                if field == 0 {
+                    // Subnormal: scale into the normal range first (exact).
+                    let (m, e) = (self * <$f>::from_bits(($bias + 64) << $shift)).frexp();
+                    return (m, e - 64);
+                }
+                let m = <$f>::from_bits((bits & !(MASK << $shift)) | (HALF << $shift));
+                (m, field as i64 - HALF as i64)
+            }
+
+            fn scale(self, e: i64) -> $f {
+                const MAX: i64 = $bias;
+                const MIN: i64 = 1 - $bias;
+                // A step down that keeps a mantissa in [0.5, 1) normal and
+                // its significand whole: only the last multiplication below
+                // can round.
+                const DOWN: i64 = MIN + $shift + 1;
+                let power = |e: i64| <$f>::from_bits(((e + MAX) as $bits) << $shift);
+                let (mut x, mut e) = (self, e);
+                if e > MAX {
+                    x *= power(MAX);
+                    e -= MAX;
+                    if e > MAX {
+                        x *= power(MAX);
+                        e = (e - MAX).min(MAX);
+                    }
+                } else if e < MIN {
+                    x *= power(DOWN);
+                    e -= DOWN;
+                    if e < MIN {
+                        x *= power(DOWN);
+                        e = (e - DOWN).max(MIN);
+                    }
+                }
+                x * power(e)
+            }
+
+            #[inline(always)]
+            fn regular(self) -> bool {
+                // One comparison of the exponent field: from 2^-K to just
+                // below 2^K (zero, subnormals, infinities and NaN fall
+                // outside).
+                const MASK: $bits = 2 * $bias + 1;
+                let field = (self.to_bits() >> $shift) & MASK;
+                field.wrapping_sub($bias - $k) < 2 * $k
+            }
+
+            fn is_finite(self) -> bool {
+                self - self == 0.0
+            }
+
+            fn is_nan(self) -> bool {
+                self != self
+            }
+
+            fn one() -> $f {
+                1.0
+            }
+
+            fn zero() -> $f {
+                0.0
+            }
+
+            #[cfg(feature = "std")]
+            fn ln_scaled(m: $f, e: i64) -> $f {
+                (f64::from(m).ln() + e as f64 * core::f64::consts::LN_2) as $f
+            }
+        }
+    };
+}
+
+scaled_float!(f64, u64, 52, 1023, 511);
+scaled_float!(f32, u32, 23, 127, 63);
+
+impl<F: ScaledFloat> Scaled<F> {
+    /// The mantissa `m` of the value `m × 2^e`: `0.5 <= |m| < 1`, with the
+    /// sign of the value; zero, infinite or NaN for those values.
+    pub fn mantissa(&self) -> F {
+        self.mantissa.frexp().0
+    }
+
+    /// The binary exponent `e` of the value `m × 2^e` (0 for zero, infinite
+    /// and NaN values).
+    pub fn exponent(&self) -> i64 {
+        let m = self.mantissa;
+        if m == F::zero() || !m.is_finite() {
+            return 0;
+        }
+        let (_, e) = m.frexp();
+        self.exponent + e
+    }
+
+    /// The value as `F`, rounded once: zero (or a subnormal) where it is too
+    /// small for `F`, infinite where it is too large.
+    pub fn to_float(&self) -> F {
+        self.mantissa.scale(self.exponent)
+    }
+
+    /// The natural logarithm of the value (NaN for a negative value, minus
+    /// infinity for zero), for log-space work: `ln(m) + e ln 2`, computed in
+    /// `f64`, which is within a few units in the last place of the exact
+    /// logarithm of the value. Needs the `std` feature.
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn ln(&self) -> F {
+        F::ln_scaled(self.mantissa(), self.exponent())
+    }
+}
+
+impl From<f64> for Scaled<f64> {
+    fn from(x: f64) -> Self {
+        scaled(x)
+    }
+}
+
+impl From<f32> for Scaled<f32> {
+    fn from(x: f32) -> Self {
+        scaled(x)
+    }
+}
+
+impl From<f32> for Scaled<f64> {
+    fn from(x: f32) -> Self {
+        scaled(f64::from(x))
+    }
+}
+
+/// `x` as a [`Scaled`], its mantissa in range.
+#[inline]
+fn scaled<F: ScaledFloat>(x: F) -> Scaled<F> {
+    if x.regular() {
+        Scaled {
+            mantissa: x,
+            exponent: 0,
+        }
+    } else {
+        let (mantissa, exponent) = x.frexp();
+        Scaled { mantissa, exponent }
+    }
+}
+
+impl<F: ScaledFloat> Mul for Scaled<F> {
+    type Output = Self;
+
+    #[inline]
+    fn mul(self, rhs: Self) -> Self {
+        let mantissa = self.mantissa * rhs.mantissa;
+        let exponent = self.exponent + rhs.exponent;
+        if mantissa.regular() {
+            return Scaled { mantissa, exponent };
+        }
+        let (mantissa, e) = mantissa.frexp();
+        Scaled {
+            mantissa,
+            exponent: exponent + e,
+        }
+    }
+}
+
+impl<F: ScaledFloat> One for Scaled<F> {
+    fn one() -> Self {
+        Scaled {
+            mantissa: F::one(),
+            exponent: 0,
+        }
+    }
+}
+
+impl<F: ScaledFloat> NanAware for Scaled<F> {
+    fn is_nan(&self) -> bool {
+        self.mantissa.is_nan()
+    }
+}
+
+impl<F: ScaledFloat> PartialEq for Scaled<F> {
+    fn eq(&self, other: &Self) -> bool {
+        self.partial_cmp(other) == Some(Ordering::Equal)
+    }
+}
+
+impl<F: ScaledFloat> PartialOrd for Scaled<F> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        let (a, b) = (self.mantissa(), other.mantissa());
+        let zero = F::zero();
+        let regular = |m: F| m != zero && m.is_finite();
+        if !regular(a) || !regular(b) || (a < zero) != (b < zero) {
+            // A zero, an infinity or NaN is below, above or apart from
+            // every regular value whatever its exponent, as are values of
+            // opposite signs: the mantissas decide.
+            return a.partial_cmp(&b);
+        }
+        let (ea, eb) = (self.exponent(), other.exponent());
+        if ea == eb {
+            return a.partial_cmp(&b);
+        }
+        // Same sign, different exponents: the larger exponent is the larger
+        // magnitude.
+        let by_magnitude = ea.cmp(&eb);
+        Some(if a < zero {
+            by_magnitude.reverse()
+        } else {
+            by_magnitude
+        })
+    }
+}
+
+impl<F: ScaledFloat + fmt::Debug> fmt::Debug for Scaled<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} × 2^{}", self.mantissa(), self.exponent())
+    }
+}

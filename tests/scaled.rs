@@ -1,0 +1,332 @@
+//! `Scaled`, the products that never underflow: bit for bit against mpmath
+//! (`tests/data/mpmath_scaled.txt`, written by `gen_mpmath_scaled.py`) on
+//! chains of up to 10^6 factors, and against plain `f64` products where those
+//! stay in range.
+
+use ndarray::{array, Array1, ArrayD, Axis, IxDyn};
+use ndarray_cumprod::{Cumprod, CumprodExt, Scaled, ScaledFloat};
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+/// xorshift64* (Vigna), as in the generator script.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// `m × 2^e` for an integer `m` below 2^53, exactly (as Python's `ldexp`).
+fn ldexp(m: u64, e: i32) -> f64 {
+    let mut x = m as f64;
+    let mut e = e;
+    while e < -1000 {
+        x *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    x * 2f64.powi(e)
+}
+
+/// The factor for the integer `r`, as `factor` in the script.
+fn factor(r: u64, kind: &str, f32: bool) -> f64 {
+    let (bits, tiny) = if f32 { (24, -149) } else { (53, -1074) };
+    match kind {
+        "unit" => ldexp((r >> (64 - bits)) | 1, -bits),
+        "half" => {
+            let x = ldexp((1 << (bits - 1)) + ((r >> 40) & 0xFFFF), -bits);
+            if r & 1 == 1 {
+                -x
+            } else {
+                x
+            }
+        }
+        "wide" => {
+            let m = ldexp((r >> (64 - bits)) | (1 << (bits - 1)), -bits);
+            let e = ((r & 0x7F) % 81) as i32 - 40;
+            let x = m * 2f64.powi(e);
+            if (r >> 7) & 1 == 1 {
+                -x
+            } else {
+                x
+            }
+        }
+        "subnormal" => {
+            if r % 64 == 0 {
+                ldexp((r >> 44) | 1, tiny)
+            } else {
+                ldexp((r >> (64 - bits)) | 1, -bits)
+            }
+        }
+        other => panic!("unknown kind {other}"),
+    }
+}
+
+/// One checkpoint: the product at `index`.
+struct At {
+    index: usize,
+    mantissa: u64,
+    exponent: i64,
+    value: u64,
+    ln: f64,
+}
+
+struct Chain {
+    name: String,
+    f32: bool,
+    factors: Vec<f64>,
+    checkpoints: Vec<At>,
+}
+
+fn hex(s: &str) -> u64 {
+    u64::from_str_radix(s, 16).expect("hex bits")
+}
+
+fn chains() -> Vec<Chain> {
+    let text = include_str!("data/mpmath_scaled.txt");
+    let mut chains: Vec<Chain> = Vec::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words[0] {
+            "chain" => chains.push(Chain {
+                name: words[1].to_string(),
+                f32: words[2] == "f32",
+                factors: Vec::new(),
+                checkpoints: Vec::new(),
+            }),
+            "x" => {
+                let chain = chains.last_mut().expect("a chain");
+                let f32 = chain.f32;
+                chain.factors = words[1..]
+                    .iter()
+                    .map(|w| {
+                        if f32 {
+                            f64::from(f32::from_bits(hex(w) as u32))
+                        } else {
+                            f64::from_bits(hex(w))
+                        }
+                    })
+                    .collect();
+            }
+            "gen" => {
+                let chain = chains.last_mut().expect("a chain");
+                let count: usize = text
+                    .lines()
+                    .find(|l| l.starts_with(&format!("chain {} ", chain.name)))
+                    .and_then(|l| l.split_whitespace().nth(3))
+                    .expect("a count")
+                    .parse()
+                    .expect("a number");
+                let mut gen = XorShift(words[1].parse().expect("a seed"));
+                let f32 = chain.f32;
+                chain.factors = (0..count)
+                    .map(|_| factor(gen.next(), words[2], f32))
+                    .collect();
+            }
+            "at" => chains.last_mut().expect("a chain").checkpoints.push(At {
+                index: words[1].parse().expect("an index"),
+                mantissa: hex(words[2]),
+                exponent: words[3].parse().expect("an exponent"),
+                value: hex(words[4]),
+                ln: f64::from_bits(hex(words[5])),
+            }),
+            other => panic!("unknown line {other}"),
+        }
+    }
+    chains
+}
+
+/// Whether `ours` is `expected` within `ulps` units in the last place of F.
+fn close(ours: f64, expected: f64, ulps: f64, f32: bool) -> bool {
+    if expected.is_nan() {
+        return ours.is_nan();
+    }
+    if expected.is_infinite() {
+        return ours == expected;
+    }
+    let ulp = expected.abs().max(f64::MIN_POSITIVE)
+        * if f32 {
+            f64::from(f32::EPSILON)
+        } else {
+            f64::EPSILON
+        };
+    (ours - expected).abs() <= ulps * ulp
+}
+
+fn check<F>(
+    chain: &Chain,
+    products: &Array1<Scaled<F>>,
+    bits: impl Fn(F) -> u64,
+    ln: impl Fn(&Scaled<F>) -> f64,
+) where
+    F: ScaledFloat + std::fmt::Debug,
+{
+    for at in &chain.checkpoints {
+        let p = &products[at.index];
+        let what = format!("{} at {}: {:?}", chain.name, at.index, p);
+        let zero = 0;
+        let unsigned = |b: u64| {
+            if chain.f32 {
+                b & 0x7fff_ffff
+            } else {
+                b & 0x7fff_ffff_ffff_ffff
+            }
+        };
+        if at.mantissa == 0 {
+            // mpmath's zero has no sign.
+            assert_eq!(unsigned(bits(p.mantissa())), zero, "{what}");
+            assert_eq!(unsigned(bits(p.to_float())), zero, "{what}");
+        } else if at.mantissa == 0x7ff8_0000_0000_0000 || at.mantissa == 0x7fc0_0000 {
+            #[allow(clippy::eq_op)]
+            let nan = p.mantissa() != p.mantissa();
+            assert!(nan, "NaN expected, {what}");
+        } else {
+            assert_eq!(bits(p.mantissa()), at.mantissa, "mantissa, {what}");
+            assert_eq!(p.exponent(), at.exponent, "exponent, {what}");
+            assert_eq!(bits(p.to_float()), at.value, "to_float, {what}");
+        }
+        assert!(
+            close(ln(p), at.ln, 8.0, chain.f32),
+            "ln {} against {}, {what}",
+            ln(p),
+            at.ln
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "a million multiplications per chain")]
+fn chains_match_mpmath_bit_for_bit() {
+    let chains = chains();
+    assert_eq!(chains.len(), 14);
+    for chain in &chains {
+        assert!(!chain.checkpoints.is_empty(), "{}", chain.name);
+        if chain.f32 {
+            let x: Array1<f32> = chain.factors.iter().map(|&v| v as f32).collect();
+            let products = x.cumprod_axis_as::<Scaled<f32>>(Axis(0));
+            check(
+                chain,
+                &products,
+                |v: f32| u64::from(v.to_bits()),
+                |p| f64::from(p.ln()),
+            );
+        } else {
+            let x = Array1::from(chain.factors.clone());
+            let products = x.cumprod_axis_as::<Scaled<f64>>(Axis(0));
+            check(chain, &products, f64::to_bits, |p| p.ln());
+            // The other forms run the same products.
+            let mut out = Array1::from_elem(x.len(), Scaled::from(0.0));
+            x.cumprod_with_into(Cumprod::along(Axis(0)), &mut out)
+                .unwrap();
+            check(chain, &out, f64::to_bits, |p| p.ln());
+        }
+    }
+}
+
+#[test]
+fn a_long_product_of_halves_stays_exact() {
+    let p = Array1::from_elem(10_000, 0.5_f64);
+    let plain = p.cumprod_axis(Axis(0));
+    assert_eq!(plain[1_074], 0.0, "f64 underflows");
+    let scaled = p.cumprod_axis_as::<Scaled<f64>>(Axis(0));
+    for (i, s) in scaled.iter().enumerate() {
+        assert_eq!((s.mantissa(), s.exponent()), (0.5, -(i as i64)));
+    }
+    assert_eq!(
+        scaled[1_073].to_float(),
+        f64::from_bits(1),
+        "the smallest subnormal"
+    );
+    assert_eq!(scaled[1_074].to_float(), 0.0, "a tie, rounded to even");
+    assert_eq!(scaled[20], Scaled::from(0.5f64.powi(21)));
+    assert!(scaled[20] > scaled[21] && scaled[9_999] > Scaled::from(0.0));
+}
+
+#[test]
+fn nan_skipping_and_reverse_work_on_scaled_products() {
+    let x = array![0.5, f64::NAN, 1e-300, 1e-300];
+    let skipped = x.nancumprod_axis_as::<Scaled<f64>>(Axis(0));
+    assert_eq!(skipped[1].to_float(), 0.5);
+    assert_eq!(skipped[3], skipped[2] * Scaled::from(1e-300));
+    assert_eq!(skipped[3].to_float(), 0.0);
+    let back = x.cumprod_with_as::<Scaled<f64>>(Cumprod::along(Axis(0)).reverse());
+    assert!(back[0].mantissa().is_nan());
+    assert_eq!(back[2].to_float(), 0.0);
+    assert_eq!(back[2], Scaled::from(1e-300) * Scaled::from(1e-300));
+    assert!(back[2] > Scaled::from(0.0));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 256 }))]
+
+    /// Where the plain product stays normal, the scaled one is the same.
+    #[test]
+    fn in_range_the_plain_products_are_the_same(values in vec(prop_oneof![0.25..4.0f64, -4.0..-0.25f64], 0..200), split in 1usize..4) {
+        let rows = values.len() / split;
+        let x = ArrayD::from_shape_vec(IxDyn(&[split, rows]), values[..split * rows].to_vec()).unwrap();
+        for axis in 0..2 {
+            let plain = x.cumprod_axis(Axis(axis));
+            let scaled = x.cumprod_axis_as::<Scaled<f64>>(Axis(axis));
+            for (p, s) in plain.iter().zip(&scaled) {
+                if p.abs() > 1e-300 && p.abs() < 1e300 {
+                    prop_assert_eq!(p.to_bits(), s.to_float().to_bits());
+                }
+            }
+        }
+    }
+
+    /// Scaling every factor by a power of two scales the products by their
+    /// sum and changes no bit of the mantissas, however far below the range
+    /// of f64 they go.
+    #[test]
+    fn powers_of_two_only_move_the_exponent(values in vec(0.5..2.0f64, 1..300), shifts in vec(-900i32..10, 300)) {
+        let x = Array1::from(values.clone());
+        let moved: Array1<f64> = values.iter().zip(&shifts).map(|(&v, &k)| v * 2f64.powi(k)).collect();
+        let a = x.cumprod_axis_as::<Scaled<f64>>(Axis(0));
+        let b = moved.cumprod_axis_as::<Scaled<f64>>(Axis(0));
+        let mut total = 0i64;
+        for i in 0..values.len() {
+            total += i64::from(shifts[i]);
+            prop_assert_eq!(a[i].mantissa().to_bits(), b[i].mantissa().to_bits());
+            prop_assert_eq!(a[i].exponent() + total, b[i].exponent());
+        }
+    }
+}
+
+#[test]
+fn to_float_rounds_once() {
+    // m × 2^-1040 with m = 1/2 + 2^-35 + 2^-53: in units of the smallest
+    // subnormal, 2^33 + 1/2 + 2^-19, which rounds up to 2^33 + 1. Rounding
+    // first to 2^-1022 would make a tie of it, then round down to 2^33.
+    let m = 0.5 + 2f64.powi(-35) + 2f64.powi(-53);
+    let v = Scaled::from(m) * Scaled::from(2f64.powi(-1040));
+    assert_eq!(v.to_float().to_bits(), (1 << 33) + 1);
+    // And upwards: the largest finite value, and beyond it infinity.
+    let big = Scaled::from(f64::MAX) * Scaled::from(1.0);
+    assert_eq!(big.to_float(), f64::MAX);
+    assert_eq!((big * Scaled::from(2.0)).to_float(), f64::INFINITY);
+    let tiny = Scaled::from(f64::from_bits(1)) * Scaled::from(0.5);
+    assert_eq!(
+        tiny.to_float(),
+        0.0,
+        "half the smallest subnormal is a tie, to even"
+    );
+}
+
+#[test]
+fn products_of_the_largest_mantissas_do_not_overflow() {
+    // Just below 2^512 each: their product needs no rescaling to stay
+    // finite, and must not become infinite.
+    let x = Array1::from_elem(50, f64::from_bits(0x5fef_ffff_ffff_ffff)); // 2^512 - ulp
+    let scaled = x.cumprod_axis_as::<Scaled<f64>>(Axis(0));
+    assert_eq!(scaled[49].exponent(), 50 * 512);
+    assert!(scaled[49].mantissa() < 1.0 && scaled[49].mantissa() > 0.99);
+    let x = Array1::from_elem(50, f32::from_bits(0x5f7f_ffff)); // 2^64 - ulp
+    let scaled = x.cumprod_axis_as::<Scaled<f32>>(Axis(0));
+    assert_eq!(scaled[49].exponent(), 50 * 64);
+}
