@@ -162,7 +162,7 @@ fn check<F>(
     chain: &Chain,
     products: &Array1<Scaled<F>>,
     bits: impl Fn(F) -> u64,
-    ln: impl Fn(&Scaled<F>) -> f64,
+    ln: impl Fn(&Scaled<F>) -> Option<f64>,
 ) where
     F: ScaledFloat + std::fmt::Debug,
 {
@@ -190,13 +190,35 @@ fn check<F>(
             assert_eq!(p.exponent(), at.exponent, "exponent, {what}");
             assert_eq!(bits(p.to_float()), at.value, "to_float, {what}");
         }
-        assert!(
-            close(ln(p), at.ln, 8.0, chain.f32),
-            "ln {} against {}, {what}",
-            ln(p),
-            at.ln
-        );
+        if let Some(ln) = ln(p) {
+            assert!(
+                close(ln, at.ln, 8.0, chain.f32),
+                "ln {ln} against {}, {what}",
+                at.ln
+            );
+        }
     }
+}
+
+/// The logarithms, which need the standard library.
+#[cfg(feature = "std")]
+fn ln64(p: &Scaled<f64>) -> Option<f64> {
+    Some(p.ln())
+}
+
+#[cfg(feature = "std")]
+fn ln32(p: &Scaled<f32>) -> Option<f64> {
+    Some(f64::from(p.ln()))
+}
+
+#[cfg(not(feature = "std"))]
+fn ln64(_: &Scaled<f64>) -> Option<f64> {
+    None
+}
+
+#[cfg(not(feature = "std"))]
+fn ln32(_: &Scaled<f32>) -> Option<f64> {
+    None
 }
 
 #[test]
@@ -209,21 +231,16 @@ fn chains_match_mpmath_bit_for_bit() {
         if chain.f32 {
             let x: Array1<f32> = chain.factors.iter().map(|&v| v as f32).collect();
             let products = x.cumprod_axis_as::<Scaled<f32>>(Axis(0));
-            check(
-                chain,
-                &products,
-                |v: f32| u64::from(v.to_bits()),
-                |p| f64::from(p.ln()),
-            );
+            check(chain, &products, |v: f32| u64::from(v.to_bits()), ln32);
         } else {
             let x = Array1::from(chain.factors.clone());
             let products = x.cumprod_axis_as::<Scaled<f64>>(Axis(0));
-            check(chain, &products, f64::to_bits, |p| p.ln());
+            check(chain, &products, f64::to_bits, ln64);
             // The other forms run the same products.
             let mut out = Array1::from_elem(x.len(), Scaled::from(0.0));
             x.cumprod_with_into(Cumprod::along(Axis(0)), &mut out)
                 .unwrap();
-            check(chain, &out, f64::to_bits, |p| p.ln());
+            check(chain, &out, f64::to_bits, ln64);
         }
     }
 }
