@@ -209,9 +209,13 @@
 #![no_std]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 mod cumprod_ext;
 mod errors;
+#[cfg(feature = "std")]
+mod factorize;
 mod kernels;
 mod nan_aware;
 mod options;
@@ -221,6 +225,9 @@ mod scaled;
 
 pub use crate::cumprod_ext::CumprodExt;
 pub use crate::errors::CumprodError;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use crate::factorize::factorize;
 pub use crate::nan_aware::NanAware;
 pub use crate::options::{AnyElement, Cumprod, CumprodElement, CumprodOptions};
 #[cfg(feature = "rayon")]
