@@ -28,6 +28,13 @@
 //! `nancumprod_axis` (ndarray's side: `mapv` NaN to one, then `cumprod`);
 //! `nancumprod_with` without options runs the same kernels.
 //!
+//! A second table times the scans beyond NumPy (f64) against the plain
+//! `cumprod_axis_into` of the same layout: `mask` (one element in seven
+//! counted as one), `segments` (1,000 segments per lane, or a new segment at
+//! every element of shorter lanes), `groups` (1,000 groups, or one per
+//! position of shorter axes, in random order along the axis) and `scaled`
+//! (the products as `Scaled<f64>`, which never underflow).
+//!
 //! Rows are grouped by class (how many independent lanes the scan has), each
 //! class sorted so that its worst row comes last, and a summary of the worst
 //! rows ends the report. A second table times small arrays (16 to 4096
@@ -42,7 +49,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use ndarray::{Array, Axis, Ix1, Ix2, Ix3, RemoveAxis};
-use ndarray_cumprod::{Cumprod, CumprodExt};
+use ndarray_cumprod::{Cumprod, CumprodExt, Scaled};
 
 use data::{make, Element};
 
@@ -187,6 +194,7 @@ fn large_rows<T: Element + NanRow + num_traits::One>(
     filter: &[String],
     verbose: bool,
     rows: &mut Vec<Row>,
+    beyond: &mut Vec<BeyondRow>,
 ) {
     let m = len / 1024;
     let shapes: Vec<Vec<usize>> = vec![
@@ -218,9 +226,9 @@ fn large_rows<T: Element + NanRow + num_traits::One>(
                 layout: &layout,
             };
             match shape.len() {
-                1 => layout_rows(&case, a.into_dimensionality::<Ix1>().unwrap(), rows),
-                2 => layout_rows(&case, a.into_dimensionality::<Ix2>().unwrap(), rows),
-                _ => layout_rows(&case, a.into_dimensionality::<Ix3>().unwrap(), rows),
+                1 => layout_rows(&case, a.into_dimensionality::<Ix1>().unwrap(), rows, beyond),
+                2 => layout_rows(&case, a.into_dimensionality::<Ix2>().unwrap(), rows, beyond),
+                _ => layout_rows(&case, a.into_dimensionality::<Ix3>().unwrap(), rows, beyond),
             }
         }
     }
@@ -242,6 +250,7 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
     case: &Layout<'_>,
     a: Array<T, D>,
     rows: &mut Vec<Row>,
+    beyond: &mut Vec<BeyondRow>,
 ) {
     let &Layout {
         shape,
@@ -305,6 +314,12 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
             if let Some(m) = T::nan_row(&a, k, reps, &mut copy, &mut out) {
                 push("nan", m);
             }
+            if let Some(ratios) = T::beyond_row(&a, k, reps, &mut out) {
+                beyond.push(BeyondRow {
+                    label: format!("{layout} axis={k}"),
+                    ratios,
+                });
+            }
         }
         let row = match axis {
             Some(k) => {
@@ -351,7 +366,8 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
     }
 }
 
-/// The NaN-skipping row, for the element types that have NaN.
+/// The NaN-skipping row, for the element types that have NaN, and the row
+/// of the scans beyond NumPy (f64 only).
 trait NanRow: Sized {
     fn nan_row<D: RemoveAxis>(
         a: &Array<Self, D>,
@@ -360,7 +376,26 @@ trait NanRow: Sized {
         copy: &mut dyn FnMut(),
         out: &mut Array<Self, D>,
     ) -> Option<Measured>;
+
+    fn beyond_row<D: RemoveAxis>(
+        _: &Array<Self, D>,
+        _: usize,
+        _: usize,
+        _: &mut Array<Self, D>,
+    ) -> Option<[f64; 4]> {
+        None
+    }
 }
+
+/// One layout and axis of the table of scans beyond NumPy: the time of the
+/// masked, segmented, grouped and scaled scans over that of the plain one.
+struct BeyondRow {
+    label: String,
+    ratios: [f64; 4],
+}
+
+/// What the scans beyond NumPy must stay under, relative to the plain scan.
+const BEYOND_TARGETS: [Option<f64>; 4] = [Some(1.3), Some(1.3), None, Some(2.5)];
 
 impl NanRow for f64 {
     fn nan_row<D: RemoveAxis>(
@@ -386,6 +421,69 @@ impl NanRow for f64 {
                 drop(ones.cumprod(Axis(k)))
             }),
         })
+    }
+
+    fn beyond_row<D: RemoveAxis>(
+        a: &Array<f64, D>,
+        k: usize,
+        reps: usize,
+        out: &mut Array<f64, D>,
+    ) -> Option<[f64; 4]> {
+        let n = a.len_of(Axis(k));
+        // The flags in the array's memory order, as a user's would be.
+        let mut mask = a.mapv(|_| true);
+        let mut starts = a.mapv(|_| false);
+        let every = (n / 1000).max(1);
+        for (i, m) in mask.iter_mut().enumerate() {
+            *m = i % 7 != 3;
+        }
+        for mut lane in starts.lanes_mut(Axis(k)) {
+            for (i, s) in lane.iter_mut().enumerate() {
+                *s = i % every == every - 1;
+            }
+        }
+        let groups = n.min(1000);
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let codes: Vec<usize> = (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % groups as u64) as usize
+            })
+            .collect();
+        let mut scaled = a.mapv(Scaled::from);
+        let along = Cumprod::along(Axis(k));
+        // The plain scan writes an array of its own, so that both sides of
+        // each pair can borrow theirs.
+        let mut plain_out = out.clone();
+        let mut plain = || {
+            black_box(a)
+                .cumprod_axis_into(Axis(k), &mut plain_out)
+                .unwrap()
+        };
+        let mut ratios = [0.0; 4];
+        ratios[0] = paired(reps, &mut plain, || {
+            black_box(a)
+                .cumprod_with_into(along.mask(&mask), &mut *out)
+                .unwrap()
+        });
+        ratios[1] = paired(reps, &mut plain, || {
+            black_box(a)
+                .cumprod_with_into(along.segments(&starts), &mut *out)
+                .unwrap()
+        });
+        ratios[2] = paired(reps, &mut plain, || {
+            black_box(a)
+                .cumprod_with_into(along.groups(&codes), &mut *out)
+                .unwrap()
+        });
+        ratios[3] = paired(reps, &mut plain, || {
+            black_box(a)
+                .cumprod_axis_into(Axis(k), &mut scaled)
+                .unwrap()
+        });
+        Some(ratios)
     }
 }
 
@@ -484,7 +582,7 @@ fn fmt_ratio(x: f64) -> String {
     format!("{x:.2}x")
 }
 
-fn print_report(rows: &mut [Row], small: &[SmallRow], len: usize) {
+fn print_report(rows: &mut [Row], small: &[SmallRow], beyond: &[BeyondRow], len: usize) {
     println!(
         "ndarray-cumprod layout report: {len} elements ({} MiB of f64) per array, medians",
         (len * 8) >> 20
@@ -537,6 +635,29 @@ fn print_report(rows: &mut [Row], small: &[SmallRow], len: usize) {
         .map(|r| r.ndarray_over_ours)
         .fold(f64::INFINITY, f64::min);
     println!("\nAgainst ndarray's `cumprod`, the allocating methods are at least {slowest:.2}x as fast on every case.");
+
+    if !beyond.is_empty() {
+        println!("\nBeyond NumPy (f64): time / the plain `cumprod_axis_into` of the same layout\n");
+        println!("| case | mask | segments | groups | scaled |");
+        println!("|---|---|---|---|---|");
+        for row in beyond {
+            let cells: Vec<String> = row.ratios.iter().map(|&r| fmt_ratio(r)).collect();
+            println!("| {} | {} |", row.label, cells.join(" | "));
+        }
+        let names = ["mask", "segments", "groups", "scaled"];
+        for (j, name) in names.iter().enumerate() {
+            let worst = beyond
+                .iter()
+                .max_by(|a, b| a.ratios[j].partial_cmp(&b.ratios[j]).expect("numbers"))
+                .expect("rows");
+            let target = BEYOND_TARGETS[j].map_or(String::from("none"), |t| format!("{t}x"));
+            println!(
+                "- {name}: worst {} on {} (target {target})",
+                fmt_ratio(worst.ratios[j]),
+                worst.label
+            );
+        }
+    }
 
     println!("\nSmall arrays: `cumprod_axis` against ndarray's `cumprod` (the fixed cost of a call counts)\n");
     println!("| case | ours (ns) | ndarray/ours |");
@@ -708,14 +829,15 @@ fn main() {
     let (len, reps) = if quick { (1 << 16, 5) } else { (1 << 23, 7) };
 
     let mut rows = Vec::new();
-    large_rows::<f64>(len, reps, &filter, verbose, &mut rows);
-    large_rows::<i64>(len, reps, &filter, verbose, &mut rows);
+    let mut beyond = Vec::new();
+    large_rows::<f64>(len, reps, &filter, verbose, &mut rows, &mut beyond);
+    large_rows::<i64>(len, reps, &filter, verbose, &mut rows, &mut beyond);
     let mut small = Vec::new();
     if filter.is_empty() || filter.iter().any(|f| f == "small") {
         small_rows::<f64>(if quick { 3 } else { 15 }, &mut small);
         small_rows::<i64>(if quick { 3 } else { 15 }, &mut small);
     }
-    print_report(&mut rows, &small, len);
+    print_report(&mut rows, &small, &beyond, len);
     #[cfg(feature = "rayon")]
     if args.iter().any(|a| a == "--threads") {
         thread_report(len, reps);
