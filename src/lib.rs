@@ -139,6 +139,30 @@
 //! );
 //! ```
 //!
+//! The same options also give the scans that no peer has on n-d arrays:
+//! grouped ([`groups`](Cumprod::groups): pandas' `groupby(key).cumprod()`,
+//! with [`factorize`] for codes from any keys), segmented
+//! ([`segments`](Cumprod::segments): a new product at each flagged
+//! element), masked ([`mask`](Cumprod::mask): NumPy's missing `where=`), and
+//! pandas' NaN rule ([`keep_nan`](Cumprod::keep_nan)). The element type
+//! [`Scaled`] keeps `f32` and `f64` products that never underflow, exactly.
+//!
+//! ```
+//! use ndarray::{array, Array1, Axis};
+//! use ndarray_cumprod::{Cumprod, CumprodExt, Scaled};
+//!
+//! // Compound growth per asset, from a long table of (asset, growth) rows.
+//! let growth = array![1.5, 2.0, f64::NAN, 3.0, 0.5];
+//! let asset = [0, 1, 0, 1, 0];
+//! let pandas = growth.nancumprod_with(Cumprod::along(Axis(0)).groups(&asset).keep_nan());
+//! assert_eq!((pandas[3], pandas[4]), (6.0, 0.75));
+//! assert!(pandas[2].is_nan());
+//!
+//! // 10,000 halves: 2^-10000, which f64 cannot hold.
+//! let p = Array1::from_elem(10_000, 0.5).cumprod_axis_as::<Scaled<f64>>(Axis(0));
+//! assert_eq!((p[9_999].mantissa(), p[9_999].exponent()), (0.5, -9_999));
+//! ```
+//!
 //! # Element types
 //!
 //! Each method asks only for what it uses: `A: Clone + Mul<Output = A>` (and
@@ -194,7 +218,9 @@
 //!
 //! - `std` (on by default): the standard library. Without it (`default-features
 //!   = false`) the crate is `#![no_std]` and needs only `alloc`; every method and
-//!   type is the same, and [`CumprodError`] implements [`core::error::Error`].
+//!   type is the same, and [`CumprodError`] implements [`core::error::Error`],
+//!   but for two that need `std`'s hash map and logarithm: `factorize` and
+//!   `Scaled::ln`.
 //! - `rayon` (off by default, implies `std`): `ParCumprodExt`, the axis
 //!   methods on several threads, for large arrays; the results are the same,
 //!   bit for bit.

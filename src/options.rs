@@ -200,7 +200,10 @@ pub enum AnyElement {}
 /// (`nancumprod_with*`) or the checked forms (`cumprod_checked*`). The options
 /// combine freely: every combination of [`reverse`](Self::reverse),
 /// [`exclusive`](Self::exclusive) or [`include_initial`](Self::include_initial),
-/// and [`initial`](Self::initial) or [`carry`](Self::carry) is valid.
+/// [`initial`](Self::initial) or [`carry`](Self::carry), and
+/// [`mask`](Self::mask), [`segments`](Self::segments) and
+/// [`groups`](Self::groups) is valid, but for the few listed under
+/// [Combinations that are refused](#combinations-that-are-refused).
 ///
 /// | option | `[a, b, c]` gives | elsewhere |
 /// |---|---|---|
@@ -212,6 +215,10 @@ pub enum AnyElement {}
 /// | `.reverse().include_initial()` | `[abc, bc, c, 1]` | |
 /// | `.initial(s)` | `[sa, sab, sabc]` | Polars `cum_prod_with_init`, Julia `accumulate(*, x; init=s)` |
 /// | `.carry(&lanes)` | per lane: `[s a, s ab, s abc]` | chunked processing |
+/// | `.mask(&array![true, false, true])` | `[a, a, ac]` | NumPy's missing `where=` (numpy#8342) |
+/// | `.segments(&array![false, true, false])` | `[a, b, bc]` | pandas `groupby(flags.cumsum()).cumprod()` |
+/// | `.groups(&[0, 1, 0])` | `[a, b, ac]` | pandas `groupby(key).cumprod()`, Polars `cum_prod().over(key)` |
+/// | `.keep_nan()` (NaN-skipping methods) | `[a, NaN, ac]` for `[a, NaN, c]` | pandas `cumprod(skipna=True)` |
 ///
 /// Products keep the index order: forward scans compute `((s * a) * b) * c`, the
 /// previous product on the left as NumPy does; reverse scans compute
@@ -222,6 +229,24 @@ pub enum AnyElement {}
 /// values with an infinite part). Nothing is ever reassociated, so
 /// floating-point results are exact to the bit against the same loop written
 /// by hand.
+///
+/// # Combinations that are refused
+///
+/// Each is reported as
+/// [`CumprodError::UnsupportedOptions`](crate::CumprodError::UnsupportedOptions)
+/// by the `_into` and checked methods, and as a panic with the same message
+/// by the others:
+///
+/// - [`groups`](Self::groups) with [`carry`](Self::carry): a carry holds one
+///   running product per lane, a grouped scan keeps one per group and lane.
+///   Scan all the rows of a grouped table in one call (or give each chunk's
+///   groups their starting products with [`initial`](Self::initial) when
+///   there is one group).
+/// - [`keep_nan`](Self::keep_nan) with the methods that do not look for NaN
+///   (`cumprod_with*`, `cumprod_checked*`): use `nancumprod_with*`.
+/// - [`include_initial`](Self::include_initial) in place
+///   ([`CumprodError::IncludeInitialInPlace`](crate::CumprodError::IncludeInitialInPlace)):
+///   the result is one element longer than the array.
 ///
 /// # The element type
 ///
