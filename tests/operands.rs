@@ -554,6 +554,7 @@ fn long_case() -> impl Strategy<
             vec![3, 37, 5],
             vec![9, 17],
             vec![2, 2100],
+            vec![4, 2100],
             vec![4, 700, 2],
         ]
     };
@@ -622,6 +623,53 @@ proptest! {
             let mut b = a.clone();
             b.cumprod_with_inplace(&how);
             prop_assert_eq!(keys(&b), keys(&expected));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 1 } else { 12 }))]
+
+    /// The masked scan on every kernel of the plain scan: lanes side by side
+    /// (long and short), single lanes, rows of every width, C and F order.
+    #[test]
+    fn masked_scans_run_every_plain_kernel(seed in any::<u64>()) {
+        let shapes: Vec<Vec<usize>> = if cfg!(miri) {
+            vec![vec![4, 20]]
+        } else {
+            vec![vec![4, 2100], vec![9, 300], vec![2100, 3], vec![300, 9], vec![5000], vec![3, 40, 7]]
+        };
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for shape in &shapes {
+            let len: usize = shape.iter().product();
+            let x: Vec<f64> = (0..len)
+                .map(|_| match next() % 50 {
+                    0 => f64::NAN,
+                    r => 0.9 + (r as f64) / 250.0,
+                })
+                .collect();
+            let x = ArrayD::from_shape_vec(IxDyn(shape), x).unwrap();
+            let mask = x.mapv(|_| next() % 5 != 0);
+            let e = Extras { mask: Some(mask.clone()), starts: None, codes: None };
+            let o = Options { reverse: false, output: 0, initial: 0 };
+            for layout in [Layout::c(shape.len()), Layout::f(shape.len())] {
+                let a = layout.build(&x, 7.0);
+                let m = layout.build(&mask, true);
+                for axis in 0..shape.len() {
+                    let how = Cumprod::along(Axis(axis)).mask(&m);
+                    for rule in [0, 1] {
+                        let expected = reference(&x, axis, &o, &1.0, &x, &e, rule, |v: &f64| v.is_nan());
+                        let got = if rule == 0 { a.cumprod_with(how) } else { a.nancumprod_with(how) };
+                        prop_assert_eq!(keys(&got), keys(&expected), "{:?} axis {} rule {}", shape, axis, rule);
+                    }
+                }
+            }
         }
     }
 }

@@ -345,6 +345,107 @@ fn row_product_into<A, B>(
     }
 }
 
+/// Input, mask and output are slices in the same memory order; where the mask
+/// is false the element counts as one (the masked scan of
+/// [`Cumprod::mask`](crate::Cumprod::mask), on the plain kernels). The
+/// conversion runs on every element, so that the select vectorises.
+pub(crate) struct MaskedInto<'a, A, B, F, O> {
+    pub(crate) src: &'a [A],
+    pub(crate) mask: &'a [bool],
+    pub(crate) dst: &'a mut [B],
+    pub(crate) conv: F,
+    pub(crate) one: O,
+}
+
+impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> MaskedInto<'_, A, B, F, O> {
+    /// The factor of element `x` under the flag `m`.
+    #[inline(always)]
+    fn factor(&self, x: &A, m: bool) -> B {
+        let v = (self.conv)(x);
+        if m {
+            v
+        } else {
+            (self.one)()
+        }
+    }
+}
+
+impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O> {
+    const SEQUENTIAL: bool = false;
+
+    fn stage(&mut self, range: Range<usize>) -> &mut [B] {
+        let src = &self.src[range.clone()];
+        let mask = &self.mask[range.clone()];
+        let (conv, one) = (&self.conv, &self.one);
+        for ((y, x), &m) in self.dst[range].iter_mut().zip(src).zip(mask) {
+            let v = conv(x);
+            *y = if m { v } else { one() };
+        }
+        self.dst
+    }
+
+    fn scan_group(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // One pass, as for `SliceInto`.
+        let end = base + GROUP * n;
+        let inputs: [&[A]; GROUP] =
+            core::array::from_fn(|k| &self.src[base + k * n..base + (k + 1) * n]);
+        let masks: [&[bool]; GROUP] =
+            core::array::from_fn(|k| &self.mask[base + k * n..base + (k + 1) * n]);
+        let (conv, one) = (&self.conv, &self.one);
+        scan_tiles::<B, GROUP>(&mut lanes_of(&mut self.dst[base..end], n), |_, k, i| {
+            let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
+            let m: &[bool; TILE] = masks[k][i..i + TILE].try_into().expect("a whole tile");
+            core::array::from_fn(|s| {
+                let v = conv(&tile[s]);
+                if m[s] {
+                    v
+                } else {
+                    one()
+                }
+            })
+        });
+    }
+
+    fn scan_lane(&mut self, base: usize, n: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        if n == 0 {
+            return;
+        }
+        let src = &self.src[base..base + n];
+        let mask = &self.mask[base..base + n];
+        let mut carry = self.factor(&src[0], mask[0]);
+        self.dst[base] = carry.clone();
+        for i in 1..n {
+            carry = carry * self.factor(&src[i], mask[i]);
+            self.dst[base + i].clone_from(&carry);
+        }
+    }
+
+    fn stage_row_product(&mut self, start: usize, len: usize)
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let (done, row) = self.dst.split_at_mut(start);
+        let values = &self.src[start..start + len];
+        let mask = &self.mask[start..start + len];
+        let (conv, one) = (&self.conv, &self.one);
+        for (((y, prev), x), &m) in row[..len]
+            .iter_mut()
+            .zip(&done[start - len..])
+            .zip(values)
+            .zip(mask)
+        {
+            let v = conv(x);
+            *y = prev.clone() * if m { v } else { one() };
+        }
+    }
+}
+
 /// The output is a slice; the input comes from an iterator in the output's
 /// memory order (a differently laid out or non-contiguous input).
 pub(crate) struct IterInto<'a, B, I, F> {

@@ -35,7 +35,9 @@ use core::ops::Mul;
 
 use ndarray::{Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
-use contiguous::{Collect, ContinueInto, InOrder, InPlace, IterInto, Prepared, SliceInto, Source};
+use contiguous::{
+    Collect, ContinueInto, InOrder, InPlace, IterInto, MaskedInto, Prepared, SliceInto, Source,
+};
 
 /// The axes in their logical order, `0, 1, ..., ndim - 1`.
 fn identity<D: Dimension>(ndim: usize) -> D {
@@ -321,6 +323,39 @@ pub(crate) fn axis_into<A, B, D>(
         conv,
     };
     contiguous::scan(&mut stage, outer, n, inner);
+}
+
+/// Writes the cumulative product of `src` along `axis` into `dst` (same
+/// shape), elements whose flag in `mask` is false counting as `one()`, when
+/// `src` and `dst` are slices in the same memory order and `mask` holds the
+/// flags in that order; returns whether it did (else nothing is written).
+pub(crate) fn axis_into_masked<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    mut dst: ArrayViewMut<'_, B, D>,
+    mask: &[bool],
+    axis: Axis,
+    conv: impl Fn(&A) -> B,
+    one: impl Fn() -> B,
+) -> bool
+where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    if dst.is_empty() {
+        return true;
+    }
+    let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) else {
+        return false;
+    };
+    let mut stage = MaskedInto {
+        src: values,
+        mask,
+        dst: out,
+        conv,
+        one,
+    };
+    contiguous::scan(&mut stage, outer, n, inner);
+    true
 }
 
 /// Writes the cumulative product of `src` along `axis` into `dst` (same
