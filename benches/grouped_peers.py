@@ -4,8 +4,8 @@ on the same data, in one run.
     python benches/grouped_peers.py            # needs numpy, pandas, polars
 
 The data: 8 Mi float64 rows with 1,000 groups in random order (a long table
-of (group, row) returns, 1% missing), as one column (8 Mi x 1) and as a table
-of 1 Mi rows x 8 columns. Each line gives the median of 7 runs in
+of (group, row) returns, 1% missing), as a 1-D array (a pandas Series), as one
+column of a table (8 Mi x 1) and as a table of 1 Mi rows x 8 columns. Each line gives the median of 7 runs in
 milliseconds and the ratio of the peer's time to this crate's (above 1: this
 crate is faster). pandas: `df.groupby(key)[cols].cumprod()` (skipna=True);
 Polars: `df.select(pl.col(cols).cum_prod().over(key))`; this crate:
@@ -52,7 +52,8 @@ def main():
     values = 1.0 + rng.normal(0.0, 0.01, ROWS)
     values[rng.random(ROWS) < 0.01] = np.nan
     codes = rng.integers(0, GROUPS, ROWS).astype(np.uint64)
-    shapes = [(ROWS, 1), (ROWS // 8, 8)]
+    # 0 columns: a 1-D array, a pandas Series.
+    shapes = [(ROWS, 0), (ROWS, 1), (ROWS // 8, 8)]
 
     here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,17 +88,22 @@ def main():
     print(f"{'table':>12} {'pandas':>8} {'Polars':>8} {'ours':>8} {'ours THP':>8} {'_into':>8}"
           f" {'to_owned':>8} {'to_owned THP':>12}   pandas/ours (alloc, THP, _into)")
     for rows, cols in shapes:
-        table = values[: rows * cols].reshape(rows, cols)
-        names = [f"c{j}" for j in range(cols)]
+        table = values[: rows * max(cols, 1)].reshape(rows, max(cols, 1))
+        names = [f"c{j}" for j in range(max(cols, 1))]
         df = pd.DataFrame(table, columns=names)
         df["key"] = codes[:rows]
-        t_pandas = median_ms(lambda: df.groupby("key")[names].cumprod())
+        if cols == 0:
+            series, key = pd.Series(values[:rows]), pd.Series(codes[:rows])
+            t_pandas = median_ms(lambda: series.groupby(key).cumprod())
+        else:
+            t_pandas = median_ms(lambda: df.groupby("key")[names].cumprod())
         pf = pl.DataFrame({**{n: table[:, j] for j, n in enumerate(names)}, "key": codes[:rows]})
         # Polars keeps NaN as a float value; missing data is null there.
         pf = pf.with_columns([pl.col(n).fill_nan(None) for n in names])
         t_polars = median_ms(lambda: pf.select(pl.col(names).cum_prod().over("key")))
         o, h = ours[(rows, cols)], ours_thp[(rows, cols)]
-        print(f"{rows:>9}x{cols:<2} {t_pandas:8.1f} {t_polars:8.1f} {o['keep_nan']:8.1f} "
+        label = f"{rows:>9}" + ("   " if cols == 0 else f"x{cols:<2}")
+        print(f"{label} {t_pandas:8.1f} {t_polars:8.1f} {o['keep_nan']:8.1f} "
               f"{h['keep_nan']:8.1f} {o['keep_nan_into']:8.1f} {o['to_owned']:8.1f} "
               f"{h['to_owned']:12.1f}   {t_pandas / o['keep_nan']:.1f}x, "
               f"{t_pandas / h['keep_nan']:.1f}x, {t_pandas / o['keep_nan_into']:.1f}x "

@@ -8,7 +8,7 @@
 //!
 //! `DIR` holds `values.f64` (little-endian `f64`, row-major) and `codes.u64`
 //! (one group code per row), as the script writes them, and `shapes.txt`, one
-//! line per table to time: its rows and columns. For each table the example
+//! line per table to time: its rows and columns (0 columns: a 1-D array). For each table the example
 //! prints one line of medians in milliseconds, and it writes the 1-D result
 //! with pandas' NaN rule to `DIR/ours.f64` for the script to compare.
 
@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array, ArrayView, ArrayView1, ArrayView2, Axis};
 use ndarray_cumprod::{Cumprod, CumprodExt};
 
 /// The median of `reps` timings of `f`, in milliseconds, after one warm-up.
@@ -61,28 +61,48 @@ fn main() {
             .split_whitespace()
             .map(|d| d.parse::<usize>().expect("a number"));
         let (rows, cols) = (dims.next().expect("rows"), dims.next().expect("columns"));
-        let a = ArrayView2::from_shape((rows, cols), &values[..rows * cols]).expect("the shape");
         let codes = &codes[..rows];
+        if cols == 0 {
+            // A 1-D array, as a pandas Series.
+            let a = ArrayView1::from(&values[..rows]);
+            time_one(&a, codes, rows, cols, reps);
+            continue;
+        }
+        let a = ArrayView2::from_shape((rows, cols), &values[..rows * cols]).expect("the shape");
+        time_one(&a, codes, rows, cols, reps);
+        if cols == 1 && rows * cols == values.len() {
+            let how = Cumprod::along(Axis(0)).groups(codes).keep_nan();
+            let ours = a.nancumprod_with(how);
+            let bytes: Vec<u8> = ours.iter().flat_map(|v| v.to_le_bytes()).collect();
+            std::fs::write(dir.join("ours.f64"), bytes).expect("write the result");
+        }
+    }
+}
+
+/// Times the grouped scans of `a` along axis 0 and prints one line.
+fn time_one<D: ndarray::RemoveAxis>(
+    a: &ArrayView<'_, f64, D>,
+    codes: &[usize],
+    rows: usize,
+    cols: usize,
+    reps: usize,
+) {
+    {
         let how = Cumprod::along(Axis(0)).groups(codes);
         let pandas_rule = how.keep_nan();
-        let mut out = Array2::<f64>::zeros((rows, cols));
-        let copy = median_ms(reps, || drop(black_box(&a).to_owned()));
-        let alloc = median_ms(reps, || drop(black_box(&a).nancumprod_with(pandas_rule)));
+        let mut out = Array::<f64, D>::zeros(a.raw_dim());
+        let copy = median_ms(reps, || drop(black_box(a).to_owned()));
+        let alloc = median_ms(reps, || drop(black_box(a).nancumprod_with(pandas_rule)));
         let into = median_ms(reps, || {
-            black_box(&a)
+            black_box(a)
                 .nancumprod_with_into(pandas_rule, &mut out)
                 .unwrap()
         });
-        let numpy_rule = median_ms(reps, || drop(black_box(&a).nancumprod_with(how)));
-        let plain = median_ms(reps, || drop(black_box(&a).cumprod_with(how)));
+        let numpy_rule = median_ms(reps, || drop(black_box(a).nancumprod_with(how)));
+        let plain = median_ms(reps, || drop(black_box(a).cumprod_with(how)));
         println!(
             "ours {rows} {cols} to_owned {copy:.2} keep_nan {alloc:.2} keep_nan_into {into:.2} \
              nan_as_one {numpy_rule:.2} plain {plain:.2}"
         );
-        if cols == 1 && rows * cols == values.len() {
-            let ours = a.nancumprod_with(pandas_rule);
-            let bytes: Vec<u8> = ours.iter().flat_map(|v| v.to_le_bytes()).collect();
-            std::fs::write(dir.join("ours.f64"), bytes).expect("write the result");
-        }
     }
 }
