@@ -213,18 +213,21 @@ impl<F: ScaledFloat> Scaled<F> {
 }
 
 impl From<f64> for Scaled<f64> {
+    #[inline]
     fn from(x: f64) -> Self {
         scaled(x)
     }
 }
 
 impl From<f32> for Scaled<f32> {
+    #[inline]
     fn from(x: f32) -> Self {
         scaled(x)
     }
 }
 
 impl From<f32> for Scaled<f64> {
+    #[inline]
     fn from(x: f32) -> Self {
         scaled(f64::from(x))
     }
