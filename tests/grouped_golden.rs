@@ -1,6 +1,8 @@
-//! Grouped scans against pandas' `groupby(...).cumprod()` (and NumPy's
-//! `nancumprod` per group), bit for bit, on every layout and form:
-//! `tests/data/pandas_grouped.txt`, written by `gen_pandas_grouped.py`.
+//! Grouped, segmented and masked scans against pandas (`groupby(...).cumprod()`,
+//! by codes or by the running count of segment starts) and NumPy
+//! (`nancumprod` per group, `cumprod` of `where(mask, x, 1)`), bit for bit,
+//! on every layout and form: `tests/data/pandas_grouped.txt`, written by
+//! `gen_pandas_grouped.py`.
 
 use ndarray::{Array2, Axis, ShapeBuilder};
 use ndarray_cumprod::{Cumprod, CumprodExt};
@@ -11,6 +13,8 @@ struct Case {
     rows: usize,
     cols: usize,
     codes: Vec<usize>,
+    starts: Vec<bool>,
+    mask: Vec<bool>,
     x: Vec<u64>,
     results: Vec<(String, Vec<u64>)>,
 }
@@ -27,6 +31,8 @@ fn cases() -> Vec<Case> {
                 rows: w[2].parse().expect("rows"),
                 cols: w[3].parse().expect("columns"),
                 codes: Vec::new(),
+                starts: Vec::new(),
+                mask: Vec::new(),
                 x: Vec::new(),
                 results: Vec::new(),
             });
@@ -46,6 +52,8 @@ fn cases() -> Vec<Case> {
         };
         match word {
             "codes" => case.codes = values(10).into_iter().map(|c| c as usize).collect(),
+            "starts" => case.starts = rest.split(' ').map(|f| f == "1").collect(),
+            "mask" => case.mask = rest.split(' ').map(|f| f == "1").collect(),
             "x" => case.x = values(16),
             rule => {
                 let v = values(16);
@@ -74,7 +82,7 @@ fn row_major<T: Clone>(a: &Array2<T>, axis: Axis) -> Vec<T> {
 
 #[test]
 #[cfg_attr(miri, ignore = "thousands of rows")]
-fn grouped_scans_match_pandas_bit_for_bit() {
+fn grouped_segmented_and_masked_scans_match_pandas_and_numpy_bit_for_bit() {
     let cases = cases();
     assert_eq!(cases.len(), 10);
     let mut checked = 0;
@@ -96,8 +104,22 @@ fn grouped_scans_match_pandas_bit_for_bit() {
                 }
                 continue;
             }
+            // The flags: starts as a column (a row for the transposed table),
+            // broadcast across the table; the mask in row-major order.
+            let starts = Array2::from_shape_vec((case.rows, 1), case.starts.clone()).ok();
+            let mask = Array2::from_shape_vec((case.rows, case.cols), case.mask.clone()).ok();
             for (a, axis) in tables(case, case.x.iter().map(|&b| f64::from_bits(b)).collect()) {
                 let how = Cumprod::along(axis).groups(&case.codes);
+                let flip = |f: &Array2<bool>| {
+                    if axis == Axis(1) {
+                        f.t().to_owned()
+                    } else {
+                        f.clone()
+                    }
+                };
+                let starts = starts.as_ref().map(flip);
+                let mask = mask.as_ref().map(flip);
+                let plain = Cumprod::along(axis);
                 let bits = |r: &Array2<f64>| -> Vec<u64> {
                     row_major(r, axis).iter().map(|v| v.to_bits()).collect()
                 };
@@ -125,6 +147,18 @@ fn grouped_scans_match_pandas_bit_for_bit() {
                         inplace.nancumprod_with_inplace(how);
                         a.nancumprod_with(how)
                     }
+                    "segments" => {
+                        let how = plain.segments(starts.as_ref().expect("starts"));
+                        a.cumprod_with_into(how, &mut out).unwrap();
+                        inplace.cumprod_with_inplace(how);
+                        a.cumprod_with(how)
+                    }
+                    "masked" => {
+                        let how = plain.mask(mask.as_ref().expect("a mask"));
+                        a.cumprod_with_into(how, &mut out).unwrap();
+                        inplace.cumprod_with_inplace(how);
+                        a.cumprod_with(how)
+                    }
                     other => panic!("unknown rule {other}"),
                 };
                 assert_eq!(&bits(&got), expected, "{what}");
@@ -134,5 +168,5 @@ fn grouped_scans_match_pandas_bit_for_bit() {
             }
         }
     }
-    assert_eq!(checked, 9 * 4 * 3 + 2 * 3);
+    assert_eq!(checked, 9 * 6 * 3 + 2 * 3);
 }

@@ -1,4 +1,4 @@
-"""Golden data for grouped scans, from pandas (and NumPy for NaN-as-one).
+"""Golden data for grouped, segmented and masked scans, from pandas and NumPy.
 
     python tests/data/gen_pandas_grouped.py > tests/data/pandas_grouped.txt
 
@@ -9,11 +9,17 @@ group code per row. For each it records, bit for bit:
   NaN stays NaN and the group's product goes on);
 - `noskip`: the same with `skipna=False` (NaN propagates through the group);
 - `asone`: NumPy's `nancumprod` of each group (NaN counts as one);
-- `reverse`: pandas on the rows reversed, reversed back (skipna=True).
+- `reverse`: pandas on the rows reversed, reversed back (skipna=True);
+- `segments`: pandas' `df.groupby(starts.cumsum()).cumprod(skipna=False)`, a
+  new product at each row whose start flag is set (float cases);
+- `masked`: NumPy's `np.cumprod(np.where(mask, x, 1), axis=0)`, elements
+  whose mask is false counting as one (float cases).
 
 Line formats:
     case <name> <f64|i64> <rows> <cols>
     codes <c> <c> ...
+    starts <0|1> ...              one segment-start flag per row (float cases)
+    mask <0|1> ...                one flag per element, row-major (float cases)
     x <bits> ...                  the table, row-major (f64 bits in hex, or i64)
     <rule> <bits> ...             the result, row-major
 """
@@ -58,6 +64,13 @@ def case(name, table, codes):
     if dtype == "f64":
         print("noskip " + bits(grouped(table, codes, skipna=False).ravel(), dtype))
         print("asone " + bits(as_one(table, codes).ravel(), dtype))
+        flags = np.random.default_rng(rows * 31 + cols)
+        starts = flags.random(rows) < 0.1
+        mask = flags.random(table.shape) < 0.8
+        print("starts " + " ".join(str(int(v)) for v in starts))
+        print("mask " + " ".join(str(int(v)) for v in mask.ravel()))
+        print("segments " + bits(grouped(table, np.cumsum(starts), skipna=False).ravel(), dtype))
+        print("masked " + bits(np.cumprod(np.where(mask, table, 1.0), axis=0).ravel(), dtype))
     reverse = grouped(table[::-1], codes[::-1])[::-1]
     print("reverse " + bits(reverse.ravel(), dtype))
 
