@@ -114,6 +114,14 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 /// - Nothing else allocates in proportion to the data; the checked methods
 ///   check without allocating, and every method returns at once on an empty
 ///   array, whatever its shape.
+/// - The options with per-element operands ([`mask`](crate::Cumprod::mask),
+///   [`segments`](crate::Cumprod::segments), [`groups`](crate::Cumprod::groups),
+///   [`keep_nan`](crate::Cumprod::keep_nan)) are the exception: a grouped
+///   scan keeps a product per group and lane; flags, an input or an output
+///   that are not in the scan's memory order are copied into it (broadcast
+///   flags, strided views); group codes beyond the axis length are numbered
+///   in a sorted copy; and the checked methods compute into a temporary
+///   array before they write `out`.
 ///
 /// If a multiplication of the element type panics (integer overflow in a
 /// debug build, or a type of your own), the panic propagates and nothing is
@@ -550,9 +558,11 @@ where
     /// assert_eq!(a.cumprod_with(&along.initial(10)), array![20, 60, 240]);
     /// ```
     ///
-    /// **Panics** if the axis is out of bounds or a carry has the wrong shape
-    /// (with the message of the matching [`CumprodError`]), or if a
-    /// multiplication of `A` panics. Use
+    /// **Panics** on the options that
+    /// [`cumprod_with_into`](Self::cumprod_with_into) reports as errors (an
+    /// axis out of bounds, a carry, codes or flags of the wrong shape,
+    /// refused combinations), with the message of the matching
+    /// [`CumprodError`], or if a multiplication of `A` panics. Use
     /// [`cumprod_with_into`](Self::cumprod_with_into) for error values instead.
     #[track_caller]
     fn cumprod_with(&self, how: impl CumprodOptions<A>) -> Array<A, D>
@@ -618,7 +628,14 @@ where
     ///
     /// - [`CumprodError::AxisOutOfBounds`] if the axis is not smaller than `a.ndim()`.
     /// - [`CumprodError::OperandShapeMismatch`] if a [carry](crate::Cumprod::carry)
-    ///   does not have the shape of `a` without the axis.
+    ///   does not have the shape of `a` without the axis, or there are not as
+    ///   many [group codes](crate::Cumprod::groups) as positions along the axis.
+    /// - [`CumprodError::NotBroadcastable`] if a [mask](crate::Cumprod::mask) or
+    ///   the [segment starts](crate::Cumprod::segments) do not broadcast to the
+    ///   shape of `a`.
+    /// - [`CumprodError::UnsupportedOptions`] for
+    ///   [`keep_nan`](crate::Cumprod::keep_nan) (only the NaN-skipping methods
+    ///   take it), or groups with a carry.
     /// - [`CumprodError::ShapeMismatch`] if `out` does not have the result's shape.
     ///
     /// On error `out` is left untouched.
@@ -646,7 +663,8 @@ where
     /// assert_eq!(a, array![[6, 3, 1], [30, 6, 1]]);
     /// ```
     ///
-    /// **Panics** if the axis is out of bounds, if a carry has the wrong shape,
+    /// **Panics** on the options that
+    /// [`cumprod_with_into`](Self::cumprod_with_into) reports as errors,
     /// or if `how` asks for [`include_initial`](crate::Cumprod::include_initial),
     /// which needs one more element than the array has (the array is then
     /// unchanged); or if a multiplication of `A` panics (the array is then
@@ -770,8 +788,7 @@ where
     ///
     /// # Errors
     ///
-    /// - [`CumprodError::AxisOutOfBounds`] and
-    ///   [`CumprodError::OperandShapeMismatch`], as for
+    /// - The errors of the options, as for
     ///   [`cumprod_with_into`](Self::cumprod_with_into).
     /// - [`CumprodError::Overflow`] with the index (in `a`) of the first element,
     ///   in row-major order, whose multiplication overflows. The multiplications
