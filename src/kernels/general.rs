@@ -77,7 +77,13 @@ pub(crate) fn with_into<A, B, D>(
         Some(src) => run(out, how, &order, &FromSlice { src, conv, keep }),
         None => {
             let src: Vec<&A> = src.iter().collect();
-            run(out, how, &order, &FromRefs { src, conv, keep });
+            // References to the elements, read as a slice of them.
+            let input = FromSlice {
+                src: &src[..],
+                conv: |x: &&A| conv(*x),
+                keep: |x: &&A| keep(*x),
+            };
+            run(out, how, &order, &input);
         }
     }
 }
@@ -194,7 +200,8 @@ trait Input<B> {
     }
 }
 
-/// The input as a slice in the working order.
+/// The input as a slice in the working order (for a strided input, a slice
+/// of references to its elements).
 struct FromSlice<'v, A, C, K> {
     src: &'v [A],
     conv: C,
@@ -250,36 +257,6 @@ where
                     }
                 })
             }
-        }
-    }
-}
-
-/// The input through references in the working order (a strided input).
-struct FromRefs<'v, A, C, K> {
-    src: Vec<&'v A>,
-    conv: C,
-    keep: K,
-}
-
-impl<A, B, C, K> Input<B> for FromRefs<'_, A, C, K>
-where
-    B: One,
-    C: Fn(&A) -> B,
-    K: Fn(&A) -> Option<B>,
-{
-    fn read(&self, k: usize, _: &B) -> Item<B> {
-        let x = self.src[k];
-        (self.keep)(x).map_or_else(|| Ok((self.conv)(x)), Err)
-    }
-
-    fn stage(&self, start: usize, out: &mut [B], mask: Option<&[bool]>) {
-        for (j, y) in out.iter_mut().enumerate() {
-            let k = start + j;
-            *y = if mask.map_or(true, |m| m[k]) {
-                (self.conv)(self.src[k])
-            } else {
-                B::one()
-            };
         }
     }
 }
