@@ -395,18 +395,28 @@ impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O>
         let masks: [&[bool]; GROUP] =
             core::array::from_fn(|k| &self.mask[base + k * n..base + (k + 1) * n]);
         let (conv, one) = (&self.conv, &self.one);
-        scan_tiles::<B, GROUP>(&mut lanes_of(&mut self.dst[base..end], n), |_, k, i| {
-            let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
-            let m: &[bool; TILE] = masks[k][i..i + TILE].try_into().expect("a whole tile");
-            core::array::from_fn(|s| {
-                let v = conv(&tile[s]);
-                if m[s] {
-                    v
-                } else {
-                    one()
-                }
-            })
-        });
+        scan_tiles::<B, GROUP>(
+            &mut lanes_of(&mut self.dst[base..end], n),
+            // Called for every tile of every lane: inlined, the select runs
+            // on the tile in registers (measured, 64 MiB, lanes of 8,192
+            // f64: 1.5x the plain scan, against 2.0x as a call). Forcing the
+            // same on `scan_group_into` made the NaN-skipping conversion
+            // slower (1.2x a copy to 2.1x), so that one is left to the
+            // compiler.
+            #[inline(always)]
+            |_, k, i| {
+                let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
+                let m: &[bool; TILE] = masks[k][i..i + TILE].try_into().expect("a whole tile");
+                core::array::from_fn(|s| {
+                    let v = conv(&tile[s]);
+                    if m[s] {
+                        v
+                    } else {
+                        one()
+                    }
+                })
+            },
+        );
     }
 
     fn scan_lane(&mut self, base: usize, n: usize)

@@ -250,14 +250,23 @@ fn block_into<A, B, F>(
                 let range = lane * n..(lane + GROUP) * n;
                 let inputs: [&[A]; GROUP] =
                     core::array::from_fn(|k| &src[range.start + k * n..range.start + (k + 1) * n]);
-                rev_tiles::<B, GROUP>(&mut lanes_of(&mut dst[range], n), |lanes, k, i| {
-                    let tile: &[A; TILE] = inputs[k][i..i + TILE].try_into().expect("a whole tile");
-                    let mut values: [B; TILE] = core::array::from_fn(|s| conv(&tile[s]));
-                    if seeded && i + TILE == n {
-                        values[TILE - 1] = lanes[k][n - 1].clone();
-                    }
-                    values
-                });
+                rev_tiles::<B, GROUP>(
+                    &mut lanes_of(&mut dst[range], n),
+                    // Called for every tile of every lane: left to the
+                    // compiler, it was a call that returned the tile through
+                    // memory (measured, 64 MiB, lanes of 8,192 f64: 1.9x a
+                    // copy, against 1.0x inlined).
+                    #[inline(always)]
+                    |lanes, k, i| {
+                        let tile: &[A; TILE] =
+                            inputs[k][i..i + TILE].try_into().expect("a whole tile");
+                        let mut values: [B; TILE] = core::array::from_fn(|s| conv(&tile[s]));
+                        if seeded && i + TILE == n {
+                            values[TILE - 1] = lanes[k][n - 1].clone();
+                        }
+                        values
+                    },
+                );
                 lane += GROUP;
             }
         }
