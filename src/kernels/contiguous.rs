@@ -112,10 +112,51 @@ pub(crate) trait Stage<B> {
     {
         let out = self.stage(start..start + len);
         let (done, row) = out.split_at_mut(start);
-        for (y, prev) in row[..len].iter_mut().zip(&done[start - len..]) {
-            *y = prev.clone() * y.clone();
+        times_row(&mut row[..len], &done[start - len..]);
+    }
+}
+
+/// `row[j] = prev[j] * row[j]`, for the rows of an in-place scan.
+///
+/// Written inline after a `split_at_mut`, the loop ran one element at a time:
+/// the compiler could not tell the two rows apart. Through a function that is
+/// never inlined, whose two arguments cannot overlap, it vectorises (measured,
+/// 64 x 64 f64 along axis 0: 1.9 µs a call to 1.4 µs; 64 MiB in place, 1.1x a
+/// copy to 0.8x). Integers that baseline x86-64 has no vector multiplication
+/// for keep the inline loop: the emulated vector multiplication was slower
+/// than one `imul` per element (64 x 64 i64: 2.0 µs to 2.2 µs).
+fn times_row<B: Clone + Mul<Output = B>>(row: &mut [B], prev: &[B]) {
+    #[inline(never)]
+    fn apart<B: Clone + Mul<Output = B>>(row: &mut [B], prev: &[B]) {
+        for (y, p) in row.iter_mut().zip(prev) {
+            *y = p.clone() * y.clone();
         }
     }
+    if scalar_multiply::<B>() {
+        for (y, p) in row.iter_mut().zip(prev) {
+            *y = p.clone() * y.clone();
+        }
+    } else {
+        apart(row, prev);
+    }
+}
+
+/// Whether `B` is a 32- or 64-bit integer, which baseline x86-64 (SSE2)
+/// multiplies one at a time. `typeid` gives the type's identity without the
+/// `'static` bound that `core::any::TypeId::of` needs; lifetimes aside, the
+/// comparison is exact, and a type it does not know only takes the other loop.
+fn scalar_multiply<B>() -> bool {
+    use core::any::TypeId;
+    let id = typeid::of::<B>();
+    [
+        TypeId::of::<i64>(),
+        TypeId::of::<u64>(),
+        TypeId::of::<i32>(),
+        TypeId::of::<u32>(),
+        TypeId::of::<isize>(),
+        TypeId::of::<usize>(),
+    ]
+    .contains(&id)
 }
 
 /// The array is its own input: nothing to stage.
@@ -822,9 +863,7 @@ where
     for row in first..rows {
         if position != 0 {
             let (done, rest) = out.split_at_mut(row * inner);
-            for (y, prev) in rest[..inner].iter_mut().zip(&done[done.len() - inner..]) {
-                *y = prev.clone() * y.clone();
-            }
+            times_row(&mut rest[..inner], &done[done.len() - inner..]);
         }
         position += 1;
         if position == n {
