@@ -153,7 +153,7 @@ fn times_row<B: Clone + Mul<Output = B>>(row: &mut [B], prev: &[B]) {
 /// multiplies one at a time. `typeid` gives the type's identity without the
 /// `'static` bound that `core::any::TypeId::of` needs; lifetimes aside, the
 /// comparison is exact, and a type it does not know only takes the other loop.
-fn scalar_multiply<B>() -> bool {
+pub(super) fn scalar_multiply<B>() -> bool {
     use core::any::TypeId;
     let id = typeid::of::<B>();
     [
@@ -771,10 +771,12 @@ fn scan_group_into<A, B, F, const K: usize>(
     });
 }
 
-/// Where [`four_lanes`] reads the values: from `dst` itself, from `src`, or
-/// from `src` but the first element of every lane, which `dst` holds.
+/// Where [`four_lanes`] (and its mirror image for reverse scans) reads the
+/// values: from `dst` itself, from `src`, or from `src` but the element
+/// every lane starts from (its first; its last in reverse), which `dst`
+/// holds.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Four {
+pub(super) enum Four {
     InPlace,
     Into,
     Seeded,

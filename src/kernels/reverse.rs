@@ -21,7 +21,9 @@ use core::ops::{Mul, Range};
 
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
-use super::contiguous::{lanes_of, piece_len, tiled, GROUP, SHORT_LANE, TILE};
+use super::contiguous::{
+    lanes_of, piece_len, scalar_multiply, tiled, Four, GROUP, SHORT_LANE, TILE,
+};
 use super::{block_shape, memory_order};
 
 /// Writes the reverse cumulative product of `src` along `axis` into `dst`
@@ -165,10 +167,72 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
 /// Scans in place, from their ends, the [`GROUP`] consecutive lanes of
 /// `n >= TILE` elements that make `group`.
 fn rev_group<B: Clone + Mul<Output = B>>(group: &mut [B], n: usize) {
+    if scalar_multiply::<B>() {
+        return four_lanes_rev(&[], group, n, &|_: &()| unreachable!(), Four::InPlace);
+    }
     rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
         let tile: &[B; TILE] = lanes[k][i..i + TILE].try_into().expect("a whole tile");
         tile.clone()
     });
+}
+
+/// The reverse scan of the four consecutive lanes of `n` elements of `dst`,
+/// side by side, one step of the four at a time, from their ends: the mirror
+/// image of the forward kernel's loop for integers, whose tiles do not fit in
+/// the general-purpose registers. Seeded: the last element of every lane is
+/// already in `dst`.
+fn four_lanes_rev<A, B, F>(src: &[A], dst: &mut [B], n: usize, conv: &F, how: Four)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let (d0, rest) = dst[..4 * n].split_at_mut(n);
+    let (d1, rest) = rest.split_at_mut(n);
+    let (d2, d3) = rest.split_at_mut(n);
+    let last = |k: usize, d: &[B]| match how {
+        Four::Into => conv(&src[k * n + n - 1]),
+        _ => d[n - 1].clone(),
+    };
+    let mut c = [last(0, d0), last(1, d1), last(2, d2), last(3, d3)];
+    for (d, c) in [&mut *d0, &mut *d1, &mut *d2, &mut *d3].into_iter().zip(&c) {
+        d[n - 1].clone_from(c);
+    }
+    let [c0, c1, c2, c3] = &mut c;
+    let body = n - 1;
+    let lanes = d0[..body]
+        .iter_mut()
+        .zip(&mut d1[..body])
+        .zip(d2[..body].iter_mut().zip(&mut d3[..body]));
+    if how == Four::InPlace {
+        for ((y0, y1), (y2, y3)) in lanes.rev() {
+            *c0 = y0.clone() * c0.clone();
+            *c1 = y1.clone() * c1.clone();
+            *c2 = y2.clone() * c2.clone();
+            *c3 = y3.clone() * c3.clone();
+            y0.clone_from(c0);
+            y1.clone_from(c1);
+            y2.clone_from(c2);
+            y3.clone_from(c3);
+        }
+        return;
+    }
+    let (s0, rest) = src[..4 * n].split_at(n);
+    let (s1, rest) = rest.split_at(n);
+    let (s2, s3) = rest.split_at(n);
+    let inputs = s0[..body]
+        .iter()
+        .zip(&s1[..body])
+        .zip(s2[..body].iter().zip(&s3[..body]));
+    for (((y0, y1), (y2, y3)), ((x0, x1), (x2, x3))) in lanes.zip(inputs).rev() {
+        *c0 = conv(x0) * c0.clone();
+        *c1 = conv(x1) * c1.clone();
+        *c2 = conv(x2) * c2.clone();
+        *c3 = conv(x3) * c3.clone();
+        y0.clone_from(c0);
+        y1.clone_from(c1);
+        y2.clone_from(c2);
+        y3.clone_from(c3);
+    }
 }
 
 /// Reads `piece` upwards, one element per cache line, so that the hardware
@@ -246,6 +310,12 @@ fn block_into<A, B, F>(
             }
             lane = groups * GROUP;
         } else if n >= SHORT_LANE {
+            while lane + GROUP <= outer && scalar_multiply::<B>() {
+                let range = lane * n..(lane + GROUP) * n;
+                let how = if seeded { Four::Seeded } else { Four::Into };
+                four_lanes_rev(&src[range.clone()], &mut dst[range], n, conv, how);
+                lane += GROUP;
+            }
             while lane + GROUP <= outer {
                 let range = lane * n..(lane + GROUP) * n;
                 let inputs: [&[A]; GROUP] =
@@ -431,6 +501,7 @@ fn rev_tiles<B, const K: usize>(
 #[cfg(test)]
 mod tests {
     use alloc::format;
+    use alloc::vec;
     use alloc::vec::Vec;
 
     use super::super::test_support::{input, Affine};
@@ -494,6 +565,49 @@ mod tests {
             }
         }
         checked
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "thousands of cases on plain slices, hours under Miri; the integration tests run these kernels under Miri on small arrays"
+    )]
+    fn integer_lanes_match_the_reference_loop() {
+        // The integers that take their own four-lane loop
+        // (`four_lanes_rev`), with signs in a pseudo-random pattern, so that
+        // a value read from the wrong lane or step changes the result.
+        let sign = |i: usize| {
+            if (i * 2_654_435_761) % 7 < 3 {
+                -1i64
+            } else {
+                1
+            }
+        };
+        for outer in [0, 1, 4, 5, 8, 9] {
+            for n in [1, 2, 15, 16, 17, 100, 2048, 2049, 20_000] {
+                let len = outer * n;
+                let case = format!("outer={outer} n={n}");
+                let x: Vec<i64> = (0..len).map(sign).collect();
+                let expected = reference(&x, outer, n, 1);
+
+                let mut data = x.clone();
+                block_inplace(&mut data, outer, n, 1);
+                assert_eq!(data, expected, "in place, {case}");
+
+                let mut dst = vec![7i64; len];
+                block_into(&x, &mut dst, (outer, n, 1), &|v: &i64| *v, false);
+                assert_eq!(dst, expected, "into, {case}");
+
+                let mut seeded = x.clone();
+                let mut dst = vec![7i64; len];
+                for at in (0..len).filter(|at| at % n == n - 1) {
+                    seeded[at] = -sign(at + 1) * 3;
+                    dst[at] = seeded[at];
+                }
+                block_into(&x, &mut dst, (outer, n, 1), &|v: &i64| *v, true);
+                assert_eq!(dst, reference(&seeded, outer, n, 1), "seeded into, {case}");
+            }
+        }
     }
 
     #[test]
