@@ -7,6 +7,7 @@ use ndarray::{Array, ArrayBase, ArrayRef, Axis, Data, DataMut, Dimension, ViewRe
 
 use crate::errors::{check_axis, check_shape, CumprodError};
 use crate::kernels::parallel;
+use crate::CumprodExt;
 
 /// Multi-threaded forms of the axis methods of [`CumprodExt`](crate::CumprodExt),
 /// with the cargo feature `rayon`.
@@ -113,8 +114,12 @@ macro_rules! par_cumprod_ext_methods {
         where
             A: Clone + Mul<Output = A> + Send + Sync,
         {
+            if self.len() < parallel::MIN_PARALLEL_LEN {
+                // The serial method itself, not a copy of its path.
+                return self.cumprod_axis(axis);
+            }
             crate::cumprod_ext::assert_axis(axis, self.ndim());
-            parallel::axis_alloc(self.view(), axis, A::clone)
+            parallel::axis_alloc_same(self.view(), axis)
         }
 
         fn par_cumprod_axis_into<B>(&self, axis: Axis, out: &mut ArrayRef<B, D>) -> Result<(), CumprodError>
@@ -122,6 +127,9 @@ macro_rules! par_cumprod_ext_methods {
             A: Clone + Into<B> + Sync,
             B: Clone + Mul<Output = B> + Send + Sync,
         {
+            if self.len() < parallel::MIN_PARALLEL_LEN {
+                return self.cumprod_axis_into(axis, out);
+            }
             check_axis(axis.index(), self.ndim())?;
             check_shape(self.shape(), out.shape())?;
             parallel::axis_into(self.view(), out.view_mut(), axis, |x: &A| x.clone().into());
@@ -134,6 +142,9 @@ macro_rules! par_cumprod_ext_methods {
             A: Clone + Mul<Output = A> + Send + Sync,
             $($data_mut)*
         {
+            if self.len() < parallel::MIN_PARALLEL_LEN {
+                return self.cumprod_axis_inplace(axis);
+            }
             crate::cumprod_ext::assert_axis(axis, self.ndim());
             parallel::axis_inplace(self.view_mut(), axis);
         }
