@@ -1,44 +1,53 @@
 #!/usr/bin/env python3
-"""NumPy's side of the layout report, for the comparison in docs/performance.md.
+"""NumPy's side of the layout report: NumPy's times for every row of
+`examples/layout_report.rs`, on the same data, in milliseconds.
 
-Prints two tables, every time divided by NumPy's plain copy of the same array
-(`np.copyto` into an array of the same layout), as the layout report divides
-this crate's times by `out.assign(&a)`:
+For each element type (f64, i64), shape, memory order and axis (and
+axis=None), it times, medians of 7 runs each:
 
-- for the F-order shapes of `examples/layout_report.rs` (8 Mi elements, f64
-  and i64), NumPy's own F-to-C copy (`np.copyto` into a C-order array: the
-  transposition alone) and `np.cumprod(a, axis=None, out=...)`;
-- for f64 [8192, 1024] in C order, `np.cumprod(a, axis=k, out=...)` along each
-  axis and with axis=None, and `np.nancumprod` likewise.
+- `copy`: `np.copyto` into an array of the same layout (NumPy's copy, the
+  baseline NumPy's own ratios are taken against);
+- `into`: `np.cumprod(a, axis=k, out=o)` into an array of the same layout (a
+  1-D array for axis=None);
+- `alloc`: `np.cumprod(a, axis=k)`;
 
-It writes no file and no test reads it.
+and for f64 the same for `np.nancumprod` (rows marked `nan`).
 
-Run with NumPy installed from PyPI:
+It writes `docs/numpy_times.tsv` (or the path given as the first argument), a
+line per row: the row's name as the layout report prints it, then the three
+times. `layout_report --numpy docs/numpy_times.tsv` puts them beside this
+crate's. Run it on the same machine just before or after the report:
 
     python3 -m venv /tmp/np && /tmp/np/bin/pip install 'numpy==2.4.*'
     /tmp/np/bin/python benches/numpy_reference.py
-
-Times are medians of 9 runs; the machine is noisy, so compare ratios from one
-run, not absolute times between runs.
 """
 
+import sys
 import time
 
 import numpy as np
 
 LEN = 1 << 23
-SHAPES = [(1024, LEN // 1024), (LEN // 1024, 1024), (4, LEN // 4), (LEN // 4, 4), (64, 128, LEN // 1024 // 8)]
+SHAPES = [
+    (LEN,),
+    (1024, LEN // 1024),
+    (LEN // 1024, 1024),
+    (4, LEN // 4),
+    (LEN // 4, 4),
+    (64, 128, LEN // 1024 // 8),
+]
+REPS = 7
 
 
-def median_time(f, reps=9):
-    f()
+def median_ms(f, reps=REPS):
+    f()  # warm up: page in, fill caches
     times = []
     for _ in range(reps):
         start = time.perf_counter()
         f()
         times.append(time.perf_counter() - start)
     times.sort()
-    return times[len(times) // 2]
+    return times[len(times) // 2] * 1e3
 
 
 def values(dtype, n):
@@ -50,33 +59,31 @@ def values(dtype, n):
 
 
 def main():
-    print(f"NumPy {np.__version__}: time / np.copyto of the same F-order array, medians")
-    print("| case | F-to-C copy | cumprod axis=None |")
-    print("|---|---|---|")
+    path = sys.argv[1] if len(sys.argv) > 1 else "docs/numpy_times.tsv"
+    lines = [f"# NumPy {np.__version__}: milliseconds, medians of {REPS} runs; name, copy, into, alloc"]
     for dtype in (np.float64, np.int64):
+        name = np.dtype(dtype).name.replace("float", "f").replace("int", "i")
         for shape in SHAPES:
-            a = np.asfortranarray(values(dtype, LEN).reshape(shape, order="F"))
-            same = np.empty(shape, dtype=dtype, order="F")
-            c_order = np.empty(shape, dtype=dtype, order="C")
-            flat = np.empty(LEN, dtype=dtype)
-            copy = median_time(lambda: np.copyto(same, a))
-            transpose = median_time(lambda: np.copyto(c_order, a))
-            scan = median_time(lambda: np.cumprod(a, axis=None, out=flat))
-            name = np.dtype(dtype).name.replace("float", "f").replace("int", "i")
-            print(f"| {name} {list(shape)} F | {transpose / copy:.2f}x | {scan / copy:.2f}x |")
-
-    print()
-    print("| case | cumprod(out=) | nancumprod(out=) |")
-    print("|---|---|---|")
-    shape = (LEN // 1024, 1024)
-    a = values(np.float64, LEN).reshape(shape)
-    same = np.empty(shape)
-    copy = median_time(lambda: np.copyto(same, a))
-    for axis in (0, 1, None):
-        out = same if axis is not None else np.empty(LEN)
-        scan = median_time(lambda: np.cumprod(a, axis=axis, out=out))
-        nan = median_time(lambda: np.nancumprod(a, axis=axis, out=out))
-        print(f"| f64 {list(shape)} C axis={axis} | {scan / copy:.2f}x | {nan / copy:.2f}x |")
+            for order in ("C", "F") if len(shape) > 1 else ("C",):
+                a = values(dtype, LEN).reshape(shape, order=order)
+                same = np.empty(shape, dtype=dtype, order=order)
+                flat = np.empty(LEN, dtype=dtype)
+                copy = median_ms(lambda: np.copyto(same, a))
+                axes = list(range(len(shape))) + ([None] if len(shape) > 1 else [])
+                funcs = [("", np.cumprod)] + ([("nan", np.nancumprod)] if dtype == np.float64 else [])
+                for axis in axes:
+                    out = same if axis is not None else flat
+                    for variant, f in funcs:
+                        if variant and axis is None:
+                            continue
+                        into = median_ms(lambda: f(a, axis=axis, out=out))
+                        alloc = median_ms(lambda: f(a, axis=axis))
+                        label = f"{name} {list(shape)} {order} axis={axis}" + (f" {variant}" if variant else "")
+                        lines.append(f"{label}\t{copy:.3f}\t{into:.3f}\t{alloc:.3f}")
+                        print(lines[-1], flush=True)
+    with open(path, "w") as out:
+        out.write("\n".join(lines) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

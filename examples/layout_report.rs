@@ -4,6 +4,7 @@
 //! cargo run --release --example layout_report                 # 8 Mi elements (64 MiB)
 //! cargo run --release --example layout_report -- --quick      # 64 Ki elements, a smoke run
 //! cargo run --release --example layout_report -- --svg docs/layout_report.svg
+//! cargo run --release --example layout_report -- --numpy docs/numpy_times.tsv  # NumPy beside
 //! cargo run --release --example layout_report -- "f64 [1024, 8192]" small   # some rows only
 //! cargo run --release --features rayon --example layout_report -- --threads  # and thread speed-ups
 //! ```
@@ -19,7 +20,12 @@
 //! - `cumprod_axis_inplace` (none for axis=None), divided by `copy`;
 //! - `cumprod_axis` (`cumprod_flat`), divided by `to_owned`;
 //! - ndarray's own `cumprod` (`a.flatten().cumprod(Axis(0))` for axis=None)
-//!   divided by `cumprod_axis`: above 1 means this crate is faster.
+//!   divided by `cumprod_axis`: above 1 means this crate is faster;
+//! - beside the ratios, the median times in milliseconds of `_into`, of the
+//!   allocating method and of ndarray's `cumprod`, and with `--numpy PATH`
+//!   NumPy's `np.cumprod(a, axis=k, out=o)` and `np.cumprod(a, axis=k)` on the
+//!   same data, from the file `benches/numpy_reference.py` writes (run it on
+//!   the same machine just before or after).
 //!
 //! Rows marked `reverse` time the same with `Cumprod::along(Axis(k)).reverse()`
 //! (`cumprod_with_into`, `cumprod_with_inplace`, `cumprod_with`; ndarray's side
@@ -39,11 +45,15 @@
 //! class sorted so that its worst row comes last, and a summary of the worst
 //! rows ends the report. A second table times small arrays (16 to 4096
 //! elements) against ndarray's `cumprod`, where the fixed cost of a call counts.
-//! With `--svg PATH`, it also draws the first table as a bar chart.
+//! With `--svg PATH`, it also draws the first table as a bar chart. With the
+//! `rayon` feature and `--threads`, it ends with the speed-up of the `par_`
+//! methods over the serial ones, on large arrays of each class and on arrays
+//! under the threshold, which both scan serially.
 
 #[path = "../benches/data.rs"]
 mod data;
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -96,6 +106,11 @@ struct Row {
     inplace: Option<f64>,
     alloc: f64,
     ndarray_over_ours: f64,
+    /// Medians in milliseconds: this crate's `_into` and allocating methods,
+    /// and ndarray's `cumprod`.
+    into_ms: f64,
+    alloc_ms: f64,
+    ndarray_ms: f64,
 }
 
 impl Row {
@@ -165,12 +180,17 @@ fn median_small(reps: usize, mut f: impl FnMut()) -> Duration {
     median(reps, repeat(calls, &mut f)) / calls
 }
 
-/// Median over `reps` samples of the time of `base` divided by the time of
-/// `op`, each sample running both back to back, each a loop of as many calls
-/// as `op` makes in about a millisecond.
+/// The time of `base` divided by the time of `op`, for calls too short to
+/// time one at a time: each sample runs both back to back, each a loop of as
+/// many calls as `op` makes in about a millisecond. The side that runs second
+/// in a sample came out up to 9% slower (the same method against itself gave
+/// 0.91x on 16 x 16 f64), so the medians of both orders are combined, their
+/// geometric mean.
 fn paired_small(reps: usize, mut base: impl FnMut(), mut op: impl FnMut()) -> f64 {
     let calls = calls_per_ms(&mut op);
-    paired(reps, repeat(calls, &mut op), repeat(calls, &mut base))
+    let base_second = paired(reps, repeat(calls, &mut op), repeat(calls, &mut base));
+    let op_second = paired(reps, repeat(calls, &mut base), repeat(calls, &mut op));
+    (base_second / op_second).sqrt()
 }
 
 /// How many independent lanes a scan along `axis` has, and its class.
@@ -289,6 +309,9 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
                     inplace: m.inplace,
                     alloc: m.alloc,
                     ndarray_over_ours: m.ndarray_over_ours,
+                    into_ms: m.into_ms,
+                    alloc_ms: m.alloc_ms,
+                    ndarray_ms: m.ndarray_ms,
                 })
             };
             let how = Cumprod::along(Axis(k)).reverse();
@@ -296,20 +319,20 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
             let alloc = || drop(black_box(&a).cumprod_with(how));
             push(
                 "reverse",
-                Measured {
-                    into: paired(reps, &mut copy, || {
+                Measured::new(
+                    paired_ms(reps, &mut copy, || {
                         black_box(&a).cumprod_with_into(how, &mut out).unwrap()
                     }),
-                    inplace: Some(paired(reps, &mut copy, || {
+                    Some(paired(reps, &mut copy, || {
                         black_box(&mut work).cumprod_with_inplace(how)
                     })),
-                    alloc: paired(reps, to_owned, alloc),
-                    ndarray_over_ours: paired(reps, alloc, || {
+                    paired_ms(reps, to_owned, alloc),
+                    paired_ms(reps, alloc, || {
                         let mut flipped = black_box(&a).view();
                         flipped.invert_axis(Axis(k));
                         drop(flipped.cumprod(Axis(k)))
                     }),
-                },
+                ),
             );
             if let Some(m) = T::nan_row(&a, k, reps, &mut copy, &mut out) {
                 push("nan", m);
@@ -325,30 +348,30 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
             Some(k) => {
                 let mut work = a.clone();
                 let alloc = || drop(black_box(&a).cumprod_axis(Axis(k)));
-                Measured {
-                    into: paired(reps, &mut copy, || {
+                Measured::new(
+                    paired_ms(reps, &mut copy, || {
                         black_box(&a).cumprod_axis_into(Axis(k), &mut out).unwrap()
                     }),
-                    inplace: Some(paired(reps, &mut copy, || {
+                    Some(paired(reps, &mut copy, || {
                         black_box(&mut work).cumprod_axis_inplace(Axis(k))
                     })),
-                    alloc: paired(reps, to_owned, alloc),
-                    ndarray_over_ours: paired(reps, alloc, || drop(black_box(&a).cumprod(Axis(k)))),
-                }
+                    paired_ms(reps, to_owned, alloc),
+                    paired_ms(reps, alloc, || drop(black_box(&a).cumprod(Axis(k)))),
+                )
             }
             None => {
                 let mut flat = Array::from_elem(len, T::value(0));
                 let alloc = || drop(black_box(&a).cumprod_flat());
-                Measured {
-                    into: paired(reps, &mut copy, || {
+                Measured::new(
+                    paired_ms(reps, &mut copy, || {
                         black_box(&a).cumprod_flat_into(&mut flat).unwrap()
                     }),
-                    inplace: None,
-                    alloc: paired(reps, to_owned, alloc),
-                    ndarray_over_ours: paired(reps, alloc, || {
+                    None,
+                    paired_ms(reps, to_owned, alloc),
+                    paired_ms(reps, alloc, || {
                         drop(black_box(&a).flatten().cumprod(Axis(0)))
                     }),
-                }
+                )
             }
         };
         rows.push(Row {
@@ -362,6 +385,9 @@ fn layout_rows<T: Element + NanRow + num_traits::One, D: RemoveAxis>(
             inplace: row.inplace,
             alloc: row.alloc,
             ndarray_over_ours: row.ndarray_over_ours,
+            into_ms: row.into_ms,
+            alloc_ms: row.alloc_ms,
+            ndarray_ms: row.ndarray_ms,
         });
     }
 }
@@ -408,19 +434,19 @@ impl NanRow for f64 {
         let mut work = a.clone();
         let to_owned = || drop(black_box(a).to_owned());
         let alloc = || drop(black_box(a).nancumprod_axis(Axis(k)));
-        Some(Measured {
-            into: paired(reps, &mut *copy, || {
+        Some(Measured::new(
+            paired_ms(reps, &mut *copy, || {
                 black_box(a).nancumprod_axis_into(Axis(k), out).unwrap()
             }),
-            inplace: Some(paired(reps, &mut *copy, || {
+            Some(paired(reps, &mut *copy, || {
                 black_box(&mut work).nancumprod_axis_inplace(Axis(k))
             })),
-            alloc: paired(reps, to_owned, alloc),
-            ndarray_over_ours: paired(reps, alloc, || {
+            paired_ms(reps, to_owned, alloc),
+            paired_ms(reps, alloc, || {
                 let ones = black_box(a).mapv(|x| if x.is_nan() { 1.0 } else { x });
                 drop(ones.cumprod(Axis(k)))
             }),
-        })
+        ))
     }
 
     fn beyond_row<D: RemoveAxis>(
@@ -499,12 +525,31 @@ impl NanRow for i64 {
     }
 }
 
-/// The four ratios of a row.
+/// The four ratios of a row, and the medians of the times behind them.
 struct Measured {
     into: f64,
     inplace: Option<f64>,
     alloc: f64,
     ndarray_over_ours: f64,
+    into_ms: f64,
+    alloc_ms: f64,
+    ndarray_ms: f64,
+}
+
+impl Measured {
+    /// From the paired runs of `_into` against a copy, in place against a
+    /// copy, allocating against `to_owned`, and ndarray against allocating.
+    fn new(into: Pair, inplace: Option<f64>, alloc: Pair, ndarray: Pair) -> Self {
+        Measured {
+            into: into.ratio,
+            inplace,
+            alloc: alloc.ratio,
+            ndarray_over_ours: ndarray.ratio,
+            into_ms: into.op_ms,
+            alloc_ms: ndarray.base_ms,
+            ndarray_ms: ndarray.op_ms,
+        }
+    }
 }
 
 fn ms(t: Duration) -> f64 {
@@ -513,21 +558,44 @@ fn ms(t: Duration) -> f64 {
 
 /// The median over `reps` runs of `time(op) / time(base)`, each run timing
 /// `base` then `op`.
-fn paired(reps: usize, mut base: impl FnMut(), mut op: impl FnMut()) -> f64 {
+fn paired(reps: usize, base: impl FnMut(), op: impl FnMut()) -> f64 {
+    paired_ms(reps, base, op).ratio
+}
+
+/// What [`paired_ms`] measures: the median ratio, and the median of each time.
+struct Pair {
+    ratio: f64,
+    base_ms: f64,
+    op_ms: f64,
+}
+
+/// The median over `reps` runs of `time(op) / time(base)`, each run timing
+/// `base` then `op`, and the median times of each in milliseconds.
+fn paired_ms(reps: usize, mut base: impl FnMut(), mut op: impl FnMut()) -> Pair {
     base(); // warm up: page in, fill caches
     op();
-    let mut ratios: Vec<f64> = (0..reps)
+    let mut times: Vec<(f64, f64)> = (0..reps)
         .map(|_| {
             let start = Instant::now();
             base();
-            let base_time = start.elapsed();
+            let base_time = ms(start.elapsed());
             let start = Instant::now();
             op();
-            start.elapsed().as_secs_f64() / base_time.as_secs_f64()
+            (base_time, ms(start.elapsed()))
         })
         .collect();
-    ratios.sort_by(|a, b| a.partial_cmp(b).expect("times are numbers"));
-    ratios[ratios.len() / 2]
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).expect("times are numbers"));
+        v[v.len() / 2]
+    };
+    let ratio = median(times.iter().map(|&(b, o)| o / b).collect());
+    let base_ms = median(times.iter().map(|t| t.0).collect());
+    let op_ms = median(times.drain(..).map(|t| t.1).collect());
+    Pair {
+        ratio,
+        base_ms,
+        op_ms,
+    }
 }
 
 struct SmallRow {
@@ -582,23 +650,60 @@ fn fmt_ratio(x: f64) -> String {
     format!("{x:.2}x")
 }
 
-fn print_report(rows: &mut [Row], small: &[SmallRow], beyond: &[BeyondRow], len: usize) {
+/// NumPy's times by row name, in milliseconds: `np.copyto`, `np.cumprod`
+/// with `out=`, and allocating (as `benches/numpy_reference.py` writes them).
+type NumpyTimes = HashMap<String, [f64; 3]>;
+
+/// Reads the file that `benches/numpy_reference.py` writes.
+fn read_numpy(path: &str) -> NumpyTimes {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("--numpy {path}: cannot read the file ({e})"));
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let time = |i: usize| -> f64 {
+                fields
+                    .get(i)
+                    .and_then(|f| f.parse().ok())
+                    .unwrap_or_else(|| panic!("--numpy {path}: bad line {line:?}"))
+            };
+            (fields[0].to_string(), [time(1), time(2), time(3)])
+        })
+        .collect()
+}
+
+fn fmt_ms(x: Option<f64>) -> String {
+    x.map_or("-".to_string(), |x| format!("{x:.1}"))
+}
+
+fn print_report(
+    rows: &mut [Row],
+    small: &[SmallRow],
+    beyond: &[BeyondRow],
+    len: usize,
+    numpy: &NumpyTimes,
+) {
     println!(
         "ndarray-cumprod layout report: {len} elements ({} MiB of f64) per array, medians",
         (len * 8) >> 20
     );
     println!("into, inplace: time / `out.assign(&a)`; alloc: time / `a.to_owned()`;");
-    println!("ndarray/ours: ndarray's `cumprod` time / this crate's `cumprod_axis` time.\n");
+    println!("ndarray/ours: ndarray's `cumprod` time / this crate's `cumprod_axis` time.");
+    println!("Then medians in ms: this crate's `_into` and allocating methods, ndarray's");
+    println!("`cumprod`, and NumPy's `np.cumprod(a, axis, out=o)` and `np.cumprod(a, axis)`");
+    println!("(`np.nancumprod` for `nan` rows; none for `reverse` rows) from `--numpy`.\n");
     rows.sort_by(|a, b| {
         (a.class, a.worst())
             .partial_cmp(&(b.class, b.worst()))
             .expect("ratios are numbers")
     });
-    println!("| case | class | into | inplace | alloc | ndarray/ours | target |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| case | class | into | inplace | alloc | ndarray/ours | target | into ms | alloc ms | ndarray ms | NumPy out= ms | NumPy ms |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for row in rows.iter() {
+        let np = numpy.get(&row.label());
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.label(),
             row.class.name(),
             fmt_ratio(row.into),
@@ -606,6 +711,11 @@ fn print_report(rows: &mut [Row], small: &[SmallRow], beyond: &[BeyondRow], len:
             fmt_ratio(row.alloc),
             fmt_ratio(row.ndarray_over_ours),
             fmt_ratio(row.class.target()),
+            fmt_ms(Some(row.into_ms)),
+            fmt_ms(Some(row.alloc_ms)),
+            fmt_ms(Some(row.ndarray_ms)),
+            fmt_ms(np.map(|t| t[1])),
+            fmt_ms(np.map(|t| t[2])),
         );
     }
     println!("\nWorst row of each class (into and inplace against the target, alloc against {ALLOC_TARGET}x):\n");
@@ -635,6 +745,20 @@ fn print_report(rows: &mut [Row], small: &[SmallRow], beyond: &[BeyondRow], len:
         .map(|r| r.ndarray_over_ours)
         .fold(f64::INFINITY, f64::min);
     println!("\nAgainst ndarray's `cumprod`, the allocating methods are at least {slowest:.2}x as fast on every case.");
+    // NumPy's time over ours, `out=` against `_into` and allocating against
+    // allocating, on the rows NumPy has.
+    let against_numpy = |pick: fn(&Row, &[f64; 3]) -> f64| {
+        rows.iter()
+            .filter_map(|r| numpy.get(&r.label()).map(|t| (pick(r, t), r.label())))
+            .min_by(|a, b| a.0.partial_cmp(&b.0).expect("numbers"))
+    };
+    if let Some((into, into_row)) = against_numpy(|r, t| t[1] / r.into_ms) {
+        let (alloc, alloc_row) = against_numpy(|r, t| t[2] / r.alloc_ms).expect("the same rows");
+        println!(
+            "Against NumPy, `_into` is at least {into:.2}x as fast as `out=` on every row NumPy has \
+             (least on {into_row}), and the allocating methods at least {alloc:.2}x (least on {alloc_row})."
+        );
+    }
 
     if !beyond.is_empty() {
         println!("\nBeyond NumPy (f64): time / the plain `cumprod_axis_into` of the same layout\n");
@@ -678,11 +802,12 @@ fn print_report(rows: &mut [Row], small: &[SmallRow], beyond: &[BeyondRow], len:
     }
 }
 
-/// A horizontal bar chart of the large-array table: three bars per case and
-/// the targets as marks.
-fn svg(rows: &[Row], len: usize) -> String {
+/// A horizontal bar chart of the large-array table: three bars per case (four
+/// with NumPy's ratio to its own copy, from `--numpy`) and the targets as
+/// marks.
+fn svg(rows: &[Row], len: usize, numpy: &NumpyTimes) -> String {
     let bar = 5.0;
-    let row_height = 3.0 * bar + 6.0;
+    let row_height = 4.0 * bar + 6.0;
     let left = 330.0;
     let width = 560.0;
     let max_ratio = 4.0f64;
@@ -704,10 +829,11 @@ fn svg(rows: &[Row], len: usize) -> String {
         ("#1f77b4", "into / copy"),
         ("#2ca02c", "inplace / copy"),
         ("#ff7f0e", "alloc / to_owned"),
+        ("#7f7f7f", "NumPy out= / NumPy copy"),
         ("#d62728", "target (tick)"),
     ];
     for (i, (colour, name)) in legend.iter().enumerate() {
-        let x = 10.0 + 150.0 * i as f64;
+        let x = 10.0 + 120.0 * i as f64 + if i > 3 { 60.0 } else { 0.0 };
         let _ = writeln!(
             s,
             r#"<rect x="{x}" y="30" width="10" height="10" fill="{colour}"/><text x="{}" y="39">{name}</text>"#,
@@ -732,10 +858,12 @@ fn svg(rows: &[Row], len: usize) -> String {
             y + 1.5 * bar + 4.0,
             row.label()
         );
+        let numpy_ratio = numpy.get(&row.label()).map(|t| t[1] / t[0]);
         let bars = [
-            (Some(row.into), "#1f77b4", row.class.target()),
-            (row.inplace, "#2ca02c", row.class.target()),
-            (Some(row.alloc), "#ff7f0e", ALLOC_TARGET),
+            (Some(row.into), "#1f77b4", Some(row.class.target())),
+            (row.inplace, "#2ca02c", Some(row.class.target())),
+            (Some(row.alloc), "#ff7f0e", Some(ALLOC_TARGET)),
+            (numpy_ratio, "#7f7f7f", None),
         ];
         for (j, (ratio, colour, target)) in bars.iter().enumerate() {
             let Some(ratio) = ratio else { continue };
@@ -747,6 +875,7 @@ fn svg(rows: &[Row], len: usize) -> String {
                 bar - 1.0,
                 ratio
             );
+            let Some(target) = target else { continue };
             let tx = left + target * scale;
             let _ = writeln!(
                 s,
@@ -760,55 +889,94 @@ fn svg(rows: &[Row], len: usize) -> String {
 }
 
 /// Speed-up of the multi-threaded methods over the serial ones (cargo feature
-/// `rayon`): serial time / parallel time, medians of paired runs.
+/// `rayon`): serial time / parallel time, medians of paired runs, for a
+/// shape of each class with several lanes, then for arrays under the
+/// threshold of 65,536 elements, which the `par_` methods scan serially.
 #[cfg(feature = "rayon")]
 fn thread_report(len: usize, reps: usize) {
-    use ndarray_cumprod::ParCumprodExt;
     println!(
-        "\nThreads: serial time / `par_` time ({} threads, f64, {len} elements)\n",
+        "\nThreads: serial time / `par_` time ({} threads, f64), medians\n",
         rayon::current_num_threads()
     );
-    println!("| case | into | inplace | alloc |");
-    println!("|---|---|---|---|");
-    for (shape, f_order) in [
-        ([1024, len / 1024], false),
-        ([1024, len / 1024], true),
-        ([len / 1024, 1024], false),
-    ] {
-        let a = make::<f64>(&shape, f_order)
-            .into_dimensionality::<Ix2>()
-            .unwrap();
+    println!("| case | class | into | inplace | alloc |");
+    println!("|---|---|---|---|---|");
+    let large: [(&[usize], bool); 5] = [
+        (&[1024, len / 1024], false),
+        (&[1024, len / 1024], true),
+        (&[len / 1024, 1024], false),
+        (&[4, len / 4], false),
+        (&[len / 4, 4], false),
+    ];
+    for (shape, f_order) in large {
         for k in 0..2 {
-            let mut out = a.clone();
-            let mut work = a.clone();
-            let into = 1.0
-                / paired(
-                    reps,
-                    || a.cumprod_axis_into(Axis(k), &mut out).unwrap(),
-                    || a.par_cumprod_axis_into(Axis(k), &mut work).unwrap(),
-                );
-            let (mut w1, mut w2) = (a.clone(), a.clone());
-            let inplace = 1.0
-                / paired(
-                    reps,
-                    || w1.cumprod_axis_inplace(Axis(k)),
-                    || w2.par_cumprod_axis_inplace(Axis(k)),
-                );
-            let alloc = 1.0
-                / paired(
-                    reps,
-                    || drop(a.cumprod_axis(Axis(k))),
-                    || drop(a.par_cumprod_axis(Axis(k))),
-                );
-            println!(
-                "| f64 {shape:?} {} axis={k} | {} | {} | {} |",
-                if f_order { 'F' } else { 'C' },
-                fmt_ratio(into),
-                fmt_ratio(inplace),
-                fmt_ratio(alloc)
-            );
+            thread_row(shape, f_order, k, reps, |r, base, op| paired(r, base, op));
         }
     }
+    println!("\nUnder the threshold (serial in both; the fixed cost of a call counts):\n");
+    println!("| case | class | into | inplace | alloc |");
+    println!("|---|---|---|---|---|");
+    for (shape, f_order) in [
+        (&[16usize, 16][..], false),
+        (&[64, 64], true),
+        (&[255, 256], false),
+    ] {
+        for k in 0..2 {
+            // `paired_small` gives time(base) / time(op): turned over.
+            thread_row(shape, f_order, k, reps.max(15), |r, base, op| {
+                1.0 / paired_small(r, base, op)
+            });
+        }
+    }
+}
+
+/// How [`thread_row`] times a pair: repetitions, base, op.
+#[cfg(feature = "rayon")]
+type PairFn = fn(usize, &mut dyn FnMut(), &mut dyn FnMut()) -> f64;
+
+/// One row of [`thread_report`], timed with `pair`, which gives the median
+/// of time(op) / time(base) (as `paired`; calls too short to time one at a
+/// time use `paired_small`).
+#[cfg(feature = "rayon")]
+fn thread_row(shape: &[usize], f_order: bool, k: usize, reps: usize, pair: PairFn) {
+    use ndarray_cumprod::ParCumprodExt;
+    use std::cell::RefCell;
+    let a = make::<f64>(shape, f_order)
+        .into_dimensionality::<Ix2>()
+        .unwrap();
+    // Both sides write the same array: with an array each, where the two
+    // happened to lie in memory could make one side of a small array several
+    // percent slower than the other.
+    let out = RefCell::new(a.clone());
+    let into = 1.0
+        / pair(
+            reps,
+            &mut || {
+                a.cumprod_axis_into(Axis(k), &mut *out.borrow_mut())
+                    .unwrap()
+            },
+            &mut || {
+                a.par_cumprod_axis_into(Axis(k), &mut *out.borrow_mut())
+                    .unwrap()
+            },
+        );
+    let inplace = 1.0
+        / pair(
+            reps,
+            &mut || out.borrow_mut().cumprod_axis_inplace(Axis(k)),
+            &mut || out.borrow_mut().par_cumprod_axis_inplace(Axis(k)),
+        );
+    let alloc = 1.0
+        / pair(reps, &mut || drop(a.cumprod_axis(Axis(k))), &mut || {
+            drop(a.par_cumprod_axis(Axis(k)))
+        });
+    println!(
+        "| f64 {shape:?} {} axis={k} | {} | {} | {} | {} |",
+        if f_order { 'F' } else { 'C' },
+        class(shape, f_order, Some(k)).name(),
+        fmt_ratio(into),
+        fmt_ratio(inplace),
+        fmt_ratio(alloc)
+    );
 }
 
 fn main() {
@@ -819,11 +987,18 @@ fn main() {
         .position(|a| a == "--svg")
         .map(|i| args.get(i + 1).expect("--svg needs a path").clone());
     let verbose = args.iter().any(|a| a == "--verbose");
+    let numpy = args
+        .iter()
+        .position(|a| a == "--numpy")
+        .map(|i| read_numpy(args.get(i + 1).expect("--numpy needs a path")))
+        .unwrap_or_default();
     // Any other argument selects the layouts whose name contains it, e.g. "f64 [4, ".
     let filter: Vec<String> = args
         .iter()
         .enumerate()
-        .filter(|&(i, a)| !a.starts_with("--") && (i == 0 || args[i - 1] != "--svg"))
+        .filter(|&(i, a)| {
+            !a.starts_with("--") && (i == 0 || (args[i - 1] != "--svg" && args[i - 1] != "--numpy"))
+        })
         .map(|(_, a)| a.clone())
         .collect();
     let (len, reps) = if quick { (1 << 16, 5) } else { (1 << 23, 7) };
@@ -837,13 +1012,13 @@ fn main() {
         small_rows::<f64>(if quick { 3 } else { 15 }, &mut small);
         small_rows::<i64>(if quick { 3 } else { 15 }, &mut small);
     }
-    print_report(&mut rows, &small, &beyond, len);
+    print_report(&mut rows, &small, &beyond, len, &numpy);
     #[cfg(feature = "rayon")]
     if args.iter().any(|a| a == "--threads") {
         thread_report(len, reps);
     }
     if let Some(path) = svg_path {
-        std::fs::write(&path, svg(&rows, len)).expect("the SVG file can be written");
+        std::fs::write(&path, svg(&rows, len, &numpy)).expect("the SVG file can be written");
         println!("\nWrote {path}");
     }
 }
