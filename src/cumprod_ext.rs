@@ -5,7 +5,7 @@ use core::ops::Mul;
 use alloc::vec::Vec;
 use ndarray::{
     Array, Array1, ArrayBase, ArrayRef, ArrayView, ArrayViewMut, Axis, Data, DataMut, Dimension,
-    Ix1, ShapeBuilder, ViewRepr,
+    Ix1, ViewRepr,
 };
 
 use num_traits::float::FloatCore;
@@ -1376,7 +1376,7 @@ where
         let mut shape = a.raw_dim();
         shape[how.axis.index()] = how.result_len(shape[how.axis.index()]);
         let fortran = !a.is_standard_layout() && a.t().is_standard_layout();
-        let mut out = Array::from_elem(shape.set_f(fortran), B::one());
+        let mut out = kernels::filled(shape, fortran, B::one());
         general::with_into(a, out.view_mut(), how, conv, &|x| keep(x, how));
         return out;
     }
@@ -1386,7 +1386,7 @@ where
         // Same shape: a converted copy in the input's memory order, then the
         // scan in place.
         Output::Inclusive => {
-            let mut out = a.map(conv);
+            let mut out = kernels::mapped(a, conv);
             family::with_inplace(out.view_mut(), how, None::<fn(&mut B)>);
             out
         }
@@ -1400,7 +1400,7 @@ where
             let mut shape = a.raw_dim();
             shape[how.axis.index()] = how.result_len(shape[how.axis.index()]);
             let fortran = !a.is_standard_layout() && a.t().is_standard_layout();
-            let mut out = Array::from_elem(shape.set_f(fortran), B::one());
+            let mut out = kernels::filled(shape, fortran, B::one());
             family::with_into(a, out.view_mut(), how, conv);
             out
         }

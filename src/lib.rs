@@ -231,7 +231,7 @@
 //! `thumbv7em-none-eabihf` (no `std`), and runs the tests under Miri.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![no_std]
 
 extern crate alloc;

@@ -557,3 +557,47 @@ fn out_of_bounds_axis_panics_with_numpys_message_at_the_caller() {
         "axis 9 is out of bounds for array of dimension 4"
     );
 }
+
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "8 MiB arrays, hours under Miri; the small arrays of the other tests take the same paths"
+)]
+fn new_arrays_of_several_mib_equal_the_results_written_into_existing_ones() {
+    // New arrays of 4 MiB or more are advised for huge pages on Linux (the
+    // default feature `huge-pages`): the values, shape and memory order must
+    // be those of any other result.
+    for f_order in [false, true] {
+        let a = Array2::from_shape_fn((512, 2048).set_f(f_order), |(i, j)| {
+            if (i * 7 + j * 3) % 11 == 0 {
+                f64::NAN
+            } else {
+                1.0 + ((i + 2 * j) % 5) as f64 * 1e-3
+            }
+        });
+        for k in 0..2 {
+            let along = Cumprod::along(Axis(k)).typed::<f64>();
+            let forms = [
+                along.clone(),
+                along.clone().reverse(),
+                along.clone().exclusive(),
+                along.initial(2.0),
+            ];
+            for how in forms {
+                let new = a.cumprod_with(how.clone());
+                let mut out = Array2::from_elem(new.raw_dim().set_f(f_order), 7.0);
+                a.cumprod_with_into(how.clone(), &mut out).unwrap();
+                assert_eq!(bits(&new), bits(&out), "{how:?}, F order {f_order}");
+                assert_eq!(new.strides(), out.strides(), "{how:?}, F order {f_order}");
+            }
+            let new = a.nancumprod_axis(Axis(k));
+            let mut out = Array2::from_elem(new.raw_dim().set_f(f_order), 7.0);
+            a.nancumprod_axis_into(Axis(k), &mut out).unwrap();
+            assert_eq!(bits(&new), bits(&out), "nan axis {k}, F order {f_order}");
+        }
+        let flat = a.cumprod_flat();
+        let mut out = Array1::from_elem(a.len(), 7.0);
+        a.cumprod_flat_into(&mut out).unwrap();
+        assert_eq!(bits(&flat), bits(&out), "flat, F order {f_order}");
+    }
+}

@@ -21,6 +21,7 @@
 mod contiguous;
 pub(crate) mod family;
 pub(crate) mod general;
+pub(crate) mod pages;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
 mod reverse;
@@ -33,7 +34,9 @@ use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::ops::Mul;
 
-use ndarray::{Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
+use ndarray::{
+    Array, Array1, ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, ShapeBuilder, Slice,
+};
 
 use contiguous::{
     Collect, ContinueInto, InOrder, InPlace, IterInto, MaskedInto, Prepared, SliceInto, Source,
@@ -170,10 +173,7 @@ where
         axis_inplace(out.view_mut(), axis);
         return out;
     }
-    let mut inverse = order.clone();
-    for (position, &ax) in order.slice().iter().enumerate() {
-        inverse[ax] = position;
-    }
+    let inverse = inverse(&order);
     let permuted = a.permuted_axes(order);
     let values = match permuted.as_slice() {
         Some(values) => collect(values, outer, n, inner, conv),
@@ -182,6 +182,49 @@ where
     Array::from_shape_vec(permuted.raw_dim(), values)
         .expect("one value for each element of the input")
         .permuted_axes(inverse)
+}
+
+/// The axes that undo `order`: `a.permuted_axes(order).permuted_axes(inverse)`
+/// is `a`.
+fn inverse<D: Dimension>(order: &D) -> D {
+    let mut inverse = order.clone();
+    for (position, &ax) in order.slice().iter().enumerate() {
+        inverse[ax] = position;
+    }
+    inverse
+}
+
+/// `a.map(conv)`: the converted elements in `a`'s memory order when `a` is
+/// contiguous with non-negative strides (in standard layout otherwise), in a
+/// vector advised for huge pages ([`pages`]).
+pub(crate) fn mapped<A, B, D: Dimension>(
+    a: ArrayView<'_, A, D>,
+    conv: impl Fn(&A) -> B,
+) -> Array<B, D> {
+    let Some(order) = memory_order::<D>(a.shape(), a.strides()) else {
+        return a.map(conv);
+    };
+    let inverse = inverse(&order);
+    let permuted = a.permuted_axes(order);
+    let Some(values) = permuted.as_slice() else {
+        return permuted.map(conv).permuted_axes(inverse);
+    };
+    let mut out = Vec::with_capacity(values.len());
+    pages::advise(&mut out);
+    out.extend(values.iter().map(conv));
+    Array::from_shape_vec(permuted.raw_dim(), out)
+        .expect("one value for each element of the input")
+        .permuted_axes(inverse)
+}
+
+/// `Array::from_elem` of `shape` (in F order when `fortran`), in a vector
+/// advised for huge pages ([`pages`]).
+pub(crate) fn filled<B: Clone, D: Dimension>(shape: D, fortran: bool, value: B) -> Array<B, D> {
+    let len = shape.size();
+    let mut out = Vec::with_capacity(len);
+    pages::advise(&mut out);
+    out.resize(len, value);
+    Array::from_shape_vec(shape.set_f(fortran), out).expect("one value for each element")
 }
 
 /// Allocates the cumulative product of the elements of `a` in logical order.
@@ -200,8 +243,10 @@ where
         // order, a strided walk. The vector is filled a band at a time, just
         // before the band is written.
         Some(first) if memory_order::<D>(a.shape(), a.strides()).is_some() => {
+            let mut values = Vec::with_capacity(len);
+            pages::advise(&mut values);
             let mut out = transpose::Growing {
-                values: Vec::with_capacity(len),
+                values,
                 fill: conv(first),
             };
             transpose::gather_scan(&a, &mut out, conv);
@@ -222,11 +267,9 @@ fn collect<A, B>(
 where
     B: Clone + Mul<Output = B>,
 {
-    let mut stage = Collect {
-        dst: Vec::with_capacity(outer * n * inner),
-        src,
-        conv,
-    };
+    let mut dst = Vec::with_capacity(outer * n * inner);
+    pages::advise(&mut dst);
+    let mut stage = Collect { dst, src, conv };
     contiguous::scan(&mut stage, outer, n, inner);
     stage.dst
 }
