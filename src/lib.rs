@@ -224,6 +224,12 @@
 //! - `rayon` (off by default, implies `std`): `ParCumprodExt`, the axis
 //!   methods on several threads, for large arrays; the results are the same,
 //!   bit for bit.
+//! - `huge-pages` (on by default, implies `std`): on Linux, the new arrays of
+//!   4 MiB or more that the allocating methods return are advised for
+//!   transparent huge pages (`madvise(MADV_HUGEPAGE)`, as NumPy does for its
+//!   arrays), so that filling them costs far fewer page faults. It changes no
+//!   value; elsewhere it does nothing. This is the crate's only `unsafe` code,
+//!   in one module, tested under Miri.
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
 //! declared as `rust-version`; CI builds the crate and runs the whole test
