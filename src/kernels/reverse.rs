@@ -22,7 +22,7 @@ use core::ops::{Mul, Range};
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
 use super::contiguous::{
-    lanes_of, piece_len, scalar_multiply, tiled, Four, GROUP, SHORT_LANE, TILE,
+    lanes_of, piece_len, scalar_multiply, tiled, warm, Four, GROUP, SHORT_LANE, TILE,
 };
 use super::{block_shape, memory_order};
 
@@ -232,20 +232,6 @@ where
         y1.clone_from(c1);
         y2.clone_from(c2);
         y3.clone_from(c3);
-    }
-}
-
-/// Reads `piece` upwards, one element per cache line, so that the hardware
-/// prefetcher brings it into cache as one stream before a kernel walks it
-/// downwards in short strides, which it does not follow. Only for element types
-/// without drop glue, whose clone is a plain load; others are left cold.
-fn warm<B: Clone>(piece: &[B]) {
-    if core::mem::needs_drop::<B>() {
-        return;
-    }
-    let step = (64 / core::mem::size_of::<B>().max(1)).max(1);
-    for x in piece.iter().step_by(step) {
-        core::hint::black_box(x.clone());
     }
 }
 
