@@ -3,7 +3,7 @@
 //! chains of up to 10^6 factors, and against plain `f64` products where those
 //! stay in range.
 
-use ndarray::{array, Array1, ArrayD, Axis, IxDyn};
+use ndarray::{array, Array1, Array2, ArrayD, Axis, IxDyn};
 use ndarray_cumprod::{Cumprod, CumprodExt, Scaled, ScaledFloat};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -357,4 +357,120 @@ fn products_of_the_largest_mantissas_do_not_overflow() {
     let x = Array1::from_elem(50, f32::from_bits(0x5f7f_ffff)); // 2^64 - ulp
     let scaled = x.cumprod_axis_as::<Scaled<f32>>(Axis(0));
     assert_eq!(scaled[49].exponent(), 50 * 64);
+}
+
+/// The running products of one lane by the plain loop the docs describe:
+/// `acc = acc × x` from the first factor (from the last in reverse), after
+/// an optional initial value.
+fn lane_reference<F: ScaledFloat>(
+    lane: &[Scaled<F>],
+    reverse: bool,
+    initial: Option<Scaled<F>>,
+) -> Vec<Scaled<F>> {
+    let mut order: Vec<usize> = (0..lane.len()).collect();
+    if reverse {
+        order.reverse();
+    }
+    let mut out = lane.to_vec();
+    let mut acc: Option<Scaled<F>> = initial;
+    for i in order {
+        let next = match acc {
+            None => lane[i],
+            Some(a) if reverse => lane[i] * a,
+            Some(a) => a * lane[i],
+        };
+        out[i] = next;
+        acc = Some(next);
+    }
+    out
+}
+
+fn same<F: ScaledFloat + std::fmt::Debug>(a: &Scaled<F>, b: &Scaled<F>) -> bool {
+    let nan = |s: &Scaled<F>| s.mantissa() != s.mantissa();
+    (nan(a) && nan(b))
+        || (format!("{:?}", a.mantissa()) == format!("{:?}", b.mantissa())
+            && a.exponent() == b.exponent())
+}
+
+/// Arrays of several lanes take the kernels that scan lanes side by side
+/// (four at a time, long and short, staged or in place): every form,
+/// forward and reverse, with and without an initial value, along contiguous
+/// and strided lanes, equals the plain loop, element for element.
+fn lanes_side_by_side<F>(big: f64)
+where
+    F: ScaledFloat + std::fmt::Debug + From<f32>,
+    Scaled<F>: From<F>,
+{
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    for &(lanes, n) in &[(4, 8), (5, 17), (8, 64), (6, 300), (4, 3000)] {
+        let factors: Vec<F> = (0..lanes * n)
+            .map(|_| {
+                let r = rng.next();
+                // Factors from 1/big to big, so that products leave the
+                // range of F within a few steps; some zeros and NaN.
+                let t = (r >> 11) as f64 / (1u64 << 53) as f64;
+                let v = big.powf(2.0 * t - 1.0) as f32;
+                let v = match r % 97 {
+                    0 => 0.0,
+                    1 => f32::NAN,
+                    2 => -v,
+                    _ => v,
+                };
+                F::from(v)
+            })
+            .collect();
+        let x = Array2::from_shape_vec((lanes, n), factors).unwrap();
+        for fortran in [false, true] {
+            // Lanes along axis 1 in C order, along axis 0 in F order.
+            let (x, axis) = if fortran {
+                (x.t().to_owned(), Axis(0))
+            } else {
+                (x.clone(), Axis(1))
+            };
+            assert_eq!(x.is_standard_layout(), !fortran);
+            let scaled = x.mapv(Scaled::from);
+            for reverse in [false, true] {
+                for initial in [None, Some(Scaled::from(F::from(0.75)))] {
+                    let mut expected = scaled.clone();
+                    for mut lane in expected.lanes_mut(axis) {
+                        let v: Vec<Scaled<F>> = lane.iter().copied().collect();
+                        let r = lane_reference(&v, reverse, initial);
+                        lane.iter_mut().zip(r).for_each(|(y, r)| *y = r);
+                    }
+                    let mut how = Cumprod::along(axis).typed::<Scaled<F>>();
+                    if reverse {
+                        how = how.reverse();
+                    }
+                    if let Some(c) = initial {
+                        how = how.initial(c);
+                    }
+                    let what = format!(
+                        "{lanes} x {n}, fortran {fortran}, reverse {reverse}, initial {initial:?}"
+                    );
+                    let alloc = x.cumprod_with_as::<Scaled<F>>(how.clone());
+                    // In the input's memory order, as the allocating form's.
+                    let mut into = x.mapv(|_| Scaled::from(F::from(9.0)));
+                    assert_eq!(into.strides(), alloc.strides());
+                    x.cumprod_with_into(how.clone(), &mut into).unwrap();
+                    let mut inplace = scaled.clone();
+                    inplace.cumprod_with_inplace(how.clone());
+                    for (name, got) in [("alloc", &alloc), ("into", &into), ("inplace", &inplace)] {
+                        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+                            assert!(same(g, e), "{name} {what} at {i}: {g:?} against {e:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "about 10^6 scaled products of every form; hours under Miri"
+)]
+fn lanes_side_by_side_match_the_plain_loop() {
+    lanes_side_by_side::<f64>(1e200);
+    lanes_side_by_side::<f32>(1e30);
 }

@@ -22,7 +22,7 @@ use core::ops::{Mul, Range};
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
 use super::contiguous::{
-    lanes_of, piece_len, scalar_multiply, tiled, warm, Four, GROUP, SHORT_LANE, TILE,
+    four_at_a_time, lanes_of, piece_len, tiled, warm, Four, GROUP, SHORT_LANE, TILE,
 };
 use super::{block_shape, memory_order};
 
@@ -167,7 +167,7 @@ fn block_inplace<B: Clone + Mul<Output = B>>(data: &mut [B], outer: usize, n: us
 /// Scans in place, from their ends, the [`GROUP`] consecutive lanes of
 /// `n >= TILE` elements that make `group`.
 fn rev_group<B: Clone + Mul<Output = B>>(group: &mut [B], n: usize) {
-    if scalar_multiply::<B>() {
+    if four_at_a_time::<B>() {
         return four_lanes_rev(&[], group, n, &|_: &()| unreachable!(), Four::InPlace);
     }
     rev_tiles::<B, GROUP>(&mut lanes_of(group, n), |lanes, k, i| {
@@ -296,7 +296,7 @@ fn block_into<A, B, F>(
             }
             lane = groups * GROUP;
         } else if n >= SHORT_LANE {
-            while lane + GROUP <= outer && scalar_multiply::<B>() {
+            while lane + GROUP <= outer && four_at_a_time::<B>() {
                 let range = lane * n..(lane + GROUP) * n;
                 let how = if seeded { Four::Seeded } else { Four::Into };
                 four_lanes_rev(&src[range.clone()], &mut dst[range], n, conv, how);
