@@ -673,3 +673,90 @@ proptest! {
         }
     }
 }
+
+/// A 2 x 2 matrix of integers modulo 2^64: cheap to copy, and its products
+/// depend on their order and on every factor, so that a factor read from
+/// the wrong lane or position shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Mat([u64; 4]);
+
+impl std::ops::Mul for Mat {
+    type Output = Mat;
+    fn mul(self, r: Mat) -> Mat {
+        let [a, b, c, d] = self.0;
+        let [e, f, g, h] = r.0;
+        let m = |x: u64, y: u64, z: u64, w: u64| x.wrapping_mul(y).wrapping_add(z.wrapping_mul(w));
+        Mat([m(a, e, b, g), m(a, f, b, h), m(c, e, d, g), m(c, f, d, h)])
+    }
+}
+
+impl One for Mat {
+    fn one() -> Mat {
+        Mat([1, 0, 0, 1])
+    }
+}
+
+fn mat(i: usize) -> Mat {
+    let i = i as u64;
+    Mat([2 * i + 3, i % 5, i * 7 % 13, 1])
+}
+
+/// Lanes long enough for the kernels that scan several lanes side by side
+/// and stage them a piece at a time (the random cases above have lanes of
+/// at most 6), in C and F order, along every axis, with every option: each
+/// form equals the reference loop.
+#[test]
+#[cfg_attr(
+    miri,
+    ignore = "arrays of thousands of elements, each form; minutes under Miri"
+)]
+fn long_and_many_lanes_match_the_reference() {
+    for &(lanes, n) in &[(3, 16), (5, 17), (70, 40), (9, 300), (2, 2100), (3, 2100)] {
+        let x = ndarray::Array2::from_shape_fn((lanes, n), |(l, i)| mat(l * n + i)).into_dyn();
+        let starts = x.mapv(|m| m.0[0] % 7 == 2);
+        let mask = x.mapv(|m| m.0[1] != 3);
+        for fortran in [false, true] {
+            let x = if fortran {
+                common::Layout::f(2).build(&x, Mat::one())
+            } else {
+                x.clone()
+            };
+            for axis in 0..2 {
+                let others = x.shape()[1 - axis];
+                let carry = ndarray::Array::from_shape_fn(others, |i| mat(1000 + i)).into_dyn();
+                for (m, s) in [(false, true), (true, false), (true, true)] {
+                    let e = Extras {
+                        mask: m.then(|| mask.clone()),
+                        starts: s.then(|| starts.clone()),
+                        codes: None,
+                    };
+                    for reverse in [false, true] {
+                        for output in 0..3 {
+                            for initial in 0..3 {
+                                let o = Options {
+                                    reverse,
+                                    output,
+                                    initial,
+                                };
+                                let value = mat(77);
+                                let how = build(axis, &o, &e, &value, &carry);
+                                let expected =
+                                    reference(&x, axis, &o, &value, &carry, &e, 0, |_| false);
+                                let what = format!("{lanes} x {n} fortran {fortran} axis {axis} {o:?} mask {m} segments {s}");
+                                assert_eq!(x.cumprod_with(&how), expected, "{what}");
+                                let mut out = ArrayD::from_elem(expected.raw_dim(), Mat([9; 4]));
+                                x.cumprod_with_into(&how, &mut out).unwrap();
+                                assert_eq!(out, expected, "into, {what}");
+                                if output != 2 {
+                                    let mut b = x.clone();
+                                    b.cumprod_with_inplace(&how);
+                                    assert_eq!(b, expected, "in place, {what}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -297,6 +297,23 @@ where
     }
 }
 
+/// Factors already staged in the output, as they are.
+struct Staged;
+
+impl<B: Clone> Input<B> for Staged {
+    fn read(&self, _: usize, cur: &B) -> Item<B> {
+        Ok(cur.clone())
+    }
+
+    #[inline(always)]
+    fn stage(&self, _: usize, _: &mut [B], _: Option<&[bool]>) {}
+
+    #[inline(always)]
+    fn tile<const T: usize>(&self, _: usize, cur: &[B; T], _: Option<&[bool]>) -> [B; T] {
+        cur.clone()
+    }
+}
+
 /// Runs the scan of `how` over `out` in the memory order `order`, reading
 /// the elements from `input`.
 fn run<'s, B, I: Input<B>>(
@@ -696,7 +713,13 @@ fn chains<B>(
     };
     if inner == 1 {
         let mut lanes = data.chunks_exact_mut(n).enumerate();
-        if n >= 2 * TILE {
+        // Long lanes side by side, read straight from the input; shorter
+        // ones are staged below, many at a time in memory order, and then
+        // scanned side by side in cache: read side by side from memory, two
+        // short lanes were two short streams that the hardware prefetcher
+        // did not follow (measured, 64 MiB f64, lanes of 64 with segments:
+        // 2.9x-3.4x the plain scan read from memory, 1.8x staged).
+        if n >= 2 * TILE && n * SIDE > PIECE {
             while lanes.len() >= SIDE {
                 let group: [(usize, &mut [B]); SIDE] =
                     core::array::from_fn(|_| lanes.next().expect("SIDE lanes left"));
@@ -709,14 +732,30 @@ fn chains<B>(
                 );
             }
         }
-        // The other lanes: whole lanes staged a piece at a time.
+        // The other lanes: whole lanes staged a piece at a time, and
+        // scanned side by side in cache.
         let per_piece = (PIECE / n).max(1);
         let rest = lanes.next().map(|(lane, _)| lane);
         let Some(from) = rest else { return };
         for (piece, lanes) in data[from * n..].chunks_mut(per_piece * n).enumerate() {
             let base = (from + piece * per_piece) * n;
             input.stage(base, lanes, b.mask);
-            for (l, lane) in lanes.chunks_exact_mut(n).enumerate() {
+            let mut lanes = lanes.chunks_exact_mut(n).enumerate();
+            if n >= 2 * TILE {
+                while lanes.len() >= SIDE {
+                    let group: [(usize, &mut [B]); SIDE] =
+                        core::array::from_fn(|_| lanes.next().expect("SIDE lanes left"));
+                    let starts: [Option<B>; SIDE] =
+                        core::array::from_fn(|g| first(base / n + group[g].0));
+                    chain.side_by_side(
+                        group.map(|(l, data)| (base + l * n, data)),
+                        starts,
+                        &Staged,
+                        None,
+                    );
+                }
+            }
+            for (l, lane) in lanes {
                 let at = base + l * n;
                 let start = first(at / n);
                 chain.lane(lane, at, start);
@@ -805,7 +844,7 @@ struct Chain<'x, B> {
     restart: Option<&'x B>,
 }
 
-impl<B: Clone + Mul<Output = B>> Chain<'_, B> {
+impl<B: Clone + Mul<Output = B> + One> Chain<'_, B> {
     /// The product that a segment starting with factor `v` begins with.
     fn restarted(&self, v: B) -> B {
         match self.restart {
@@ -898,11 +937,15 @@ impl<B: Clone + Mul<Output = B>> Chain<'_, B> {
         let mut from = 1;
         while from + TILE <= n {
             let at = if reverse { n - from - TILE } else { from };
-            let mut tiles: [[B; TILE]; L] = core::array::from_fn(|g| {
-                let (base, lane) = &lanes[g];
+            // Loaded in a loop: built with `array::from_fn`, the load was a
+            // call that returned each tile through memory (measured, 64 MiB
+            // f64, lanes of 64 with segments: 19.3 ms, 16.5-17 ms in a loop).
+            let mut tiles: [[B; TILE]; L] =
+                core::array::from_fn(|_| core::array::from_fn(|_| B::one()));
+            for (tile, (base, lane)) in tiles.iter_mut().zip(&lanes) {
                 let cur: &[B; TILE] = lane[at..at + TILE].try_into().expect("a whole tile");
-                input.tile(*base + at, cur, mask)
-            });
+                *tile = input.tile(*base + at, cur, mask);
+            }
             if self.starts.is_none() {
                 for step in 0..TILE {
                     let s = if reverse { TILE - 1 - step } else { step };
