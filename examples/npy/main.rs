@@ -61,7 +61,7 @@ fn main() -> ExitCode {
             let b = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             b.set_style(
                 ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:40}] {percent:>3}% of {human_len} elements, eta {eta}",
+                    "{elapsed_precise} [{wide_bar}] {percent:>3}% of {human_len}, eta {eta}",
                 )
                 .expect("a valid template")
                 .progress_chars("=> "),
