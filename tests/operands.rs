@@ -711,7 +711,7 @@ fn mat(i: usize) -> Mat {
     ignore = "arrays of thousands of elements, each form; minutes under Miri"
 )]
 fn long_and_many_lanes_match_the_reference() {
-    for &(lanes, n) in &[(3, 16), (5, 17), (70, 40), (9, 300), (2, 2100), (3, 2100)] {
+    for &(lanes, n) in &[(3, 16), (5, 17), (70, 40), (9, 300), (3, 2100)] {
         let x = ndarray::Array2::from_shape_fn((lanes, n), |(l, i)| mat(l * n + i)).into_dyn();
         let starts = x.mapv(|m| m.0[0] % 7 == 2);
         let mask = x.mapv(|m| m.0[1] != 3);
