@@ -4,8 +4,8 @@
 //! bad input gets its error and leaves no output behind.
 
 // Miri stops at the memory maps: "Miri does not support file-backed memory
-// mappings" (nightly of 2026-11).
-#![cfg(not(miri))]
+// mappings" (nightly of 2026-11). The example needs the `std` feature.
+#![cfg(all(feature = "std", not(miri)))]
 
 #[path = "../examples/npy/job.rs"]
 #[allow(dead_code)]
@@ -95,7 +95,7 @@ fn every_file_matches_numpy_bit_for_bit_whatever_the_chunk() {
     for file in &expected {
         let want = contents(file);
         // Chunks of one element, a few, and more than any file holds.
-        for chunk in [1, 2, 3, 5, 7, 1 << 22] {
+        for chunk in [1, 3, 7, 1 << 22] {
             let job = job_of(file, out.clone(), chunk);
             let mut calls = 0;
             let done = job::run(&job, &mut |_, _| calls += 1)
