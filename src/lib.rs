@@ -216,6 +216,14 @@
 //! `cargo run --release --example layout_report` prints, and NumPy's figures on
 //! the same machine.
 //!
+//! On x86-64, the `_into` methods write outputs of 16 MiB or more (of the
+//! primitive integers and floats, along an axis that is not the fastest in
+//! memory, or along long contiguous lanes of floats) with streaming stores,
+//! which do not read the output's memory before they overwrite it and leave
+//! it out of the caches: such an output would not stay in them anyway, and
+//! the scan moves a third less memory. Smaller outputs are written as usual,
+//! so that whatever reads them next finds them in cache.
+//!
 //! # Features, `no_std` and MSRV
 //!
 //! - `std` (on by default): the standard library. Without it (`default-features
@@ -230,8 +238,11 @@
 //!   4 MiB or more that the allocating methods return are advised for
 //!   transparent huge pages (`madvise(MADV_HUGEPAGE)`, as NumPy does for its
 //!   arrays), so that filling them costs far fewer page faults. It changes no
-//!   value; elsewhere it does nothing. This is the crate's only `unsafe` code,
-//!   in one module, tested under Miri.
+//!   value; elsewhere it does nothing.
+//!
+//! The crate's `unsafe` code is all in one module, tested under Miri: that
+//! `madvise` call, and the streaming stores with which the `_into` methods
+//! write outputs of 16 MiB or more on x86-64 (see Performance).
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
 //! declared as `rust-version`; CI builds the crate and runs the whole test

@@ -234,6 +234,26 @@ fn dynamic_arrays_of_many_axes_make_a_few_small_allocations() {
     assert_eq!(allocations(|| a.cumprod_axis_into(Axis(2), &mut out)).0, 0);
 }
 
+/// Outputs of 16 MiB or more, which the `_into` methods write with
+/// streaming stores on x86-64 (rows and long float lanes), allocate nothing
+/// either: the running products of a row are kept on the stack.
+#[test]
+#[cfg_attr(miri, ignore = "16 MiB arrays, hours under Miri")]
+fn large_outputs_allocate_nothing() {
+    let a = Array2::from_shape_fn((2048, 1024), |(i, j)| 1.0 + ((i + j) % 7) as f64 / 64.0);
+    let mut out = Array2::<f64>::zeros((2048, 1024));
+    for k in 0..2 {
+        let (n, result) = allocations(|| a.cumprod_axis_into(Axis(k), &mut out));
+        assert_eq!((n, result), (0, Ok(())), "f64 along axis {k}");
+        let (n, result) = allocations(|| a.nancumprod_axis_into(Axis(k), &mut out));
+        assert_eq!((n, result), (0, Ok(())), "NaN-skipping, along axis {k}");
+    }
+    let a = a.mapv(|x| (x * 64.0) as i32 % 3);
+    let mut out = Array2::<i64>::zeros((2048, 1024));
+    let (n, result) = allocations(|| a.cumprod_axis_into(Axis(0), &mut out));
+    assert_eq!((n, result), (0, Ok(())), "i32 into i64");
+}
+
 #[test]
 fn the_counter_sees_allocations() {
     let (n, v) = allocations(|| vec![1_u8; 16]);

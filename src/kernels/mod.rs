@@ -21,10 +21,11 @@
 mod contiguous;
 pub(crate) mod family;
 pub(crate) mod general;
-pub(crate) mod pages;
+pub(crate) mod memory;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
 mod reverse;
+mod streamed;
 mod strided;
 #[cfg(test)]
 mod test_support;
@@ -196,7 +197,7 @@ fn inverse<D: Dimension>(order: &D) -> D {
 
 /// `a.map(conv)`: the converted elements in `a`'s memory order when `a` is
 /// contiguous with non-negative strides (in standard layout otherwise), in a
-/// vector advised for huge pages ([`pages`]).
+/// vector advised for huge pages ([`memory`]).
 pub(crate) fn mapped<A, B, D: Dimension>(
     a: ArrayView<'_, A, D>,
     conv: impl Fn(&A) -> B,
@@ -210,7 +211,7 @@ pub(crate) fn mapped<A, B, D: Dimension>(
         return permuted.map(conv).permuted_axes(inverse);
     };
     let mut out = Vec::with_capacity(values.len());
-    pages::advise(&mut out);
+    memory::advise(&mut out);
     out.extend(values.iter().map(conv));
     Array::from_shape_vec(permuted.raw_dim(), out)
         .expect("one value for each element of the input")
@@ -218,11 +219,11 @@ pub(crate) fn mapped<A, B, D: Dimension>(
 }
 
 /// `Array::from_elem` of `shape` (in F order when `fortran`), in a vector
-/// advised for huge pages ([`pages`]).
+/// advised for huge pages ([`memory`]).
 pub(crate) fn filled<B: Clone, D: Dimension>(shape: D, fortran: bool, value: B) -> Array<B, D> {
     let len = shape.size();
     let mut out = Vec::with_capacity(len);
-    pages::advise(&mut out);
+    memory::advise(&mut out);
     out.resize(len, value);
     Array::from_shape_vec(shape.set_f(fortran), out).expect("one value for each element")
 }
@@ -244,7 +245,7 @@ where
         // before the band is written.
         Some(first) if memory_order::<D>(a.shape(), a.strides()).is_some() => {
             let mut values = Vec::with_capacity(len);
-            pages::advise(&mut values);
+            memory::advise(&mut values);
             let mut out = transpose::Growing {
                 values,
                 fill: conv(first),
@@ -268,7 +269,7 @@ where
     B: Clone + Mul<Output = B>,
 {
     let mut dst = Vec::with_capacity(outer * n * inner);
-    pages::advise(&mut dst);
+    memory::advise(&mut dst);
     let mut stage = Collect { dst, src, conv };
     contiguous::scan(&mut stage, outer, n, inner);
     stage.dst
@@ -344,6 +345,9 @@ pub(crate) fn axis_into<A, B, D>(
         return;
     }
     if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
+        if streamed::applies::<B>(outer, n, inner) {
+            return streamed::scan_into(values, out, &conv, (outer, n, inner));
+        }
         let mut stage = SliceInto {
             src: values,
             dst: out,

@@ -1,0 +1,459 @@
+//! Large `_into` outputs written with streaming stores
+//! ([`memory::stream_copy`]), which do not read the output's lines before
+//! they overwrite them.
+//!
+//! An ordinary store to a line that is not in cache reads the line from
+//! memory first: a scan into a large output moves three times its size (the
+//! input, the output read, the output written), a copy too. With streaming
+//! stores, twice. The two kernels here write each result once, a short run
+//! at a time, as soon as it is known:
+//!
+//! - **rows** (the scan along an axis that is not the fastest in memory), of
+//!   1 KiB to 16 KiB: the running products of a row stay in a band on the
+//!   stack, in cache; each input row is multiplied into them, [`CHUNK`]
+//!   elements at a time, and the chunk streamed out. Measured (64 MiB, one
+//!   run, time / a copy): rows of 1,024 f64 1.22-1.39x -> 0.94-0.97x, i64
+//!   1.47-1.52x -> 1.21-1.22x.
+//! - **lanes** (contiguous lanes, of floats): [`GROUP`] lanes side by side,
+//!   a tile of [`TILE`] steps of each multiplied in registers and streamed
+//!   out, a whole cache line of `f64` per lane. Lanes of 1,024 f64:
+//!   1.29-1.32x -> 1.06-1.07x. The integers, whose tiles do not fit the
+//!   registers (see `contiguous::four_at_a_time`), and short lanes, which are
+//!   staged in cache first, keep the kernels of
+//!   [`contiguous`](super::contiguous): streamed, they were slower.
+//!
+//! The results are the same, bit for bit: every lane is still multiplied
+//! left to right, one element at a time.
+
+use core::ops::Mul;
+
+use super::contiguous::{four_at_a_time, scalar_multiply, GROUP};
+use super::memory::{self, stream_copy, stream_fence};
+
+/// Outputs of at least this many bytes are streamed: well beyond what the
+/// level-2 cache of a core holds, and about what a core's share of a large
+/// level-3 cache is, so that the output would leave the caches anyway.
+/// Smaller outputs stay in cache for whatever reads them next.
+const MIN_BYTES: usize = 16 << 20;
+
+/// Whether [`scan_into`] takes the scan of the row-major block
+/// `(outer, n, inner)` of elements of `B`: a large output, of a type that
+/// streams on this target, in rows of [`MIN_ROW_BYTES`] up to [`BAND`]
+/// elements, or in
+/// contiguous lanes (`inner == 1`) of at least [`MIN_LANE_BYTES`] of a type
+/// whose lanes are scanned in tiles.
+pub(super) fn applies<B>(outer: usize, n: usize, inner: usize) -> bool {
+    let size = core::mem::size_of::<B>();
+    let bytes = outer
+        .saturating_mul(n)
+        .saturating_mul(inner)
+        .saturating_mul(size);
+    memory::streams::<B>()
+        && n > 1
+        && bytes >= MIN_BYTES
+        && if inner > 1 {
+            inner.saturating_mul(size) >= MIN_ROW_BYTES && inner <= BAND
+        } else {
+            !four_at_a_time::<B>() && n.saturating_mul(size) >= MIN_LANE_BYTES
+        }
+}
+
+/// Rows shorter than this are scanned by the row kernels of
+/// [`contiguous`](super::contiguous), which multiply several short rows at
+/// once.
+const MIN_ROW_BYTES: usize = 1 << 10;
+
+/// Lanes shorter than this are scanned by the kernels of
+/// [`contiguous`](super::contiguous), which stage short lanes in cache
+/// before they scan them side by side.
+const MIN_LANE_BYTES: usize = 8 << 10;
+
+/// Writes the scan of the row-major block `(outer, n, inner)` of `src`
+/// along its middle axis into `dst`, with streaming stores.
+pub(super) fn scan_into<A, B, F>(
+    src: &[A],
+    dst: &mut [B],
+    conv: &F,
+    (outer, n, inner): (usize, usize, usize),
+) where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    scan_into_in_bands(src, dst, conv, (outer, n, inner), BAND);
+}
+
+/// [`scan_into`] with bands of at most `band_width` columns (at most
+/// [`BAND`]; the tests make them narrow).
+fn scan_into_in_bands<A, B, F>(
+    src: &[A],
+    dst: &mut [B],
+    conv: &F,
+    (outer, n, inner): (usize, usize, usize),
+    band_width: usize,
+) where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let len = outer * n * inner;
+    if len == 0 {
+        return;
+    }
+    if inner == 1 {
+        lanes(&src[..len], &mut dst[..len], conv, n);
+    } else {
+        all_rows(src, dst, conv, (outer, n, inner), band_width);
+    }
+    stream_fence();
+}
+
+/// The rows of every lane of the block's outer axis, with the band of
+/// running products on the stack: the `_into` methods allocate nothing. A
+/// function of its own, never inlined, so that only the calls that scan rows
+/// have the band on their stack.
+#[inline(never)]
+fn all_rows<A, B, F>(
+    src: &[A],
+    dst: &mut [B],
+    conv: &F,
+    (outer, n, inner): (usize, usize, usize),
+    band_width: usize,
+) where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let mut band = Band(core::array::from_fn(|_| conv(&src[0])));
+    let band = &mut band.0;
+    let width = band_width.clamp(1, BAND).min(inner);
+    for lane in 0..outer {
+        rows(
+            src,
+            dst,
+            conv,
+            lane * n * inner,
+            (n, inner),
+            &mut band[..width],
+        );
+    }
+}
+
+/// Contiguous lanes of `n` elements, [`GROUP`] side by side, a tile of
+/// [`TILE`] steps of each at a time: the tiles are multiplied step by step
+/// across the lanes and streamed out as soon as they are done; the lanes
+/// left over (and lanes shorter than a tile), one at a time.
+fn lanes<A, B, F>(src: &[A], dst: &mut [B], conv: &F, n: usize)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let whole = if n >= TILE {
+        src.len() / (GROUP * n) * (GROUP * n)
+    } else {
+        0
+    };
+    for base in (0..whole).step_by(GROUP * n) {
+        let src: [&[A]; GROUP] = core::array::from_fn(|k| &src[base + k * n..base + (k + 1) * n]);
+        let dst = &mut dst[base..base + GROUP * n];
+        // The first tile starts from the first element of each lane.
+        let mut tiles: [[B; TILE]; GROUP] =
+            core::array::from_fn(|k| core::array::from_fn(|j| conv(&src[k][j])));
+        let mut carry: [B; GROUP] = core::array::from_fn(|k| tiles[k][0].clone());
+        for step in 1..TILE {
+            for (tile, c) in tiles.iter_mut().zip(carry.iter_mut()) {
+                *c = c.clone() * tile[step].clone();
+                tile[step].clone_from(c);
+            }
+        }
+        for (k, tile) in tiles.iter().enumerate() {
+            stream_copy(tile, &mut dst[k * n..k * n + TILE]);
+        }
+        let mut i = TILE;
+        while i + TILE <= n {
+            let mut tiles: [[B; TILE]; GROUP] = core::array::from_fn(|k| {
+                let x: &[A; TILE] = src[k][i..i + TILE].try_into().expect("a whole tile");
+                core::array::from_fn(|j| conv(&x[j]))
+            });
+            for step in 0..TILE {
+                for (tile, c) in tiles.iter_mut().zip(carry.iter_mut()) {
+                    *c = c.clone() * tile[step].clone();
+                    tile[step].clone_from(c);
+                }
+            }
+            for (k, tile) in tiles.iter().enumerate() {
+                stream_copy(tile, &mut dst[k * n + i..k * n + i + TILE]);
+            }
+            i += TILE;
+        }
+        // The last steps, fewer than a tile.
+        for (k, c) in carry.iter_mut().enumerate() {
+            lane_rest(src[k], &mut dst[k * n..(k + 1) * n], conv, i, c.clone());
+        }
+    }
+    for base in (whole..src.len()).step_by(n) {
+        let first = conv(&src[base]);
+        let out = &mut dst[base..base + n];
+        stream_copy(core::slice::from_ref(&first), &mut out[..1]);
+        lane_rest(&src[base..base + n], out, conv, 1, first);
+    }
+}
+
+/// Streams out positions `from..` of a lane, continuing from `carry`, the
+/// product at `from - 1`, a tile at a time.
+fn lane_rest<A, B, F>(src: &[A], dst: &mut [B], conv: &F, from: usize, mut carry: B)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let mut tile: [B; TILE] = core::array::from_fn(|_| carry.clone());
+    for start in (from..src.len()).step_by(TILE) {
+        let end = src.len().min(start + TILE);
+        for (slot, x) in tile.iter_mut().zip(&src[start..end]) {
+            carry = carry * conv(x);
+            slot.clone_from(&carry);
+        }
+        stream_copy(&tile[..end - start], &mut dst[start..end]);
+    }
+}
+
+/// Steps of a lane multiplied, then streamed out, at a time: a cache line of
+/// `f64`. A streaming store that leaves a line half written until the lane
+/// comes back to it is slow: tiles of two i64, 16 bytes, ran at 4x a copy.
+const TILE: usize = 8;
+
+/// The `n` rows of `inner` elements at `at`, a band of `band.len()` columns
+/// at a time: the band's running products stay in `band`, in cache; each
+/// input row is multiplied into them and the result streamed out a
+/// [`CHUNK`] at a time, so that the loads of the next chunk overlap the
+/// stores of the last.
+fn rows<A, B, F>(
+    src: &[A],
+    dst: &mut [B],
+    conv: &F,
+    at: usize,
+    (n, inner): (usize, usize),
+    band: &mut [B],
+) where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    for c0 in (0..inner).step_by(band.len()) {
+        let width = band.len().min(inner - c0);
+        let band = &mut band[..width];
+        for row in 0..n {
+            let start = at + row * inner + c0;
+            let input = &src[start..start + width];
+            let output = &mut dst[start..start + width];
+            for ((products, x), y) in band
+                .chunks_mut(CHUNK)
+                .zip(input.chunks(CHUNK))
+                .zip(output.chunks_mut(CHUNK))
+            {
+                if row == 0 {
+                    for (p, x) in products.iter_mut().zip(x) {
+                        *p = conv(x);
+                    }
+                } else if scalar_multiply::<B>() {
+                    // As `contiguous::times_row`: one `imul` an element beats
+                    // baseline x86-64's emulated vector multiplication.
+                    for (p, x) in products.iter_mut().zip(x) {
+                        *p = p.clone() * conv(x);
+                    }
+                } else {
+                    times_converted(products, x, conv);
+                }
+                stream_copy(products, y);
+            }
+        }
+    }
+}
+
+/// The running products that [`rows`] keeps, on the stack: 16 KiB of
+/// 8-byte elements (the largest that streams), which stay in the level-1
+/// cache. Rows longer than this are not streamed ([`applies`]): in narrower
+/// bands than the row, the output is written in pieces a row apart, and
+/// that was slower than plain stores (measured, rows of 8,192 f64 in bands
+/// of 16 KiB: 1.9x a copy instead of 1.3x). Rows of up to 1 MiB kept whole
+/// on the heap streamed well (131,072 f64: 1.23x a copy -> 0.99x), but the
+/// `_into` methods allocate nothing.
+const BAND: usize = 2048;
+
+/// The band of [`all_rows`], aligned to a cache line: at the stack's own
+/// alignment (8 bytes), a vector of two `f64` in four straddled two lines,
+/// and the rows of 1,024 f64 ran at 1.13x a copy instead of 0.84x.
+#[repr(align(64))]
+struct Band<B>([B; BAND]);
+
+/// Elements multiplied, then streamed out, at a time: 512 bytes of `f64`.
+/// Measured against 8 (slower than no streaming at all: 1.6x a copy) and
+/// 512 to 4,096 (0.1x-0.2x slower than 64, rows of 1,024).
+const CHUNK: usize = 64;
+
+/// `row[j] = row[j] * conv(x[j])`: a function of its own, never inlined, so
+/// that the loop over two slices that cannot overlap vectorises.
+#[inline(never)]
+fn times_converted<A, B, F>(row: &mut [B], x: &[A], conv: &F)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    for (y, x) in row.iter_mut().zip(x) {
+        *y = y.clone() * conv(x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::super::test_support::Word;
+    use super::*;
+
+    /// The scan of the row-major block `(outer, n, inner)` along its middle
+    /// axis, by the definition: `y[0] = x[0]`, `y[i] = y[i - 1] * x[i]`, lane
+    /// by lane.
+    fn reference<A, B: Clone + Mul<Output = B>>(
+        src: &[A],
+        (outer, n, inner): (usize, usize, usize),
+        conv: impl Fn(&A) -> B,
+    ) -> Vec<B> {
+        let mut out: Vec<B> = src.iter().map(&conv).collect();
+        for o in 0..outer {
+            for j in 0..inner {
+                for i in 1..n {
+                    let at = (o * n + i) * inner + j;
+                    out[at] = out[at - inner].clone() * out[at].clone();
+                }
+            }
+        }
+        out
+    }
+
+    /// Blocks with lanes shorter and longer than a tile, lane counts on and
+    /// off a group, and rows narrower and wider than a chunk.
+    const BLOCKS: [(usize, usize, usize); 14] = [
+        (1, 1, 1),
+        (3, 1, 1),
+        (1, 2, 1),
+        (5, 3, 1),
+        (4, 8, 1),
+        (5, 9, 1),
+        (9, 17, 1),
+        (4, 70, 1),
+        (1, 3, 2),
+        (2, 4, 5),
+        (3, 2, 64),
+        (1, 5, 65),
+        (2, 3, 130),
+        (0, 3, 4),
+    ];
+
+    /// `scan_into` against the reference, bit for bit (`key` gives every
+    /// bit of an element), with bands of one column, of a few, and whole;
+    /// into an output that starts on and off a 16-byte boundary, with the
+    /// elements around it untouched.
+    fn check<A, B, K>(
+        make: impl Fn(usize) -> A,
+        conv: impl Fn(&A) -> B,
+        fill: B,
+        key: impl Fn(&B) -> K,
+    ) where
+        B: Clone + Mul<Output = B>,
+        K: PartialEq + core::fmt::Debug,
+    {
+        let keys = |x: &[B]| x.iter().map(&key).collect::<Vec<K>>();
+        for block in BLOCKS {
+            let len = block.0 * block.1 * block.2;
+            let src: Vec<A> = (0..len).map(&make).collect();
+            let expected = keys(&reference(&src, block, &conv));
+            // Under Miri, which runs this a thousand times slower, one band
+            // width that splits the rows: the unsafe stores are the same.
+            let bands: &[usize] = if cfg!(miri) { &[3] } else { &[1, 3, BAND] };
+            for &band_width in bands {
+                for offset in [0, 1] {
+                    let mut out = vec![fill.clone(); len + 2];
+                    let written = offset..offset + len;
+                    scan_into_in_bands(&src, &mut out[written.clone()], &conv, block, band_width);
+                    assert_eq!(
+                        keys(&out[written]),
+                        expected,
+                        "block {block:?}, bands of {band_width}"
+                    );
+                    assert_eq!(key(&out[offset + len]), key(&fill));
+                    if offset == 1 {
+                        assert_eq!(key(&out[0]), key(&fill));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Integers whose products stay small (a debug build checks overflow)
+    /// but change sign and size along a lane.
+    fn small(i: usize) -> i32 {
+        match i % 29 {
+            0 => 2,
+            7 => 3,
+            17 => 0,
+            _ if i % 3 == 0 => -1,
+            _ => 1,
+        }
+    }
+
+    #[test]
+    fn streamed_scans_match_the_reference() {
+        // Streamed types (8 and 4 bytes), with values whose products round,
+        // overflow and turn to NaN, so that a product taken out of order shows.
+        check(
+            |i| 1.0 + (i % 13) as f64 * 0.37 - if i % 11 == 0 { 1e300 } else { 0.0 },
+            |x: &f64| *x,
+            -0.0,
+            |x| x.to_bits(),
+        );
+        check(
+            |i| 1.5f32 + (i % 5) as f32 * 0.3,
+            |x: &f32| *x,
+            0.25,
+            |x| x.to_bits(),
+        );
+        if cfg!(miri) {
+            // The 8- and 4-byte stores are above; the rest runs the same
+            // safe code.
+            return;
+        }
+        check(|i| small(i) as i64, |x: &i64| *x, 99, |x| *x);
+        check(|i| small(i).unsigned_abs(), |x: &u32| *x, 7, |x| *x);
+        // Conversions on the way: i32 to i64, f32 to f64.
+        check(small, |x: &i32| i64::from(*x), 5, |x| *x);
+        check(
+            |i| i as f32 / 3.0,
+            |x: &f32| f64::from(*x),
+            0.5,
+            |x| x.to_bits(),
+        );
+        // A type that is copied with plain stores, and one that does not
+        // commute, so that a product taken in the wrong order shows.
+        check(|i| small(i).unsigned_abs() as u16, |x: &u16| *x, 1, |x| *x);
+        check(Word::new, Word::clone, Word::new(1000), Word::clone);
+    }
+
+    #[test]
+    fn only_large_outputs_of_streamed_types_take_this_path() {
+        let big = (16 << 20) / 8;
+        let streams = memory::streams::<f64>();
+        // Rows of 1 KiB or more, and lanes of 8 KiB or more of floats.
+        assert_eq!(applies::<f64>(1, big / 128, 128), streams);
+        assert_eq!(applies::<f64>(big / 1024, 1024, 1), streams);
+        // Too small, rows too short or too long, lanes too short, integer
+        // lanes, a single step, a type that does not stream.
+        assert!(!applies::<f64>(1, big / 128 - 1, 128));
+        assert!(!applies::<f64>(1, big / 64, 64));
+        assert!(applies::<f64>(1, big / BAND, BAND) == streams);
+        assert!(!applies::<f64>(1, big / 4096, 4096));
+        assert!(!applies::<f64>(big / 512, 512, 1));
+        assert!(!applies::<i64>(big / 1024, 1024, 1));
+        assert!(!applies::<f64>(1, 1, big));
+        assert!(!applies::<u16>(1, big / 128, 512));
+        // No overflow on absurd shapes.
+        assert!(!applies::<f64>(usize::MAX, usize::MAX, 1) || streams);
+    }
+}

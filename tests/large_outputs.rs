@@ -1,0 +1,111 @@
+//! Outputs of 16 MiB or more, which the `_into` methods write with streaming
+//! stores on x86-64 (rows of 1 KiB to 16 KiB, long lanes of floats), against
+//! a plain loop over each lane, bit for bit, and with the elements around a
+//! view into a larger array left as they were.
+#![cfg(not(miri))]
+
+use ndarray::{s, Array, Array2, ArrayView2, Axis, ShapeBuilder};
+use ndarray_cumprod::CumprodExt;
+
+/// The cumulative product of every lane of `a` along `axis`, by the
+/// definition.
+fn reference<T: Copy + std::ops::Mul<Output = T>>(a: ArrayView2<'_, T>, axis: Axis) -> Array2<T> {
+    let mut out = a.to_owned();
+    for mut lane in out.lanes_mut(axis) {
+        for i in 1..lane.len() {
+            lane[i] = lane[i - 1] * lane[i];
+        }
+    }
+    out
+}
+
+/// 2 Mi elements of 8 bytes: 16 MiB, rows of 1,024 along axis 0 and lanes of
+/// 1,024 along axis 1 (C order), or the reverse (F order).
+const ROWS: usize = 2048;
+const COLS: usize = 1024;
+
+fn floats(f_order: bool) -> Array2<f64> {
+    Array::from_shape_fn((ROWS, COLS).set_f(f_order), |(i, j)| {
+        1.0 + ((i * 31 + j * 17) % 23) as f64 * 0.013 - if (i + j) % 97 == 0 { 0.5 } else { 0.0 }
+    })
+}
+
+fn same_bits(a: &Array2<f64>, b: &Array2<f64>) -> bool {
+    a.shape() == b.shape()
+        && a.iter()
+            .zip(b.iter())
+            .all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+#[test]
+fn large_float_outputs_match_the_reference_loop() {
+    // The values do not depend on the memory order: one reference per axis
+    // serves C order (rows along axis 0, lanes along axis 1) and F order
+    // (the other way round).
+    let c = floats(false);
+    let f = floats(true);
+    for axis in [Axis(0), Axis(1)] {
+        let expected = reference(c.view(), axis);
+        for a in [&c, &f] {
+            let mut out = Array2::<f64>::zeros(a.dim().set_f(!a.is_standard_layout()));
+            a.cumprod_axis_into(axis, &mut out).unwrap();
+            assert!(same_bits(&out, &expected), "{:?}, {axis:?}", a.strides());
+        }
+    }
+    // NaN-skipping: the same kernels with a conversion.
+    let mut with_nan = c.clone();
+    with_nan[[5, 7]] = f64::NAN;
+    let expected = reference(
+        with_nan.mapv(|x| if x.is_nan() { 1.0 } else { x }).view(),
+        Axis(0),
+    );
+    let mut out = Array2::<f64>::zeros((ROWS, COLS));
+    with_nan.nancumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert!(same_bits(&out, &expected));
+}
+
+#[test]
+fn large_integer_outputs_match_the_reference_loop() {
+    // Products of -1, 0, 1 and 2 that stay in range; i32 into i64 converts
+    // on the way.
+    let a = Array::from_shape_fn((ROWS, COLS), |(i, j)| match (i * 7 + j * 3) % 41 {
+        0 => 2,
+        1 if i % 2 == 0 => -1,
+        5 => 0,
+        _ => 1,
+    });
+    let expected = reference(a.view(), Axis(0));
+    let mut out = Array2::<i64>::zeros((ROWS, COLS));
+    a.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert_eq!(out, expected);
+    out.fill(0);
+    a.mapv(|x| x as i32)
+        .cumprod_axis_into(Axis(0), &mut out)
+        .unwrap();
+    assert_eq!(out, expected, "i32 into i64");
+    // f32 (4-byte stores): 4 Mi elements, rows of 2,048.
+    let a = Array::from_shape_fn((2048, 2048), |(i, j)| {
+        1.0f32 + ((i + 3 * j) % 11) as f32 * 0.01
+    });
+    let expected = reference(a.view(), Axis(0));
+    let mut out = Array2::<f32>::zeros((2048, 2048));
+    a.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert!(out
+        .iter()
+        .zip(expected.iter())
+        .all(|(x, y)| x.to_bits() == y.to_bits()));
+}
+
+#[test]
+fn a_view_into_a_larger_output_keeps_the_rest() {
+    // The output is a contiguous block inside a larger array: the rows
+    // around it keep their values.
+    let a = floats(false);
+    let mut big = Array2::<f64>::from_elem((ROWS + 2, COLS), -3.0);
+    a.cumprod_axis_into(Axis(0), &mut big.slice_mut(s![1..ROWS + 1, ..]))
+        .unwrap();
+    assert!(big.row(0).iter().all(|&x| x == -3.0));
+    assert!(big.row(ROWS + 1).iter().all(|&x| x == -3.0));
+    let inside = big.slice(s![1..ROWS + 1, ..]).to_owned();
+    assert!(same_bits(&inside, &reference(a.view(), Axis(0))));
+}
