@@ -86,7 +86,7 @@ impl Class {
         match self {
             Class::ManyLanes => 1.3,
             Class::FewLanes | Class::SingleLane => 1.8,
-            Class::FlatOverF => 2.5,
+            Class::FlatOverF => 2.0,
         }
     }
 }
