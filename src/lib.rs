@@ -218,10 +218,11 @@
 //!
 //! On x86-64, the `_into` methods write outputs of 16 MiB or more (of the
 //! primitive integers and floats, along an axis that is not the fastest in
-//! memory, or along long contiguous lanes of floats) with streaming stores,
-//! which do not read the output's memory before they overwrite it and leave
-//! it out of the caches: such an output would not stay in them anyway, and
-//! the scan moves a third less memory. Smaller outputs are written as usual,
+//! memory, or along contiguous lanes that are short, or long and of floats)
+//! with streaming stores, which do not read the output's memory before they
+//! overwrite it and leave it out of the caches: such an output would not
+//! stay in them anyway, and the scan moves a third less memory. Smaller
+//! outputs are written as usual,
 //! so that whatever reads them next finds them in cache.
 //!
 //! # Features, `no_std` and MSRV
