@@ -1,5 +1,6 @@
 //! Outputs of 16 MiB or more, which the `_into` methods write with streaming
-//! stores on x86-64 (rows of 1 KiB to 16 KiB, long lanes of floats), against
+//! stores on x86-64 (rows of 1 KiB to 16 KiB, a few longer rows, long lanes
+//! of floats, short lanes), against
 //! a plain loop over each lane, bit for bit, and with the elements around a
 //! view into a larger array left as they were.
 #![cfg(not(miri))]
@@ -62,6 +63,22 @@ fn large_float_outputs_match_the_reference_loop() {
     let mut out = Array2::<f64>::zeros((ROWS, COLS));
     with_nan.nancumprod_axis_into(Axis(0), &mut out).unwrap();
     assert!(same_bits(&out, &expected));
+}
+
+#[test]
+fn few_long_rows_and_short_lanes_match_the_reference_loop() {
+    // 4 rows of 524,288 (streamed a band of columns at a time), and the
+    // same array along its lanes of 4 (scanned a chunk of lanes at a time).
+    let a = Array::from_shape_fn((4, 1 << 19), |(i, j)| {
+        1.0 + ((i * 5 + j) % 29) as f64 * 0.021
+    });
+    let mut out = Array2::<f64>::zeros((4, 1 << 19));
+    a.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert!(same_bits(&out, &reference(a.view(), Axis(0))));
+    let t = a.t().as_standard_layout().into_owned();
+    let mut out = Array2::<f64>::zeros((1 << 19, 4));
+    t.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert!(same_bits(&out, &reference(t.view(), Axis(1))));
 }
 
 #[test]

@@ -9,17 +9,21 @@
 //! at a time, as soon as it is known:
 //!
 //! - **rows** (the scan along an axis that is not the fastest in memory), of
-//!   1 KiB to 16 KiB: the running products of a row stay in a band on the
+//!   1 KiB to 16 KiB, or longer if there are at most [`FEW_ROWS`]: the
+//!   running products of a row (a band of [`BAND`] columns) stay on the
 //!   stack, in cache; each input row is multiplied into them, [`CHUNK`]
 //!   elements at a time, and the chunk streamed out. Measured (64 MiB, one
-//!   run, time / a copy): rows of 1,024 f64 1.22-1.39x -> 0.94-0.97x, i64
-//!   1.47-1.52x -> 1.21-1.22x.
-//! - **lanes** (contiguous lanes, of floats): [`GROUP`] lanes side by side,
-//!   a tile of [`TILE`] steps of each multiplied in registers and streamed
-//!   out, a whole cache line of `f64` per lane. Lanes of 1,024 f64:
-//!   1.29-1.32x -> 1.06-1.07x. The integers, whose tiles do not fit the
-//!   registers (see `contiguous::four_at_a_time`), and lanes of 16 to 1,023
-//!   f64, which are staged in cache first, keep the kernels of
+//!   run, time / a copy): rows of 1,024 f64 1.22-1.39x -> 0.8-0.97x, i64
+//!   1.47-1.52x -> 1.03-1.28x.
+//! - **lanes** (contiguous lanes of floats, at least [`GROUP`] of them):
+//!   [`GROUP`] lanes side by side, a tile of [`TILE`] steps of each
+//!   multiplied in registers and streamed out, a whole cache line of `f64`
+//!   per lane. Lanes of 1,024 f64: 1.29-1.41x -> 1.06-1.16x. One to three
+//!   lanes keep the plain kernels, which scan a lane at the latency of its
+//!   multiplications whatever the stores (one lane streamed: 1.5x -> 2.0x a
+//!   copy). The integers, whose tiles do not fit the registers (see
+//!   `contiguous::four_at_a_time`), and lanes of 16 to 1,023 f64, which are
+//!   staged in cache first, keep the kernels of
 //!   [`contiguous`](super::contiguous): streamed, they were slower.
 //! - **short lanes** (fewer than [`SHORT`] elements): whole lanes scanned
 //!   into a chunk on the stack, which is then streamed out. Lanes of 4:
@@ -42,9 +46,9 @@ const MIN_BYTES: usize = 16 << 20;
 /// Whether [`scan_into`] takes the scan of the row-major block
 /// `(outer, n, inner)` of elements of `B`: a large output, of a type that
 /// streams on this target, in rows of [`MIN_ROW_BYTES`] up to [`BAND`]
-/// elements, or in contiguous lanes (`inner == 1`) shorter than [`SHORT`],
-/// or of at least [`MIN_LANE_BYTES`] of a type whose lanes are scanned in
-/// tiles.
+/// elements (or longer, if at most [`FEW_ROWS`]), or in contiguous lanes
+/// (`inner == 1`) shorter than [`SHORT`], or of at least [`MIN_LANE_BYTES`],
+/// a group of them at least, of a type whose lanes are scanned in tiles.
 pub(super) fn applies<B>(outer: usize, n: usize, inner: usize) -> bool {
     let size = core::mem::size_of::<B>();
     let bytes = outer
@@ -55,9 +59,12 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize) -> bool {
         && n > 1
         && bytes >= MIN_BYTES
         && if inner > 1 {
-            inner.saturating_mul(size) >= MIN_ROW_BYTES && inner <= BAND
+            inner.saturating_mul(size) >= MIN_ROW_BYTES && (inner <= BAND || n <= FEW_ROWS)
         } else {
-            n < SHORT || (!four_at_a_time::<B>() && n.saturating_mul(size) >= MIN_LANE_BYTES)
+            n < SHORT
+                || (outer >= GROUP
+                    && !four_at_a_time::<B>()
+                    && n.saturating_mul(size) >= MIN_LANE_BYTES)
         }
 }
 
@@ -65,6 +72,10 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize) -> bool {
 /// [`contiguous`](super::contiguous), which multiply several short rows at
 /// once.
 const MIN_ROW_BYTES: usize = 1 << 10;
+
+/// Rows longer than a band are streamed a band at a time when there are at
+/// most this many: a few long rows, each read and written as its own stream.
+const FEW_ROWS: usize = 16;
 
 /// Lanes shorter than this are scanned by the kernels of
 /// [`contiguous`](super::contiguous), which stage short lanes in cache
@@ -320,12 +331,13 @@ fn rows<A, B, F>(
 
 /// The running products that [`rows`] keeps, on the stack: 16 KiB of
 /// 8-byte elements (the largest that streams), which stay in the level-1
-/// cache. Rows longer than this are not streamed ([`applies`]): in narrower
-/// bands than the row, the output is written in pieces a row apart, and
-/// that was slower than plain stores (measured, rows of 8,192 f64 in bands
-/// of 16 KiB: 1.9x a copy instead of 1.3x). Rows of up to 1 MiB kept whole
-/// on the heap streamed well (131,072 f64: 1.23x a copy -> 0.99x), but the
-/// `_into` methods allocate nothing.
+/// cache. Longer rows are streamed a band at a time only when they are few
+/// ([`FEW_ROWS`], [`applies`]): many rows in bands narrower than a row read
+/// and write memory in pieces a row apart, which was slower than plain
+/// stores (measured, 1,024 rows of 8,192 f64 in bands of 16 KiB: 1.9x a copy
+/// instead of 1.3x; 4 rows of 2,097,152: 1.27x -> 1.16x). Rows of up to
+/// 1 MiB kept whole on the heap streamed well (131,072 f64: 1.23x a copy ->
+/// 0.99x), but the `_into` methods allocate nothing.
 const BAND: usize = 2048;
 
 /// The band of [`all_rows`], aligned to a cache line: at the stack's own
@@ -506,6 +518,12 @@ mod tests {
         assert!(!applies::<f64>(1, big / 64, 64));
         assert!(applies::<f64>(1, big / BAND, BAND) == streams);
         assert!(!applies::<f64>(1, big / 4096, 4096));
+        // Rows longer than a band, when they are few; long lanes, when they
+        // make a group.
+        assert_eq!(applies::<f64>(1, FEW_ROWS, big / FEW_ROWS), streams);
+        assert!(!applies::<f64>(1, FEW_ROWS + 1, big / FEW_ROWS));
+        assert_eq!(applies::<f64>(GROUP, big / GROUP, 1), streams);
+        assert!(!applies::<f64>(GROUP - 1, big, 1));
         assert!(!applies::<f64>(big / 512, 512, 1));
         assert!(!applies::<i64>(big / 1024, 1024, 1));
         assert!(!applies::<f64>(1, 1, big));
