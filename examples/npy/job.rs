@@ -26,7 +26,7 @@
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::Seek;
-use std::ops::Mul;
+use std::ops::{Mul, Range};
 use std::path::{Path, PathBuf};
 
 use ndarray::{
@@ -319,6 +319,8 @@ pub fn run(job: &Job, progress: &mut dyn FnMut(u64, u64)) -> Result<Done, Error>
 }
 
 /// The input's data as an array view of `A` (its length already checked).
+/// `view_npy` reads the header once more (microseconds, once per run): it is
+/// what turns the bytes into elements of `A` without `unsafe`.
 fn view<'a, A: ViewElement>(bytes: &'a [u8], path: &Path) -> Result<ArrayViewD<'a, A>, Error> {
     ArrayViewD::<A>::view_npy(bytes).map_err(|e| Error::Input(path.to_path_buf(), e.to_string()))
 }
@@ -533,18 +535,6 @@ fn along<A, B>(
         .into_shape_with_order((outer, n, inner))
         .expect("C-contiguous");
     let chunk = plan.chunk;
-    let rows_in = |count: usize| -> Vec<(usize, usize)> {
-        // Ranges of at most `count` positions along the axis, in the
-        // scan's order.
-        let mut ranges: Vec<(usize, usize)> = (0..n)
-            .step_by(count)
-            .map(|r| (r, (r + count).min(n)))
-            .collect();
-        if plan.reverse {
-            ranges.reverse();
-        }
-        ranges
-    };
     if n * inner <= chunk {
         // Whole lanes: several blocks at a time, nothing to carry.
         let blocks = (chunk / (n * inner)).max(1);
@@ -566,7 +556,7 @@ fn along<A, B>(
             for j in (0..inner).step_by(width) {
                 let j1 = (j + width).min(inner);
                 let mut carry: Option<Array1<B>> = None;
-                for (r0, r1) in rows_in(rows) {
+                for Range { start: r0, end: r1 } in in_scan_order(n, rows, plan.reverse) {
                     let mut out = y.slice_mut(s![o, r0..r1, j..j1]);
                     let c = carry.as_ref().map(|c| c.view().into_dyn());
                     scan_chunk(x.slice(s![o, r0..r1, j..j1]), &mut out, Axis(0), c, plan);
@@ -577,6 +567,19 @@ fn along<A, B>(
             }
         }
     }
+}
+
+/// The ranges `0..count`, `count..2 * count`, ... that cover `0..len`, in the
+/// order a scan visits them: from the last for a reverse scan.
+fn in_scan_order(len: usize, count: usize, reverse: bool) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = (0..len)
+        .step_by(count.max(1))
+        .map(|r| r..(r + count.max(1)).min(len))
+        .collect();
+    if reverse {
+        ranges.reverse();
+    }
+    ranges
 }
 
 /// Calls `f(block, start)` on consecutive blocks of `x` in C order (from
@@ -598,24 +601,14 @@ fn blocks<'a, A>(
     let rows = x.len_of(Axis(0));
     let per = len / rows;
     if per <= plan.chunk {
-        let count = plan.chunk / per;
-        let mut starts: Vec<usize> = (0..rows).step_by(count).collect();
-        if plan.reverse {
-            starts.reverse();
-        }
-        for r in starts {
-            let r1 = (r + count).min(rows);
+        for r in in_scan_order(rows, plan.chunk / per, plan.reverse) {
             f(
-                x.clone().slice_axis_move(Axis(0), (r..r1).into()),
-                start + r * per,
+                x.clone().slice_axis_move(Axis(0), r.clone().into()),
+                start + r.start * per,
             );
         }
     } else {
-        let mut each: Vec<usize> = (0..rows).collect();
-        if plan.reverse {
-            each.reverse();
-        }
-        for r in each {
+        for Range { start: r, .. } in in_scan_order(rows, 1, plan.reverse) {
             blocks(
                 x.clone().index_axis_move(Axis(0), r),
                 start + r * per,
