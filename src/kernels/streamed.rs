@@ -192,11 +192,17 @@ where
             stream_copy(&tile[..lead], &mut dst[k * n..k * n + lead]);
         }
         let mut i = lead;
+        // The tiles, filled in place at each step: built anew with
+        // `array::from_fn`, the load could be compiled as a call per tile.
+        let mut tiles: [[B; TILE]; GROUP] =
+            core::array::from_fn(|k| core::array::from_fn(|_| carry[k].clone()));
         while i + TILE <= n {
-            let mut tiles: [[B; TILE]; GROUP] = core::array::from_fn(|k| {
-                let x: &[A; TILE] = src[k][i..i + TILE].try_into().expect("a whole tile");
-                core::array::from_fn(|j| conv(&x[j]))
-            });
+            for (tile, lane) in tiles.iter_mut().zip(&src) {
+                let x: &[A; TILE] = lane[i..i + TILE].try_into().expect("a whole tile");
+                for (slot, x) in tile.iter_mut().zip(x) {
+                    *slot = conv(x);
+                }
+            }
             for step in 0..TILE {
                 for (tile, c) in tiles.iter_mut().zip(carry.iter_mut()) {
                     *c = c.clone() * tile[step].clone();
