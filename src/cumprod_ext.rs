@@ -1487,6 +1487,6 @@ fn nan_to_one_inplace<A: NanAware>(x: &mut A) {
 }
 
 /// The lossless conversion of the `_as` and `_into` methods.
-fn convert<A: Clone + Into<B>, B>(x: &A) -> B {
+pub(crate) fn convert<A: Clone + Into<B>, B>(x: &A) -> B {
     x.clone().into()
 }

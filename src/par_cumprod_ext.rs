@@ -132,7 +132,7 @@ macro_rules! par_cumprod_ext_methods {
             }
             check_axis(axis.index(), self.ndim())?;
             check_shape(self.shape(), out.shape())?;
-            parallel::axis_into(self.view(), out.view_mut(), axis, |x: &A| x.clone().into());
+            parallel::axis_into(self.view(), out.view_mut(), axis, crate::cumprod_ext::convert);
             Ok(())
         }
 
