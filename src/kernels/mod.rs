@@ -333,9 +333,25 @@ fn same_order_slices<'s, 'd, A, B, D: Dimension>(
 /// Writes the cumulative product of `src` along `axis` into `dst` (same shape).
 pub(crate) fn axis_into<A, B, D>(
     src: ArrayView<'_, A, D>,
+    dst: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    conv: impl Fn(&A) -> B,
+) where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    axis_into_part(src, dst, axis, conv, 0);
+}
+
+/// [`axis_into`] for `dst`, a part of an output of `whole` elements (the
+/// piece of one thread; 0 for a whole output): whether the output is large
+/// enough for streaming stores is the whole output's size.
+pub(crate) fn axis_into_part<A, B, D>(
+    src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
     axis: Axis,
     conv: impl Fn(&A) -> B,
+    whole: usize,
 ) where
     D: Dimension,
     B: Clone + Mul<Output = B>,
@@ -345,7 +361,7 @@ pub(crate) fn axis_into<A, B, D>(
         return;
     }
     if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
-        if streamed::applies::<B>(outer, n, inner) {
+        if streamed::applies::<B>(outer, n, inner, whole) {
             return streamed::scan_into(values, out, &conv, (outer, n, inner));
         }
         let mut stage = SliceInto {

@@ -62,10 +62,12 @@ pub(crate) fn axis_into<A, B, D, F>(
     let Some((cut, len)) = split(dst.shape(), dst.strides(), axis) else {
         return super::axis_into(src, dst, axis, conv);
     };
+    // Each piece streams its stores if the whole output would.
+    let whole = dst.len();
     dst.axis_chunks_iter_mut(cut, len)
         .into_par_iter()
         .zip(src.axis_chunks_iter(cut, len).into_par_iter())
-        .for_each(|(out, piece)| super::axis_into(piece, out, axis, &conv));
+        .for_each(|(out, piece)| super::axis_into_part(piece, out, axis, &conv, whole));
 }
 
 /// [`super::axis_inplace`] on several threads.

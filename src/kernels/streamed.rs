@@ -49,11 +49,15 @@ const MIN_BYTES: usize = 16 << 20;
 /// elements (or longer, if at most [`FEW_ROWS`]), or in contiguous lanes
 /// (`inner == 1`) shorter than [`SHORT`], or of at least [`MIN_LANE_BYTES`],
 /// a group of them at least, of a type whose lanes are scanned in tiles.
-pub(super) fn applies<B>(outer: usize, n: usize, inner: usize) -> bool {
+/// `whole` is the length of the whole output when the block is a part of it
+/// (the piece of one thread; 0 otherwise): the whole output's size decides,
+/// so that the pieces of a large output stream as the serial scan does.
+pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> bool {
     let size = core::mem::size_of::<B>();
     let bytes = outer
         .saturating_mul(n)
         .saturating_mul(inner)
+        .max(whole)
         .saturating_mul(size);
     memory::streams::<B>()
         && n > 1
@@ -513,28 +517,31 @@ mod tests {
         let streams = memory::streams::<f64>();
         // Rows of 1 KiB or more, lanes of 8 KiB or more of floats, and
         // lanes of fewer than 16 elements.
-        assert_eq!(applies::<f64>(1, big / 128, 128), streams);
-        assert_eq!(applies::<f64>(big / 1024, 1024, 1), streams);
-        assert_eq!(applies::<f64>(big / 4, 4, 1), streams);
-        assert_eq!(applies::<i64>(big / 15 + 1, 15, 1), streams);
-        assert!(!applies::<i64>(big / 16, 16, 1));
+        assert_eq!(applies::<f64>(1, big / 128, 128, 0), streams);
+        assert_eq!(applies::<f64>(big / 1024, 1024, 1, 0), streams);
+        assert_eq!(applies::<f64>(big / 4, 4, 1, 0), streams);
+        assert_eq!(applies::<i64>(big / 15 + 1, 15, 1, 0), streams);
+        assert!(!applies::<i64>(big / 16, 16, 1, 0));
         // Too small, rows too short or too long, lanes too short, integer
         // lanes, a single step, a type that does not stream.
-        assert!(!applies::<f64>(1, big / 128 - 1, 128));
-        assert!(!applies::<f64>(1, big / 64, 64));
-        assert!(applies::<f64>(1, big / BAND, BAND) == streams);
-        assert!(!applies::<f64>(1, big / 4096, 4096));
+        assert!(!applies::<f64>(1, big / 128 - 1, 128, 0));
+        assert!(!applies::<f64>(1, big / 64, 64, 0));
+        assert!(applies::<f64>(1, big / BAND, BAND, 0) == streams);
+        assert!(!applies::<f64>(1, big / 4096, 4096, 0));
         // Rows longer than a band, when they are few; long lanes, when they
         // make a group.
-        assert_eq!(applies::<f64>(1, FEW_ROWS, big / FEW_ROWS), streams);
-        assert!(!applies::<f64>(1, FEW_ROWS + 1, big / FEW_ROWS));
-        assert_eq!(applies::<f64>(GROUP, big / GROUP, 1), streams);
-        assert!(!applies::<f64>(GROUP - 1, big, 1));
-        assert!(!applies::<f64>(big / 512, 512, 1));
-        assert!(!applies::<i64>(big / 1024, 1024, 1));
-        assert!(!applies::<f64>(1, 1, big));
-        assert!(!applies::<u16>(1, big / 128, 512));
+        assert_eq!(applies::<f64>(1, FEW_ROWS, big / FEW_ROWS, 0), streams);
+        assert!(!applies::<f64>(1, FEW_ROWS + 1, big / FEW_ROWS, 0));
+        assert_eq!(applies::<f64>(GROUP, big / GROUP, 1, 0), streams);
+        assert!(!applies::<f64>(GROUP - 1, big, 1, 0));
+        assert!(!applies::<f64>(big / 512, 512, 1, 0));
+        assert!(!applies::<i64>(big / 1024, 1024, 1, 0));
+        assert!(!applies::<f64>(1, 1, big, 0));
+        assert!(!applies::<u16>(1, big / 128, 512, 0));
+        // A piece of a large output (one thread's) streams as the whole.
+        assert!(!applies::<f64>(1, big / 256, 128, 0));
+        assert_eq!(applies::<f64>(1, big / 256, 128, big), streams);
         // No overflow on absurd shapes.
-        assert!(!applies::<f64>(usize::MAX, usize::MAX, 1) || streams);
+        assert!(!applies::<f64>(usize::MAX, usize::MAX, 1, 0) || streams);
     }
 }
