@@ -32,7 +32,7 @@
 //! The results are the same, bit for bit: every lane is still multiplied
 //! left to right, one element at a time.
 
-use core::ops::Mul;
+use core::ops::{Mul, Range};
 
 use super::contiguous::{four_at_a_time, scalar_multiply, GROUP};
 use super::memory::{self, stream_copy, stream_fence};
@@ -186,15 +186,8 @@ where
             0 => TILE,
             lead => lead.min(TILE),
         };
-        let mut carry: [B; GROUP] = core::array::from_fn(|k| conv(&src[k][0]));
-        for (k, c) in carry.iter_mut().enumerate() {
-            let mut tile: [B; TILE] = core::array::from_fn(|_| c.clone());
-            for (slot, x) in tile[1..lead].iter_mut().zip(&src[k][1..lead]) {
-                *c = c.clone() * conv(x);
-                slot.clone_from(c);
-            }
-            stream_copy(&tile[..lead], &mut dst[k * n..k * n + lead]);
-        }
+        let mut carry: [B; GROUP] =
+            core::array::from_fn(|k| lane_start(src[k], &mut dst[k * n..(k + 1) * n], conv, lead));
         let mut i = lead;
         // The tiles, filled in place at each step: built anew with
         // `array::from_fn`, the load could be compiled as a call per tile.
@@ -219,15 +212,12 @@ where
             i += TILE;
         }
         // The last steps, fewer than a tile.
-        for (k, c) in carry.iter_mut().enumerate() {
-            lane_rest(src[k], &mut dst[k * n..(k + 1) * n], conv, i, c.clone());
+        for (k, c) in carry.iter().enumerate() {
+            lane_run(src[k], &mut dst[k * n..(k + 1) * n], conv, i..n, c.clone());
         }
     }
     for base in (whole..src.len()).step_by(n) {
-        let first = conv(&src[base]);
-        let out = &mut dst[base..base + n];
-        stream_copy(core::slice::from_ref(&first), &mut out[..1]);
-        lane_rest(&src[base..base + n], out, conv, 1, first);
+        lane_start(&src[base..base + n], &mut dst[base..base + n], conv, n);
     }
 }
 
@@ -269,22 +259,35 @@ where
 #[repr(align(64))]
 struct Chunk<B>([B; SHORT_CHUNK]);
 
-/// Streams out positions `from..` of a lane, continuing from `carry`, the
-/// product at `from - 1`, a tile at a time.
-fn lane_rest<A, B, F>(src: &[A], dst: &mut [B], conv: &F, from: usize, mut carry: B)
+/// Streams out positions `..end` of a lane, from its first element, and
+/// returns the product at `end - 1` (`end >= 1`).
+fn lane_start<A, B, F>(src: &[A], dst: &mut [B], conv: &F, end: usize) -> B
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let first = conv(&src[0]);
+    stream_copy(core::slice::from_ref(&first), &mut dst[..1]);
+    lane_run(src, dst, conv, 1..end, first)
+}
+
+/// Streams out positions `range` of a lane, continuing from `carry`, the
+/// product just before them, a tile at a time, and returns the last product.
+fn lane_run<A, B, F>(src: &[A], dst: &mut [B], conv: &F, range: Range<usize>, mut carry: B) -> B
 where
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
 {
     let mut tile: [B; TILE] = core::array::from_fn(|_| carry.clone());
-    for start in (from..src.len()).step_by(TILE) {
-        let end = src.len().min(start + TILE);
+    for start in range.clone().step_by(TILE) {
+        let end = range.end.min(start + TILE);
         for (slot, x) in tile.iter_mut().zip(&src[start..end]) {
             carry = carry * conv(x);
             slot.clone_from(&carry);
         }
         stream_copy(&tile[..end - start], &mut dst[start..end]);
     }
+    carry
 }
 
 /// Steps of a lane multiplied, then streamed out, at a time: a cache line of
