@@ -25,10 +25,11 @@
 //! streaming (non-temporal) store writes the line without reading it, and
 //! without keeping it in cache, which only pays when the output is too
 //! large to stay there anyway. On x86-64 the elements of 4 and 8 bytes (the
-//! primitive integers and floats) are written so, with `movnti` (SSE2,
-//! which every x86-64 processor has), and one `sfence` after the last, so
-//! that the results are ordered before anything the caller does next;
-//! elsewhere, and for other types, [`stream_copy`] is `clone_from_slice`.
+//! primitive integers and floats) are written so, with `movntdq` and
+//! `movnti` (SSE2, which every x86-64 processor has), and one `sfence` after
+//! the last, so that the results are ordered before anything the caller
+//! does next; elsewhere, and for other types, [`stream_copy`] is
+//! `clone_from_slice`.
 //! Under Miri, which does not run inline assembly, the same code writes with
 //! plain stores, so that Miri still checks every pointer.
 
@@ -222,9 +223,8 @@ unsafe fn store_element(from: *const u8, to: *mut u8, size: usize) {
 ///
 /// The bytes are read an element at a time, not as one 16-byte load: the
 /// kernels have usually just written them with stores of one element, and a
-/// load that spans two stores waits for both to reach the cache instead of
-/// taking the value from them (measured: four lanes of f64 streamed out a
-/// tile at a time, 4.9x a copy with 16-byte loads).
+/// load that spans two stores cannot take its value from them; it waits for
+/// both to reach the cache.
 ///
 /// # Safety
 /// `from` must be valid for a read of 16 bytes and aligned to `size`, `to`
