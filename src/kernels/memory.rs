@@ -1,11 +1,13 @@
-//! The one module of the crate with `unsafe` code: two ways of writing
-//! large arrays that plain Rust has no words for.
+//! The one module of the crate with `unsafe` code: ways of writing large
+//! arrays that plain Rust has no words for.
 //!
 //! - **Huge pages** for the large arrays that the allocating methods create
 //!   (cargo feature `huge-pages`, on Linux), a call to `madvise`.
 //! - **Streaming stores** for the large outputs of the `_into` methods, which
 //!   write their results to memory without reading the lines they overwrite
-//!   first ([`stream_copy`]).
+//!   first ([`stream_copy`]), and the scan of four contiguous lanes of `f64`
+//!   a tile at a time in SSE2 registers, streamed from there
+//!   ([`stream_tiles`]).
 //!
 //! ## Huge pages
 //!
@@ -262,6 +264,146 @@ unsafe fn store_block(from: *const u8, to: *mut u8, size: usize) {
     }
 }
 
+/// Steps of a lane in a tile of [`stream_tiles`]: a cache line of `f64`.
+pub(crate) const TILE: usize = 8;
+
+/// Lanes in a tile of [`stream_tiles`].
+pub(crate) const LANES: usize = 4;
+
+/// Scans a tile of [`TILE`] steps of [`LANES`] lanes of `f64` and streams
+/// each lane's products out: for every lane `k`, `p = carry[k] *
+/// factor(k, 0)`, then `p * factor(k, 1)`, and so on, left to right, each
+/// product written to `out[k][at..]` in turn, and the last left in
+/// `carry[k]`. Returns `false`, and writes nothing, unless `B` is `f64` on
+/// x86-64 and every `out[k][at..at + TILE]` is in bounds and aligned to 16
+/// bytes: the caller then scans the tile itself.
+///
+/// The factors of two steps of a lane are read side by side and regrouped
+/// two lanes to a register, so that the four lanes take two multiplications
+/// a step; the products are regrouped lane by lane in registers and
+/// streamed from there. Scanned in scalar registers, the tiles go through
+/// the stack, and whether the compiler then keeps them in vector registers
+/// or reads them back as 16-byte blocks, each of which waits for the two
+/// 8-byte stores before it to reach the cache, depends on the program it
+/// compiles: the same source ran at 0.95x a copy in one program and 1.6x in
+/// another (4 lanes of 2,097,152; 6.5 ms in both with this function).
+#[inline(always)]
+pub(crate) fn stream_tiles<B>(
+    carry: &mut [B; LANES],
+    factor: impl Fn(usize, usize) -> B,
+    out: &mut [&mut [B]; LANES],
+    at: usize,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if typeid::of::<B>() != TypeId::of::<f64>() {
+            return false;
+        }
+        let mut to = [core::ptr::null_mut::<f64>(); LANES];
+        for (to, lane) in to.iter_mut().zip(out.iter_mut()) {
+            let Some(tile) = lane.get_mut(at..at + TILE) else {
+                return false;
+            };
+            if tile.as_ptr() as usize % 16 != 0 {
+                return false;
+            }
+            *to = tile.as_mut_ptr().cast::<f64>();
+        }
+        let factor = |k: usize, s: usize| {
+            let v = core::mem::ManuallyDrop::new(factor(k, s));
+            // SAFETY: `B` is `f64`, checked above: the copy reads the eight
+            // bytes of an `f64` as one.
+            unsafe { core::mem::transmute_copy::<B, f64>(&v) }
+        };
+        let carry = (carry as *mut [B; LANES]).cast::<[f64; LANES]>();
+        // SAFETY: `B` is `f64` (same identity; `f64` has no lifetimes), so
+        // the cast only renames the type of `carry`, which stays valid,
+        // aligned and exclusive for this call; every `to[k]` points to
+        // `TILE` elements of a distinct lane that `out` borrows mutably,
+        // aligned to 16 bytes, and `tile_f64` writes exactly those
+        // elements.
+        unsafe { tile_f64(&mut *carry, factor, to) };
+        true
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (carry, factor, out, at);
+        false
+    }
+}
+
+/// The scan of [`stream_tiles`] for `f64`, with the factor of step `s` of
+/// lane `k` from `factor(k, s)`.
+///
+/// # Safety
+/// Every `out[k]` must be valid for writes of [`TILE`] `f64`, aligned to 16
+/// bytes, and not alias `carry` or each other.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn tile_f64(
+    carry: &mut [f64; LANES],
+    factor: impl Fn(usize, usize) -> f64,
+    out: [*mut f64; LANES],
+) {
+    use core::arch::x86_64::{
+        __m128d, _mm_mul_pd, _mm_set_pd, _mm_storeh_pd, _mm_storel_pd, _mm_unpackhi_pd,
+        _mm_unpacklo_pd,
+    };
+    // SAFETY: SSE2, which x86-64 has, is all these need; the stores write
+    // `out[k][s]` and `out[k][s + 1]` for even `s < TILE`, within the
+    // caller's promise, at addresses aligned to 16.
+    unsafe {
+        // Lanes 0 and 1 in one register, 2 and 3 in the other (low half
+        // first), each multiplied as `product * factor`.
+        let mut low = _mm_set_pd(carry[1], carry[0]);
+        let mut high = _mm_set_pd(carry[3], carry[2]);
+        // Steps `s` and `s + 1` of lane `k`, side by side (read together),
+        // then regrouped two lanes a step.
+        let steps = |k: usize, s: usize| _mm_set_pd(factor(k, s + 1), factor(k, s));
+        for s in (0..TILE).step_by(2) {
+            let [a, b, c, d] = [steps(0, s), steps(1, s), steps(2, s), steps(3, s)];
+            let low0 = _mm_mul_pd(low, _mm_unpacklo_pd(a, b));
+            let high0 = _mm_mul_pd(high, _mm_unpacklo_pd(c, d));
+            low = _mm_mul_pd(low0, _mm_unpackhi_pd(a, b));
+            high = _mm_mul_pd(high0, _mm_unpackhi_pd(c, d));
+            // Steps `s` and `s + 1` of each lane, side by side.
+            let pairs: [__m128d; LANES] = [
+                _mm_unpacklo_pd(low0, low),
+                _mm_unpackhi_pd(low0, low),
+                _mm_unpacklo_pd(high0, high),
+                _mm_unpackhi_pd(high0, high),
+            ];
+            for (to, pair) in out.iter().zip(pairs) {
+                store_pair(to.add(s), pair);
+            }
+        }
+        _mm_storel_pd(&mut carry[0], low);
+        _mm_storeh_pd(&mut carry[1], low);
+        _mm_storel_pd(&mut carry[2], high);
+        _mm_storeh_pd(&mut carry[3], high);
+    }
+}
+
+/// Writes the two `f64` of `pair` to `to` with a streaming store (a plain
+/// store under Miri).
+///
+/// # Safety
+/// `to` must be valid for a write of 16 bytes and aligned to 16.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn store_pair(to: *mut f64, pair: core::arch::x86_64::__m128d) {
+    #[cfg(not(miri))]
+    // SAFETY: the caller's promise; `movntpd` needs SSE2.
+    unsafe {
+        core::arch::x86_64::_mm_stream_pd(to, pair);
+    }
+    #[cfg(miri)]
+    // SAFETY: the caller's promise.
+    unsafe {
+        core::arch::x86_64::_mm_store_pd(to, pair);
+    }
+}
+
 /// Orders the streaming stores of [`stream_copy`] before every later store
 /// (`sfence`): they are weakly ordered, and another thread that is handed the
 /// output must see them.
@@ -318,6 +460,103 @@ mod tests {
         assert!(streams::<f64>() == cfg!(target_arch = "x86_64"));
         assert!(streams::<u32>() == cfg!(target_arch = "x86_64"));
         assert!(!streams::<u16>() && !streams::<u128>() && !streams::<&f64>());
+    }
+
+    /// The scan of one tile by its definition: each lane from its carry,
+    /// left to right, the product on the left.
+    fn tile_reference(
+        carry: [f64; LANES],
+        factor: impl Fn(usize, usize) -> f64,
+    ) -> [[f64; TILE]; LANES] {
+        core::array::from_fn(|k| {
+            let mut p = carry[k];
+            core::array::from_fn(|s| {
+                p *= factor(k, s);
+                p
+            })
+        })
+    }
+
+    #[test]
+    fn stream_tiles_scans_four_lanes_as_the_definition() {
+        // Products that round, overflow, underflow to subnormals and zero,
+        // and meet infinities, signed zeros and NaN with payloads.
+        let specials = [
+            f64::INFINITY,
+            -0.0,
+            f64::from_bits(0x7ff8_0000_0000_0123),
+            f64::MIN_POSITIVE / 3.0,
+            1e300,
+            -1e-300,
+        ];
+        let factor = |k: usize, s: usize| match (k * 7 + s * 3) % 23 {
+            i @ 0..=5 => specials[i],
+            i => 1.0 + i as f64 * 0.137 - k as f64 * 0.5,
+        };
+        let carries = [
+            [1.0, -2.5, 3.25e-310, 7.0],
+            [
+                f64::from_bits(0xfff8_0000_0000_0042),
+                0.0,
+                -1.0,
+                f64::NEG_INFINITY,
+            ],
+        ];
+        for carry in carries {
+            let expected = tile_reference(carry, factor);
+            // Lanes at every 8-byte offset from 16-byte alignment and
+            // lengths around a tile, inside a larger buffer.
+            for start in [0, 1, 2, 3] {
+                let mut buf = [[-7.5f64; 3 * TILE]; LANES];
+                let mut c = carry;
+                let mut out = buf.each_mut().map(|lane| &mut lane[..]);
+                let at = start + TILE / 2;
+                let aligned = out[0][at..].as_ptr() as usize % 16 == 0;
+                let done = stream_tiles(&mut c, factor, &mut out, at);
+                stream_fence();
+                assert_eq!(done, aligned && cfg!(target_arch = "x86_64"));
+                for (k, lane) in buf.iter().enumerate() {
+                    // Every bit, but of NaN only that it is one: Rust leaves
+                    // the sign and payload of a NaN result unspecified, and
+                    // Miri picks them at random.
+                    let bits = |x: &[f64]| {
+                        x.iter()
+                            .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
+                            .collect::<Vec<_>>()
+                    };
+                    if done {
+                        assert_eq!(bits(&lane[at..at + TILE]), bits(&expected[k]), "lane {k}");
+                        assert_eq!(bits(&c[k..=k]), bits(&expected[k][TILE - 1..]));
+                    } else {
+                        assert_eq!(bits(&lane[at..at + TILE]), bits(&[-7.5; TILE]));
+                        assert_eq!(c[k].to_bits(), carry[k].to_bits());
+                    }
+                    assert!(lane[..at]
+                        .iter()
+                        .chain(&lane[at + TILE..])
+                        .all(|&x| x == -7.5));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stream_tiles_leaves_other_types_and_short_lanes_to_the_caller() {
+        let mut buf = [[0.0f64; 2 * TILE]; LANES];
+        let mut out = buf.each_mut().map(|lane| &mut lane[..]);
+        let mut carry = [1.0; LANES];
+        // Lanes too short for a tile at `at`.
+        assert!(!stream_tiles(&mut carry, |_, _| 2.0, &mut out, TILE + 2));
+        let mut ints = [[0i64; TILE]; LANES];
+        let mut out = ints.each_mut().map(|lane| &mut lane[..]);
+        assert!(!stream_tiles(&mut [1i64; LANES], |_, _| 2, &mut out, 0));
+        let mut floats = [[0.0f32; TILE]; LANES];
+        let mut out = floats.each_mut().map(|lane| &mut lane[..]);
+        assert!(!stream_tiles(&mut [1.0f32; LANES], |_, _| 2.0, &mut out, 0));
+        assert_eq!(carry, [1.0; LANES]);
+        assert!(buf.iter().flatten().all(|&x| x == 0.0));
+        assert!(floats.iter().flatten().all(|&x| x == 0.0));
+        assert!(ints.iter().flatten().all(|&x| x == 0));
     }
 
     #[test]

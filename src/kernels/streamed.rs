@@ -18,7 +18,11 @@
 //! - **lanes** (contiguous lanes of floats, at least [`GROUP`] of them):
 //!   [`GROUP`] lanes side by side, a tile of [`TILE`] steps of each
 //!   multiplied in registers and streamed out, a whole cache line of `f64`
-//!   per lane. Lanes of 1,024 f64: 1.29-1.41x -> 1.06-1.16x. One to three
+//!   per lane (for `f64`, two lanes to an SSE2 register:
+//!   [`memory::stream_tiles`]). Lanes of 1,024 f64: 1.29-1.41x -> 1.06-1.16x
+//!   in the layout report, but 2.1x in a program of its own, where the
+//!   compiler left the tiles in scalar registers; with `stream_tiles`, 1.2x
+//!   to 1.4x in both. One to three
 //!   lanes keep the plain kernels, which scan a lane at the latency of its
 //!   multiplications whatever the stores (one lane streamed: 1.5x -> 2.0x a
 //!   copy). The integers, whose tiles do not fit the registers (see
@@ -186,34 +190,40 @@ where
             0 => TILE,
             lead => lead.min(TILE),
         };
+        let mut outs = dst.chunks_exact_mut(n);
+        let mut dst: [&mut [B]; GROUP] =
+            core::array::from_fn(|_| outs.next().expect("a lane of the group"));
         let mut carry: [B; GROUP] =
-            core::array::from_fn(|k| lane_start(src[k], &mut dst[k * n..(k + 1) * n], conv, lead));
+            core::array::from_fn(|k| lane_start(src[k], dst[k], conv, lead));
         let mut i = lead;
         // The tiles, filled in place at each step: built anew with
         // `array::from_fn`, the load could be compiled as a call per tile.
         let mut tiles: [[B; TILE]; GROUP] =
             core::array::from_fn(|k| core::array::from_fn(|_| carry[k].clone()));
         while i + TILE <= n {
-            for (tile, lane) in tiles.iter_mut().zip(&src) {
-                let x: &[A; TILE] = lane[i..i + TILE].try_into().expect("a whole tile");
-                for (slot, x) in tile.iter_mut().zip(x) {
-                    *slot = conv(x);
+            let x: [&[A; TILE]; GROUP] =
+                core::array::from_fn(|k| src[k][i..i + TILE].try_into().expect("a whole tile"));
+            if !memory::stream_tiles(&mut carry, |k, s| conv(&x[k][s]), &mut dst, i) {
+                for (tile, x) in tiles.iter_mut().zip(x) {
+                    for (slot, x) in tile.iter_mut().zip(x) {
+                        *slot = conv(x);
+                    }
                 }
-            }
-            for step in 0..TILE {
-                for (tile, c) in tiles.iter_mut().zip(carry.iter_mut()) {
-                    *c = c.clone() * tile[step].clone();
-                    tile[step].clone_from(c);
+                for step in 0..TILE {
+                    for (tile, c) in tiles.iter_mut().zip(carry.iter_mut()) {
+                        *c = c.clone() * tile[step].clone();
+                        tile[step].clone_from(c);
+                    }
                 }
-            }
-            for (k, tile) in tiles.iter().enumerate() {
-                stream_copy(tile, &mut dst[k * n + i..k * n + i + TILE]);
+                for (tile, lane) in tiles.iter().zip(dst.iter_mut()) {
+                    stream_copy(tile, &mut lane[i..i + TILE]);
+                }
             }
             i += TILE;
         }
         // The last steps, fewer than a tile.
-        for (k, c) in carry.iter().enumerate() {
-            lane_run(src[k], &mut dst[k * n..(k + 1) * n], conv, i..n, c.clone());
+        for ((lane, out), c) in src.iter().zip(dst).zip(carry) {
+            lane_run(lane, out, conv, i..n, c);
         }
     }
     for base in (whole..src.len()).step_by(n) {
@@ -293,7 +303,10 @@ where
 /// Steps of a lane multiplied, then streamed out, at a time: a cache line of
 /// `f64`. A streaming store that leaves a line half written until the lane
 /// comes back to it is slow: tiles of two i64, 16 bytes, ran at 4x a copy.
-const TILE: usize = 8;
+const TILE: usize = memory::TILE;
+
+// The four-lane tiles of `memory::stream_tiles` are the groups of `lanes`.
+const _: () = assert!(GROUP == memory::LANES);
 
 /// The `n` rows of `inner` elements at `at`, a band of `band.len()` columns
 /// at a time: the band's running products stay in `band`, in cache; each
