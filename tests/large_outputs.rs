@@ -1,12 +1,12 @@
 //! Outputs of 16 MiB or more, which the `_into` methods write with streaming
 //! stores on x86-64 (rows of 1 KiB to 16 KiB, a few longer rows, long lanes
-//! of floats, short lanes), against
+//! of floats, short lanes; plain, masked and segmented scans), against
 //! a plain loop over each lane, bit for bit, and with the elements around a
 //! view into a larger array left as they were.
 #![cfg(not(miri))]
 
 use ndarray::{s, Array, Array2, ArrayView2, Axis, ShapeBuilder};
-use ndarray_cumprod::CumprodExt;
+use ndarray_cumprod::{Cumprod, CumprodExt};
 
 /// The cumulative product of every lane of `a` along `axis`, by the
 /// definition.
@@ -125,4 +125,93 @@ fn a_view_into_a_larger_output_keeps_the_rest() {
     assert!(big.row(ROWS + 1).iter().all(|&x| x == -3.0));
     let inside = big.slice(s![1..ROWS + 1, ..]).to_owned();
     assert!(same_bits(&inside, &reference(a.view(), Axis(0))));
+}
+
+/// The masked and segmented scan of every lane of `a` along `axis`, by the
+/// definition: an element whose flag in `mask` is false counts as one, and
+/// one whose flag in `starts` is true starts a new product.
+fn flagged_reference(
+    a: ArrayView2<'_, f64>,
+    axis: Axis,
+    mask: Option<&Array2<bool>>,
+    starts: Option<&Array2<bool>>,
+) -> Array2<f64> {
+    let mut out = a.to_owned();
+    if let Some(mask) = mask {
+        out.zip_mut_with(mask, |x, &m| {
+            if !m {
+                *x = 1.0;
+            }
+        });
+    }
+    let starts = starts
+        .cloned()
+        .unwrap_or_else(|| Array2::from_elem(a.dim(), false));
+    for (mut lane, flags) in out.lanes_mut(axis).into_iter().zip(starts.lanes(axis)) {
+        for i in 1..lane.len() {
+            if !flags[i] {
+                let product = lane[i - 1] * lane[i];
+                lane[i] = product;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn masked_and_segmented_large_outputs_match_the_reference_loop() {
+    // Rows of 1,024 (streamed), lanes of 1,024 (segments streamed) and
+    // lanes of 4 (streamed a chunk at a time), with a mask, segments and
+    // both.
+    let wide = floats(false);
+    let tall = Array::from_shape_fn((1 << 19, 4), |(i, j)| {
+        1.0 + ((i * 3 + j * 7) % 19) as f64 * 0.017
+    });
+    let flags = |a: &Array2<f64>| {
+        (
+            Array2::from_shape_fn(a.dim(), |(i, j)| (i * 5 + j * 3) % 7 != 3),
+            Array2::from_shape_fn(a.dim(), |(i, j)| (i * 11 + j) % 13 == 4),
+        )
+    };
+    for (a, axis) in [(&wide, Axis(0)), (&wide, Axis(1)), (&tall, Axis(1))] {
+        let (mask, starts) = flags(a);
+        let both = (Some(&mask), Some(&starts));
+        // Each kind of flags alone along the rows; both along the lanes (a
+        // mask alone along them takes the plain kernels).
+        let cases = if axis == Axis(0) {
+            vec![(Some(&mask), None), (None, Some(&starts)), both]
+        } else {
+            vec![both]
+        };
+        for (m, st) in cases {
+            let along = Cumprod::along(axis);
+            let how = match (m, st) {
+                (Some(m), None) => along.mask(m),
+                (None, Some(st)) => along.segments(st),
+                (Some(m), Some(st)) => along.mask(m).segments(st),
+                (None, None) => unreachable!("every case has flags"),
+            };
+            let mut out = Array2::<f64>::zeros(a.dim());
+            a.cumprod_with_into(how, &mut out).unwrap();
+            let expected = flagged_reference(a.view(), axis, m, st);
+            assert!(
+                same_bits(&out, &expected),
+                "{:?} {axis:?} mask {} starts {}",
+                a.dim(),
+                m.is_some(),
+                st.is_some()
+            );
+        }
+    }
+    // Flags that broadcast: one row of starts for every row of the array.
+    let a = &wide;
+    let every = Array::from_shape_fn(COLS, |j| j % 5 == 1);
+    let mut out = Array2::<f64>::zeros(a.dim());
+    a.cumprod_with_into(Cumprod::along(Axis(1)).segments(&every), &mut out)
+        .unwrap();
+    let full = every.broadcast(a.dim()).unwrap().to_owned();
+    assert!(same_bits(
+        &out,
+        &flagged_reference(a.view(), Axis(1), None, Some(&full))
+    ));
 }

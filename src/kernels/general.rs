@@ -56,15 +56,20 @@ pub(crate) fn with_into<A, B, D>(
 {
     let src = src.into_dyn();
     let mut out = out.into_dyn();
-    if let Some(mask) = plain_mask(how) {
-        // A forward inclusive scan from the identity whose only operand is a
-        // mask: the plain kernels, reading masked-out elements as one.
-        let order = working_order(&out, &src);
-        let mask = flags_in_order(mask, out.raw_dim(), &order);
-        let done =
-            super::axis_into_masked(src.view(), out.view_mut(), &mask, how.axis, conv, B::one);
-        if done {
-            return;
+    if let Some((mask, starts)) = forward_flags(how) {
+        // A forward inclusive scan from the identity whose only operands are
+        // flags: the plain kernels, reading masked-out elements as one, when
+        // they take it (a mask alone, or a large output that streams).
+        if starts.is_none() || super::flagged_streams(&src.view(), &out.view_mut(), how.axis) {
+            let order = working_order(&out, &src);
+            let in_order = |f| flags_in_order(f, out.raw_dim(), &order);
+            let (mask, starts) = (mask.map(in_order), starts.map(in_order));
+            let flags = (mask.as_deref(), starts.as_deref());
+            let done =
+                super::axis_into_flagged(src.view(), out.view_mut(), flags, how.axis, conv, B::one);
+            if done {
+                return;
+            }
         }
     }
     let out = body(out, src.len_of(how.axis), how);
@@ -88,17 +93,20 @@ pub(crate) fn with_into<A, B, D>(
     }
 }
 
-/// The mask of options that describe a forward inclusive scan from the
-/// identity with a mask and no other operand.
-fn plain_mask<'s, B>(how: &Spec<'s, B>) -> Option<&'s dyn Flags> {
+/// A mask and segment starts, either or both.
+type MaskAndStarts<'s> = (Option<&'s dyn Flags>, Option<&'s dyn Flags>);
+
+/// The mask and segment starts of options that describe a forward inclusive
+/// scan from the identity with flags (one or both) and no other operand.
+fn forward_flags<'s, B>(how: &Spec<'s, B>) -> Option<MaskAndStarts<'s>> {
     let e = &how.extras;
     let plain = !how.reverse
         && how.output == Output::Inclusive
         && matches!(how.initial, Start::Identity)
-        && e.starts.is_none()
         && e.groups.is_none()
-        && !e.keep_nan;
-    e.mask.filter(|_| plain)
+        && !e.keep_nan
+        && (e.mask.is_some() || e.starts.is_some());
+    plain.then_some((e.mask, e.starts))
 }
 
 /// `flags` broadcast to `shape`, as a slice in the memory order `order`:

@@ -362,7 +362,11 @@ pub(crate) fn axis_into_part<A, B, D>(
     }
     if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
         if streamed::applies::<B>(outer, n, inner, whole) {
-            return streamed::scan_into(values, out, &conv, (outer, n, inner));
+            let input = streamed::Plain {
+                src: values,
+                conv: &conv,
+            };
+            return streamed::scan_into(&input, out, (outer, n, inner));
         }
         let mut stage = SliceInto {
             src: values,
@@ -389,13 +393,16 @@ pub(crate) fn axis_into_part<A, B, D>(
 }
 
 /// Writes the cumulative product of `src` along `axis` into `dst` (same
-/// shape), elements whose flag in `mask` is false counting as `one()`, when
-/// `src` and `dst` are slices in the same memory order and `mask` holds the
-/// flags in that order; returns whether it did (else nothing is written).
-pub(crate) fn axis_into_masked<A, B, D>(
+/// shape), elements whose flag in `mask` is false counting as `one()` and a
+/// new product starting (with the element's factor) wherever `starts` is
+/// true, when `src` and `dst` are slices in the same memory order and the
+/// flags are in that order; returns whether it did (else nothing is
+/// written). Masked scans take the plain kernels; segmented ones only the
+/// streamed kernels ([`flagged_streams`]), the general kernels the rest.
+pub(crate) fn axis_into_flagged<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
-    mask: &[bool],
+    (mask, starts): (Option<&[bool]>, Option<&[bool]>),
     axis: Axis,
     conv: impl Fn(&A) -> B,
     one: impl Fn() -> B,
@@ -410,6 +417,20 @@ where
     let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) else {
         return false;
     };
+    if streamed::takes_flagged::<B>((outer, n, inner), starts.is_none()) {
+        let input = streamed::Flagged {
+            src: values,
+            mask,
+            starts,
+            conv: &conv,
+            one: &one,
+        };
+        streamed::scan_into(&input, out, (outer, n, inner));
+        return true;
+    }
+    let (Some(mask), None) = (mask, starts) else {
+        return false;
+    };
     let mut stage = MaskedInto {
         src: values,
         mask,
@@ -419,6 +440,23 @@ where
     };
     contiguous::scan(&mut stage, outer, n, inner);
     true
+}
+
+/// Whether [`axis_into_flagged`] streams the scan of `src` along `axis`
+/// into `dst`: slices in the same memory order, of a large output in a
+/// block that [`streamed`] takes.
+pub(crate) fn flagged_streams<A, B, D: Dimension>(
+    src: &ArrayView<'_, A, D>,
+    dst: &ArrayViewMut<'_, B, D>,
+    axis: Axis,
+) -> bool {
+    let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) else {
+        return false;
+    };
+    let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
+    same_strides(dst.shape(), dst.strides(), src.strides())
+        && memory_order::<D>(src.shape(), src.strides()).is_some()
+        && streamed::takes_flagged::<B>((outer, n, inner), false)
 }
 
 /// Writes the cumulative product of `src` along `axis` into `dst` (same

@@ -63,6 +63,13 @@ impl Word {
     }
 }
 
+impl Word {
+    /// The identity: `x -> x`.
+    pub(crate) fn one() -> Self {
+        Word { a: 1, b: 0 }
+    }
+}
+
 impl Mul for Word {
     type Output = Self;
     fn mul(self, rhs: Self) -> Self {
