@@ -61,9 +61,7 @@ impl Word {
             b: i.wrapping_mul(7) % 13,
         }
     }
-}
 
-impl Word {
     /// The identity: `x -> x`.
     pub(crate) fn one() -> Self {
         Word { a: 1, b: 0 }
