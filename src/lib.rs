@@ -243,9 +243,8 @@
 //!
 //! The crate's `unsafe` code is all in one module, tested under Miri: that
 //! `madvise` call, and the streaming stores with which the `_into` methods
-//! write outputs of 16 MiB or more on x86-64, with the SSE2 scan of four
-//! contiguous `f64` lanes at a time whose results they stream (see
-//! Performance).
+//! write outputs of 16 MiB or more on x86-64, with the SSE2 multiplications
+//! of `f64` lanes and rows whose results they stream (see Performance).
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
 //! declared as `rust-version`; CI builds the crate and runs the whole test

@@ -12,8 +12,9 @@
 //!   1 KiB to 16 KiB, or longer if there are at most [`FEW_ROWS`]: the
 //!   running products of a row (a band of [`BAND`] columns) stay on the
 //!   stack, in cache; each input row is multiplied into them, [`CHUNK`]
-//!   elements at a time, and the chunk streamed out. Measured (64 MiB, one
-//!   run, time / a copy): rows of 1,024 f64 1.22-1.39x -> 0.8-0.97x, i64
+//!   elements at a time, and the chunk streamed out (for `f64`, from the
+//!   registers that multiply it: [`memory::stream_times`]). Measured (64 MiB,
+//!   one run, time / a copy): rows of 1,024 f64 1.22-1.39x -> 0.8-0.97x, i64
 //!   1.47-1.52x -> 1.03-1.28x.
 //! - **lanes** (contiguous lanes of floats, at least [`GROUP`] of them):
 //!   [`GROUP`] lanes side by side, a tile of [`TILE`] steps of each
@@ -148,6 +149,15 @@ pub(super) trait Factors<B> {
     /// factor alone.
     fn times(&self, start: usize, products: &mut [B]);
 
+    /// [`memory::stream_times`] of the elements from `start`: whether it
+    /// multiplied `products` and streamed them to `out` (else the caller
+    /// does). None by default.
+    #[inline(always)]
+    fn stream_times(&self, start: usize, products: &mut [B], out: &mut [B]) -> bool {
+        let _ = (start, products, out);
+        false
+    }
+
     /// The running product of one lane over elements `start..start +
     /// out.len()`, continuing from `carry` (restarting where a segment
     /// starts), into `out`; returns the last product.
@@ -182,6 +192,12 @@ where
         for (y, x) in out.iter_mut().zip(x) {
             *y = (self.conv)(x);
         }
+    }
+
+    #[inline(always)]
+    fn stream_times(&self, start: usize, products: &mut [B], out: &mut [B]) -> bool {
+        let x = &self.src[start..start + products.len()];
+        memory::stream_times(products, |j| (self.conv)(&x[j]), out)
     }
 
     #[inline(always)]
@@ -653,6 +669,8 @@ where
             {
                 if row == 0 {
                     input.put(offset, products);
+                } else if input.stream_times(offset, products, y) {
+                    continue;
                 } else {
                     input.times(offset, products);
                 }
