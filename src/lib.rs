@@ -206,10 +206,10 @@
 //! and the input row. The plain methods, their NaN-skipping twins and the
 //! options forms with `reverse`, an initial value or a carry write their
 //! result in one pass. On a 2-core
-//! machine with 64 MiB arrays, the `_into` methods run at 0.8x to 1.75x the
+//! machine with 64 MiB arrays, the `_into` methods run at 0.9x to 1.75x the
 //! time of a copy of the same array (1.2x at the median for f64, 1.3x for
-//! i64), and `axis=None` over an F-order array at 1.2x to 4x, the cost of
-//! the transposition; the in-place methods run at 0.45x to 1.4x a copy, and the
+//! i64), and `axis=None` over an F-order array at 1.4x to 4x, the cost of
+//! the transposition; the in-place methods run at 0.5x to 1.25x a copy, and the
 //! allocating ones, with huge pages, at a third to a half of the time of
 //! `to_owned`. The
 //! repository's `docs/performance.md` has the full report, which
@@ -219,9 +219,10 @@
 //! On x86-64, the `_into` methods write outputs of 16 MiB or more (of the
 //! primitive integers and floats, along an axis that is not the fastest in
 //! memory, or along contiguous lanes that are short, or long and of floats)
-//! with streaming stores, which do not read the output's memory before they
-//! overwrite it and leave it out of the caches: such an output would not
-//! stay in them anyway, and the scan moves a third less memory. Smaller
+//! with streaming stores (the masked and segmented scans too), which do not
+//! read the output's memory before they overwrite it and leave it out of the
+//! caches: such an output would not stay in them anyway, and the scan moves
+//! a third less memory. Smaller
 //! outputs are written as usual, so that whatever reads them next finds them
 //! in cache.
 //!
