@@ -813,7 +813,14 @@ mod tests {
         K: PartialEq + core::fmt::Debug,
     {
         let keys = |x: &[B]| x.iter().map(&key).collect::<Vec<K>>();
-        for flags in [Flags::None, Flags::Mask, Flags::Starts, Flags::Both] {
+        // Under Miri, the plain scan only: the flags change the safe code
+        // around the stores, not the stores.
+        let kinds: &[Flags] = if cfg!(miri) {
+            &[Flags::None]
+        } else {
+            &[Flags::None, Flags::Mask, Flags::Starts, Flags::Both]
+        };
+        for &flags in kinds {
             for block in BLOCKS {
                 let len = block.0 * block.1 * block.2;
                 let src: Vec<A> = (0..len).map(&make).collect();
