@@ -248,8 +248,9 @@
 //! of `f64` lanes and rows whose results they stream (see Performance).
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
-//! declared as `rust-version`; CI builds the crate and runs the whole test
-//! suite with Rust 1.81 as well as the current stable Rust, builds it for
+//! declared as `rust-version`; CI builds the crate and runs its unit and
+//! integration tests with Rust 1.81 (and the whole test suite, doctests and
+//! examples included, with the current stable Rust), builds it for
 //! `thumbv7em-none-eabihf` (no `std`), and runs the tests under Miri.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
