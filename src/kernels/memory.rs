@@ -7,7 +7,10 @@
 //!   write their results to memory without reading the lines they overwrite
 //!   first ([`stream_copy`]); for `f64`, the scan of four contiguous lanes
 //!   a tile at a time ([`stream_tiles`]) and of a row of running products
-//!   ([`stream_times`]) in SSE2 registers, streamed from there.
+//!   ([`stream_times`]) in SSE2 registers, streamed from there; for the
+//!   8-byte primitives, a run of one running product ([`stream_scan`]).
+//! - **Prefetches** ([`prefetch`]): a hint that asks for lines of the input
+//!   before they are read, where the reads jump between far-apart columns.
 //!
 //! ## Huge pages
 //!
@@ -39,6 +42,7 @@
 
 use alloc::vec::Vec;
 use core::any::TypeId;
+use core::ops::{Mul, Range};
 
 /// Vectors of at least this many bytes are advised: NumPy's threshold. Under
 /// it, a huge page would hold a large share of memory the array does not use.
@@ -390,6 +394,95 @@ pub(crate) fn stream_times<B>(
     }
 }
 
+/// Continues the running product `carry` over `factors` (`p = carry *
+/// factors[0]`, then `p * factors[1]`, and so on, left to right), writing
+/// each product to `out` with streaming stores, two to a register, and
+/// leaves the last in `carry`. Returns `false`, and changes nothing, unless
+/// `B` is one of the 8-byte primitives on x86-64, both slices have the same
+/// even length and `out` is aligned to 16 bytes: the caller then scans the
+/// run itself.
+///
+/// The products are written from the registers that hold them: stored one
+/// at a time and read back as 16-byte blocks for the streaming stores, each
+/// block would wait for the two stores before it to reach the cache.
+#[inline(always)]
+pub(crate) fn stream_scan<B: Clone + Mul<Output = B>>(
+    carry: &mut B,
+    factors: &[B],
+    out: &mut [B],
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let len = factors.len();
+        if words::<B>() != Words::Eight
+            || out.len() != len
+            || len % 2 != 0
+            || out.as_ptr() as usize % 16 != 0
+        {
+            return false;
+        }
+        let is_f64 = typeid::of::<B>() == TypeId::of::<f64>();
+        let to = out.as_mut_ptr();
+        let mut p = carry.clone();
+        for (j, pair) in factors.chunks_exact(2).enumerate() {
+            let a = p * pair[0].clone();
+            p = a.clone() * pair[1].clone();
+            // SAFETY: `B` is an 8-byte primitive (`words`), plain data;
+            // `2 * j + 1 < len`, the length of `out`, which this function
+            // borrows mutably, and `to + 2 * j` is aligned to 16 (`out` is).
+            unsafe { store_two(to.add(2 * j), a, p.clone(), is_f64) };
+        }
+        *carry = p;
+        true
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (carry, factors, out);
+        false
+    }
+}
+
+/// Writes `a` and then `b`, 8-byte primitives (`f64` if `is_f64`), to `to`
+/// with one streaming store from a register (a plain store under Miri).
+///
+/// # Safety
+/// `B` must be one of the 8-byte primitives of [`words`], `f64` exactly when
+/// `is_f64`, and `to` valid for a write of two `B`, aligned to 16.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn store_two<B>(to: *mut B, a: B, b: B, is_f64: bool) {
+    use core::arch::x86_64::{__m128i, _mm_set_epi64x, _mm_set_pd};
+    let (a, b) = (
+        core::mem::ManuallyDrop::new(a),
+        core::mem::ManuallyDrop::new(b),
+    );
+    if is_f64 {
+        // SAFETY: `B` is `f64` (the caller's promise): the copies read its
+        // eight bytes as one; `to` as the caller promises.
+        unsafe {
+            let pair = _mm_set_pd(
+                core::mem::transmute_copy::<B, f64>(&b),
+                core::mem::transmute_copy::<B, f64>(&a),
+            );
+            store_pair(to.cast::<f64>(), pair);
+        }
+    } else {
+        // SAFETY: `B` is an 8-byte integer (the caller's promise), every
+        // bit pattern of which is an `i64`; `to` as the caller promises;
+        // SSE2 is all this needs.
+        unsafe {
+            let pair = _mm_set_epi64x(
+                core::mem::transmute_copy::<B, i64>(&b),
+                core::mem::transmute_copy::<B, i64>(&a),
+            );
+            #[cfg(not(miri))]
+            core::arch::x86_64::_mm_stream_si128(to.cast::<__m128i>(), pair);
+            #[cfg(miri)]
+            core::arch::x86_64::_mm_storeu_si128(to.cast::<__m128i>(), pair);
+        }
+    }
+}
+
 /// The scan of [`stream_tiles`] for `f64`, with the factor of step `s` of
 /// lane `k` from `factor(k, s)`.
 ///
@@ -459,6 +552,38 @@ unsafe fn store_pair(to: *mut f64, pair: core::arch::x86_64::__m128d) {
     // SAFETY: the caller's promise.
     unsafe {
         core::arch::x86_64::_mm_store_pd(to, pair);
+    }
+}
+
+/// Asks the processor to start bringing the cache lines of
+/// `values[range]` (clamped to the slice) into cache, for a read soon after.
+/// A hint (`prefetcht0`, SSE): it never faults and changes no value. Does
+/// nothing on other architectures and under Miri.
+#[inline(always)]
+pub(crate) fn prefetch<T>(values: &[T], range: Range<usize>) {
+    let end = range.end.min(values.len());
+    if range.start >= end {
+        return;
+    }
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        /// The size of a cache line on x86-64.
+        const LINE: usize = 64;
+        let run = &values[range.start..end];
+        let first = run.as_ptr().cast::<i8>();
+        let bytes = core::mem::size_of_val(run);
+        let mut offset = 0;
+        while offset < bytes {
+            // SAFETY: `first + offset` lies within `run` (`offset < bytes`),
+            // so the address computation stays inside one allocation; a
+            // prefetch reads nothing into the program and cannot fault.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(first.add(offset)) };
+            offset += LINE;
+        }
+        // SAFETY: as above; the last byte, whose line the steps of a line
+        // from `first` miss when `run` does not start on a line.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(first.add(bytes - 1)) };
     }
 }
 
@@ -641,6 +766,77 @@ mod tests {
         assert!(!stream_times(&mut [1.0f32; 2], |_| 2.0, &mut [0.0f32; 2]));
         assert!(!stream_times(&mut [1i64; 2], |_| 2, &mut [0i64; 2]));
         assert_eq!(out, [0.0; 4]);
+    }
+
+    /// `stream_scan` against the plain running product, for `f64` (special
+    /// values included, NaN compared as "is NaN") and the 8-byte integers,
+    /// at both 8-byte offsets from 16-byte alignment.
+    #[test]
+    fn stream_scan_continues_the_running_product() {
+        fn check<T>(factor: impl Fn(usize) -> T, start: T, fill: T, key: impl Fn(&T) -> u64)
+        where
+            T: Copy + core::ops::Mul<Output = T> + PartialEq + core::fmt::Debug,
+        {
+            for len in [0, 2, 8, 20] {
+                let factors: Vec<T> = (0..len).map(&factor).collect();
+                let mut expected = Vec::new();
+                let mut p = start;
+                for &x in &factors {
+                    p = p * x;
+                    expected.push(p);
+                }
+                for offset in [0, 1] {
+                    let mut buf = vec![fill; len + 2];
+                    let at = offset + (buf.as_ptr() as usize % 16) / 8;
+                    let mut carry = start;
+                    let out = &mut buf[at..at + len];
+                    let aligned = out.as_ptr() as usize % 16 == 0;
+                    let done = stream_scan(&mut carry, &factors, out);
+                    stream_fence();
+                    assert_eq!(done, aligned && cfg!(target_arch = "x86_64"));
+                    let keys = |x: &[T]| x.iter().map(&key).collect::<Vec<_>>();
+                    if done {
+                        assert_eq!(keys(&buf[at..at + len]), keys(&expected), "len {len}");
+                        assert_eq!(key(&carry), key(expected.last().unwrap_or(&start)));
+                    } else {
+                        assert_eq!(key(&carry), key(&start));
+                        assert!(buf[at..at + len].iter().all(|&x| x == fill));
+                    }
+                    assert!(buf[..at].iter().chain(&buf[at + len..]).all(|&x| x == fill));
+                }
+            }
+        }
+        let special = |j: usize| match j % 9 {
+            0 => f64::INFINITY,
+            3 => -0.0,
+            5 => f64::MIN_POSITIVE / 7.0,
+            7 => -1.5,
+            _ => 1.0 + j as f64 * 0.0625,
+        };
+        let nan_free = |x: &f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
+        check(special, 0.75, 3.5, nan_free);
+        check(|j| 1.0 + j as f64 * 0.0625, -2.0, 3.5, nan_free);
+        check(|j| [3_i64, -1, 2, 1][j % 4], 5, 7, |&x| x as u64);
+        check(|j| [3_u64, 1, 2, 1][j % 4], 5, 7, |&x| x);
+        // Odd and unequal lengths and other types are left to the caller.
+        let mut carry = 2.0f64;
+        let mut out = [0.0f64; 4];
+        assert!(!stream_scan(&mut carry, &[1.0; 3], &mut out[..3]));
+        assert!(!stream_scan(&mut carry, &[1.0; 2], &mut out[..4]));
+        assert!(!stream_scan(&mut 2.0f32, &[1.0; 2], &mut [0.0f32; 2]));
+        assert!(!stream_scan(&mut 2_u32, &[1; 2], &mut [0_u32; 2]));
+        assert_eq!((carry, out), (2.0, [0.0; 4]));
+    }
+
+    /// A prefetch changes nothing, in or out of bounds, empty or not.
+    #[test]
+    fn prefetch_is_only_a_hint() {
+        let values: Vec<u8> = (0..=255).collect();
+        for range in [0..0, 0..256, 3..200, 250..400, 300..500] {
+            prefetch(&values, range);
+        }
+        prefetch(&values[1..], 0..255);
+        assert!(values.iter().enumerate().all(|(i, &v)| v as usize == i));
     }
 
     #[test]

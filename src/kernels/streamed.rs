@@ -51,7 +51,7 @@ use super::memory::{self, stream_copy, stream_fence};
 /// level-2 cache of a core holds, and about what a core's share of a large
 /// level-3 cache is, so that the output would leave the caches anyway.
 /// Smaller outputs stay in cache for whatever reads them next.
-const MIN_BYTES: usize = 16 << 20;
+pub(super) const MIN_BYTES: usize = 16 << 20;
 
 /// Whether [`scan_into`] takes the scan of the row-major block
 /// `(outer, n, inner)` of elements of `B`: a large output, of a type that
