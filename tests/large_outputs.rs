@@ -5,7 +5,9 @@
 //! view into a larger array left as they were.
 #![cfg(not(miri))]
 
-use ndarray::{s, Array, Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder};
+use ndarray::{
+    s, Array, Array1, Array2, ArrayD, ArrayView1, ArrayView2, Axis, IxDyn, ShapeBuilder,
+};
 use ndarray_cumprod::{Cumprod, CumprodExt};
 
 /// The cumulative product of every lane of `a` along `axis`, by the
@@ -217,10 +219,11 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
 }
 
 /// `cumprod_flat_into` of 16 MiB arrays in F order, whose logical order is a
-/// transposition of memory order: the rows of the output are staged a band
-/// at a time and streamed out. Output rows of 1,024 and 2,048 elements, f64
-/// bit for bit and i64, into a vector and into a view one element past the
-/// start of a larger one (not aligned to 16 bytes).
+/// transposition of memory order: output rows of 1,024 and 2,048 elements
+/// (staged a band at a time and streamed out), and a 3-D array and four long
+/// rows (transposed with streaming stores, then scanned); f64 bit for bit
+/// and i64, into a vector and into a view one element past the start of a
+/// larger one (not aligned to 16 bytes).
 #[test]
 fn large_flat_outputs_over_f_order_match_the_reference_loop() {
     fn running<T: Copy + std::ops::Mul<Output = T>>(values: impl Iterator<Item = T>) -> Vec<T> {
@@ -235,35 +238,40 @@ fn large_flat_outputs_over_f_order_match_the_reference_loop() {
             .zip(expected)
             .position(|(x, y)| x.to_bits() != y.to_bits())
     }
-    // Rows of 2,048: the transpose of the C-order array, copied into F order.
-    let mut wide = Array2::<f64>::zeros((COLS, ROWS).f());
-    wide.assign(&floats(false).t());
-    for f in [floats(true), wide] {
+    // Factors within a few millionths of one: two million of them keep the
+    // product finite and far from zero, so that every position can show a
+    // wrong factor (`floats` would overflow to infinity within a row).
+    let values: Vec<f64> = (0..ROWS * COLS)
+        .map(|m| 1.0 + ((m * 37 % 23) as f64 - 11.0) * 1.0e-6)
+        .collect();
+    for shape in [
+        &[ROWS, COLS][..],
+        &[COLS, ROWS],
+        &[16, 128, COLS],
+        &[4, ROWS * COLS / 4],
+    ] {
+        let f = ArrayD::from_shape_vec(IxDyn(shape).f(), values.clone()).unwrap();
         let len = f.len();
         let expected = running(f.iter().copied());
+        let last = expected[len - 1];
+        assert!(last > 0.5 && last < 2.0, "{last}");
         let mut out = Array1::<f64>::zeros(len);
         f.cumprod_flat_into(&mut out).unwrap();
-        assert_eq!(
-            first_wrong(out.view(), &expected),
-            None,
-            "f64 {:?}",
-            f.shape()
-        );
+        assert_eq!(first_wrong(out.view(), &expected), None, "f64 {shape:?}");
         let mut larger = Array1::<f64>::from_elem(len + 2, 7.5);
         f.cumprod_flat_into(&mut larger.slice_mut(s![1..len + 1]))
             .unwrap();
         assert_eq!(
             first_wrong(larger.slice(s![1..len + 1]), &expected),
             None,
-            "f64 {:?} into a view",
-            f.shape()
+            "f64 {shape:?} into a view"
         );
         assert_eq!((larger[0], larger[len + 1]), (7.5, 7.5));
 
-        let signs = f.mapv(|x| if x < 1.1 { -1_i64 } else { 1 });
+        let signs = f.mapv(|x| if x < 1.0 { -1_i64 } else { 1 });
         let expected = running(signs.iter().copied());
         let mut out = Array1::<i64>::zeros(len);
         signs.cumprod_flat_into(&mut out).unwrap();
-        assert!(out.iter().eq(expected.iter()), "i64 {:?}", signs.shape());
+        assert!(out.iter().eq(expected.iter()), "i64 {shape:?}");
     }
 }

@@ -161,8 +161,9 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
     }
 
     /// Writes the rows `rows` (along `x`) of every 2-D transposition through
-    /// `scratch` into `out`, which holds the output from position `out_start`
-    /// on. `after_column(k)` runs after each `k` input elements are read.
+    /// `block` into `out`, which holds the output from position `out_start`
+    /// on, with streaming stores if the block says so. `after_column(k)` runs
+    /// after each `k` input elements are read.
     ///
     /// The block is `ROWS` output rows of `STRIP` elements, filled from `ROWS`
     /// consecutive input elements of each of `STRIP` columns, then written out
@@ -173,13 +174,15 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
     /// 4.4-4.6x with this block; 64 x 64 and 128 x 32 blocks gave 4.5-5.4x.
     fn through_block<B: Clone>(
         &self,
-        scratch: &mut Scratch<B>,
+        block: &mut Block<B>,
         rows: Range<usize>,
         out: &mut [B],
         out_start: usize,
         conv: &impl Fn(&A) -> B,
         mut after_column: impl FnMut(usize),
     ) {
+        let Block { scratch, stream } = block;
+        let stream = *stream;
         // Columns close together are one stream, which the processor
         // foresees by itself.
         let ahead = if self.sy.saturating_mul(core::mem::size_of::<A>()) >= FAR {
@@ -207,7 +210,11 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
                     }
                     for (i, row) in scratch[..xn].iter().enumerate() {
                         let to = base_out + (x0 + i) * self.dx + y0 - out_start;
-                        out[to..to + yn].clone_from_slice(&row[..yn]);
+                        if stream {
+                            stream_copy(&row[..yn], &mut out[to..to + yn]);
+                        } else {
+                            out[to..to + yn].clone_from_slice(&row[..yn]);
+                        }
                     }
                 }
             }
@@ -305,8 +312,19 @@ impl<'a, A, D: Dimension> Plan<'a, A, D> {
     /// their stack: for a large element type it would be megabytes.
     #[inline(never)]
     fn gather_through_block<B: Clone>(&self, out: &mut [B], conv: &impl Fn(&A) -> B) {
-        let mut scratch = self.scratch(conv);
-        self.through_block(&mut scratch, 0..self.nx, out, 0, conv, |_| {});
+        // A large output is written with streaming stores: the scan that
+        // follows reads it from memory either way, and the stores then need
+        // not read the lines first. Measured (64 MiB, 64 x 128 x 1024 F,
+        // against a copy): 3.9x -> 3.0x; 4 x 2097152 F: 2.6x -> 2.4x.
+        let stream = memory::streams::<B>() && core::mem::size_of_val(out) >= streamed::MIN_BYTES;
+        let mut block = Block {
+            scratch: self.scratch(conv),
+            stream,
+        };
+        self.through_block(&mut block, 0..self.nx, out, 0, conv, |_| {});
+        if stream {
+            stream_fence();
+        }
     }
 
     /// Whether the scratch block applies: elements of up to 8 bytes (32 KiB
@@ -407,7 +425,12 @@ trait BandWriter<A, B> {
 }
 
 /// Through the scratch block ([`Plan::through_block`]).
-struct Block<B>(Scratch<B>);
+struct Block<B> {
+    scratch: Scratch<B>,
+    /// Whether the rows of the block are written with streaming stores (the
+    /// caller then fences them).
+    stream: bool,
+}
 
 impl<A, B: Clone> BandWriter<A, B> for Block<B> {
     fn write<D: Dimension>(
@@ -419,7 +442,7 @@ impl<A, B: Clone> BandWriter<A, B> for Block<B> {
         conv: &impl Fn(&A) -> B,
         after: impl FnMut(usize),
     ) {
-        plan.through_block(&mut self.0, rows, out, out_start, conv, after);
+        plan.through_block(self, rows, out, out_start, conv, after);
     }
 }
 
@@ -557,7 +580,10 @@ fn scan_bands_through_block<A, B, D>(
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    let mut block = Block(plan.scratch(conv));
+    let mut block = Block {
+        scratch: plan.scratch(conv),
+        stream: false,
+    };
     scan_bands(plan, out, conv, rows, &mut block);
 }
 
@@ -604,7 +630,10 @@ fn scan_bands_streamed<A, B, D>(
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    let mut block = Block(plan.scratch(conv));
+    let mut block = Block {
+        scratch: plan.scratch(conv),
+        stream: false,
+    };
     let band_len = band_rows * plan.dx;
     let fill = conv(&plan.values[0]);
     let mut writing = alloc::vec![fill.clone(); band_len];
