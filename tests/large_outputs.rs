@@ -1,5 +1,5 @@
 //! Outputs of 16 MiB or more, which the `_into` methods write with streaming
-//! stores on x86-64 (rows of 1 KiB to 16 KiB, a few longer rows, long lanes
+//! stores on x86-64 (rows of 1 KiB to 64 KiB, a few longer rows, long lanes
 //! of floats, short lanes; plain, masked and segmented scans), against
 //! a plain loop over each lane, bit for bit, and with the elements around a
 //! view into a larger array left as they were.
@@ -69,8 +69,9 @@ fn large_float_outputs_match_the_reference_loop() {
 
 #[test]
 fn few_long_rows_and_short_lanes_match_the_reference_loop() {
-    // 4 rows of 524,288 (streamed a band of columns at a time), and the
-    // same array along its lanes of 4 (scanned a chunk of lanes at a time).
+    // 4 rows of 524,288 (streamed a band of columns at a time), the same
+    // array along its lanes of 4 (scanned a chunk of lanes at a time), and
+    // as 256 rows of 8,192, the longest kept whole.
     let a = Array::from_shape_fn((4, 1 << 19), |(i, j)| {
         1.0 + ((i * 5 + j) % 29) as f64 * 0.021
     });
@@ -81,6 +82,15 @@ fn few_long_rows_and_short_lanes_match_the_reference_loop() {
     let mut out = Array2::<f64>::zeros((1 << 19, 4));
     t.cumprod_axis_into(Axis(1), &mut out).unwrap();
     assert!(same_bits(&out, &reference(t.view(), Axis(1))));
+    // f64 and i64.
+    let wide = a.into_shape_with_order((256, 8192)).unwrap();
+    let mut out = Array2::<f64>::zeros((256, 8192));
+    wide.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert!(same_bits(&out, &reference(wide.view(), Axis(0))));
+    let signs = wide.mapv(|x| if x < 1.2 { -1_i64 } else { 1 });
+    let mut out = Array2::<i64>::zeros((256, 8192));
+    signs.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert_eq!(out, reference(signs.view(), Axis(0)));
 }
 
 #[test]
