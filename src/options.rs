@@ -252,7 +252,7 @@ pub enum AnyElement {}
 ///
 /// Options without an initial value or carry hold no element, and work with
 /// arrays of every element type: their type is `Cumprod` (that is,
-/// `Cumprod<'static, AnyElement>`). [`initial`](Self::initial) and
+/// `Cumprod<'a, AnyElement>`, for any `'a`). [`initial`](Self::initial) and
 /// [`carry`](Self::carry) give them the element type of their value,
 /// `Cumprod<'a, A>`, which then works with arrays whose scan runs in `A`.
 /// The refining methods take `&self` and return new options, so one value
@@ -320,11 +320,15 @@ where
     }
 }
 
-impl Cumprod<'static, AnyElement> {
+impl<'a> Cumprod<'a, AnyElement> {
     /// A plain cumulative product along `axis` (NumPy's `cumprod(axis=k)`), to
     /// be refined with the other methods. It works with arrays of every
     /// element type until an [`initial`](Cumprod::initial) value or a
     /// [`carry`](Cumprod::carry) gives it one.
+    ///
+    /// The options borrow nothing, so their lifetime `'a` is whatever the
+    /// code around them needs (`'static` at most): the same value can be one
+    /// arm of a `match` whose other arms borrow a mask or a carry.
     ///
     /// For NumPy's `axis=None`, flatten first: `a.flatten()` gives the elements
     /// in logical order, then scan along `Axis(0)`.
@@ -343,7 +347,7 @@ impl Cumprod<'static, AnyElement> {
             reverse: false,
             output: Output::Inclusive,
             initial: NoInitial,
-            extras: Extras::NONE,
+            extras: Extras::NONE.shorten(),
         }
     }
 }
@@ -531,7 +535,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
         S: Data<Elem = bool> + 'b,
         E: Dimension + 'b,
     {
-        let mut how = self.shorten();
+        let mut how = self.reborrow();
         how.extras.mask = Some(mask);
         how
     }
@@ -578,7 +582,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
         S: Data<Elem = bool> + 'b,
         E: Dimension + 'b,
     {
-        let mut how = self.shorten();
+        let mut how = self.reborrow();
         how.extras.starts = Some(starts);
         how
     }
@@ -626,7 +630,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     where
         'a: 'b,
     {
-        let mut how = self.shorten();
+        let mut how = self.reborrow();
         how.extras.groups = Some(codes.into());
         how
     }
@@ -659,8 +663,35 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
         how
     }
 
-    /// The same options, borrowed for the shorter lifetime `'b`.
-    fn shorten<'b>(&self) -> Cumprod<'b, A>
+    /// The same options, borrowing what they borrow (a mask, segment
+    /// starts, group codes, a carry) for the shorter lifetime `'b` only.
+    ///
+    /// Options do not shorten their lifetime on their own (their type
+    /// depends on `'a` through the element type), so options that live
+    /// longer than others, such as a `Cumprod<'static, _>` returned by a
+    /// function, need this to be stored in one variable with them:
+    ///
+    /// ```
+    /// use ndarray::{array, Axis};
+    /// use ndarray_cumprod::{Cumprod, CumprodExt};
+    ///
+    /// fn scaled(by: f64) -> Cumprod<'static, f64> {
+    ///     Cumprod::along(Axis(0)).initial(by)
+    /// }
+    ///
+    /// let a = array![2.0, 3.0, 4.0];
+    /// // The last product of an earlier chunk, carried into this one.
+    /// let previous = ndarray::arr0(0.5);
+    /// let carry = Cumprod::along(Axis(0)).carry(&previous);
+    /// // Without `reborrow`: "`previous` does not live long enough".
+    /// let results: Vec<_> = [scaled(10.0).reborrow(), carry]
+    ///     .iter()
+    ///     .map(|how| a.cumprod_with(how))
+    ///     .collect();
+    /// assert_eq!(results, [array![20.0, 60.0, 240.0], array![1.0, 3.0, 12.0]]);
+    /// ```
+    #[must_use]
+    pub fn reborrow<'b>(&self) -> Cumprod<'b, A>
     where
         'a: 'b,
     {

@@ -385,3 +385,35 @@ fn include_initial_in_place_panics_with_the_error_message() {
     );
     assert_eq!(a, array![1.0, 2.0]);
 }
+
+/// Options built in the arms of a `match`: the plain options from `along`
+/// in one arm, the same with a mask or segment starts borrowed from local
+/// arrays in the others. Every arm is one type, borrowing for as long as the
+/// shortest borrow.
+#[test]
+fn options_built_in_branches_borrow_for_the_shortest_time() {
+    let a = array![[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]];
+    let mask = array![[true, false, true], [true, true, false]];
+    let starts = array![false, true, false];
+    let choices = [
+        (None, None),
+        (Some(&mask), None),
+        (None, Some(&starts)),
+        (Some(&mask), Some(&starts)),
+    ];
+    let mut results = Vec::new();
+    for (m, s) in choices {
+        let along = Cumprod::along(Axis(1));
+        let how = match (m, s) {
+            (Some(m), None) => along.mask(m),
+            (None, Some(s)) => along.segments(s),
+            (Some(m), Some(s)) => along.mask(m).segments(s),
+            (None, None) => along,
+        };
+        results.push(a.cumprod_with(&how));
+    }
+    assert_eq!(results[0], array![[2.0, 6.0, 24.0], [5.0, 30.0, 210.0]]);
+    assert_eq!(results[1], array![[2.0, 2.0, 8.0], [5.0, 30.0, 30.0]]);
+    assert_eq!(results[2], array![[2.0, 3.0, 12.0], [5.0, 6.0, 42.0]]);
+    assert_eq!(results[3], array![[2.0, 1.0, 4.0], [5.0, 6.0, 6.0]]);
+}
