@@ -429,12 +429,25 @@ impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> MaskedInto<'_, A, B, F, O> {
     /// The factor of element `x` under the flag `m`.
     #[inline(always)]
     fn factor(&self, x: &A, m: bool) -> B {
-        let v = (self.conv)(x);
-        if m {
-            v
-        } else {
-            (self.one)()
-        }
+        masked_factor(&self.conv, &self.one, x, m)
+    }
+}
+
+/// The factor of element `x` of a masked scan under the mask flag `m`: the
+/// converted element where `m` is true, else one. The conversion runs on
+/// every element, so that the select vectorises.
+#[inline(always)]
+pub(super) fn masked_factor<A, B>(
+    conv: &impl Fn(&A) -> B,
+    one: &impl Fn() -> B,
+    x: &A,
+    m: bool,
+) -> B {
+    let v = conv(x);
+    if m {
+        v
+    } else {
+        one()
     }
 }
 

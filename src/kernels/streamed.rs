@@ -44,7 +44,7 @@
 
 use core::ops::{Mul, Range};
 
-use super::contiguous::{four_at_a_time, scalar_multiply, GROUP};
+use super::contiguous::{four_at_a_time, masked_factor, scalar_multiply, GROUP};
 use super::memory::{self, stream_copy, stream_fence};
 
 /// Outputs of at least this many bytes are streamed: well beyond what the
@@ -274,16 +274,10 @@ where
     F: Fn(&A) -> B,
     O: Fn() -> B,
 {
-    /// The factor of element `x` under the mask flag `m`. The conversion
-    /// runs on every element, so that the select vectorises.
+    /// The factor of element `x` under the mask flag `m`.
     #[inline(always)]
     fn factor(&self, x: &A, m: bool) -> B {
-        let v = (self.conv)(x);
-        if m {
-            v
-        } else {
-            (self.one)()
-        }
+        masked_factor(self.conv, self.one, x, m)
     }
 
     /// The flags of elements `start..start + len`: the mask (all true when
@@ -336,11 +330,11 @@ where
         let len = out.len();
         let x = &self.src[start..start + len];
         match self.flags(start, len).0 {
-            None => {
-                for (y, x) in out.iter_mut().zip(x) {
-                    *y = (self.conv)(x);
-                }
+            None => Plain {
+                src: self.src,
+                conv: self.conv,
             }
+            .put(start, out),
             Some(mask) => {
                 for ((y, x), &m) in out.iter_mut().zip(x).zip(mask) {
                     *y = self.factor(x, m);
