@@ -934,7 +934,7 @@ mod tests {
     /// for `f64` (compared bit for bit) and `i64`, with the size threshold
     /// lifted so that small arrays take them: one band and a short one, a
     /// few, output rows of an odd length (no pairs of products to a
-    /// register), and a 3-D array.
+    /// register), and 3-D arrays (several 2-D transpositions in a band).
     #[test]
     fn streamed_bands_match_the_reference_loop() {
         let shapes: &[&[usize]] = if cfg!(miri) {
@@ -946,6 +946,8 @@ mod tests {
                 &[41, 131],
                 &[200, 300],
                 &[70, 1, 150],
+                &[40, 3, 130],
+                &[65, 2, 129],
             ]
         };
         for &shape in shapes {
