@@ -206,10 +206,10 @@
 //! and the input row. The plain methods, their NaN-skipping twins and the
 //! options forms with `reverse`, an initial value or a carry write their
 //! result in one pass. On a 2-core
-//! machine with 64 MiB arrays, the `_into` methods run at 0.9x to 1.75x the
-//! time of a copy of the same array (1.2x at the median for f64, 1.3x for
-//! i64), and `axis=None` over an F-order array at 1.4x to 4x, the cost of
-//! the transposition; the in-place methods run at 0.5x to 1.25x a copy, and the
+//! machine with 64 MiB arrays, the `_into` methods run at 0.9x to 1.65x the
+//! time of a copy of the same array (1.2x at the median for f64 and i64),
+//! and `axis=None` over an F-order array at 1.4x to 3x, the cost of the
+//! transposition; the in-place methods run at 0.4x to 1.2x a copy, and the
 //! allocating ones, with huge pages, at a third to a half of the time of
 //! `to_owned`. The
 //! repository's `docs/performance.md` has the full report, which
@@ -218,8 +218,9 @@
 //!
 //! On x86-64, the `_into` methods write outputs of 16 MiB or more (of the
 //! primitive integers and floats, along an axis that is not the fastest in
-//! memory, or along contiguous lanes that are short, or long and of floats)
-//! with streaming stores (the masked and segmented scans too), which do not
+//! memory, or along contiguous lanes that are short, or long and of floats,
+//! and `axis=None` over any other order than C) with streaming stores (the
+//! masked and segmented scans too), which do not
 //! read the output's memory before they overwrite it and leave it out of the
 //! caches: such an output would not stay in them anyway, and the scan moves
 //! a third less memory. Smaller
@@ -245,7 +246,8 @@
 //! The crate's `unsafe` code is all in one module, tested under Miri: that
 //! `madvise` call, and the streaming stores with which the `_into` methods
 //! write outputs of 16 MiB or more on x86-64, with the SSE2 multiplications
-//! of `f64` lanes and rows whose results they stream (see Performance).
+//! of `f64` lanes and rows whose results they stream (see Performance), and
+//! the prefetch hints of the transposition behind `axis=None` over F order.
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
 //! declared as `rust-version`; CI builds the crate and runs its unit and
