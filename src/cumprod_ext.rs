@@ -105,12 +105,15 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 /// # Allocations and panics
 ///
 /// - The allocating methods make one allocation: their result.
-/// - The `_into` and in-place methods allocate nothing, with three exceptions:
+/// - The `_into` and in-place methods allocate nothing, with four exceptions:
 ///   an `ArcArray` whose data is shared is unshared (copied) first, as for any
-///   mutation of one; an error value holds the shapes it reports; and `IxDyn`
+///   mutation of one; an error value holds the shapes it reports; `IxDyn`
 ///   arrays of more than 4 axes, whose views keep their shape and strides on
 ///   the heap, cost a few small allocations per call, as many for a large
-///   array as for a small one.
+///   array as for a small one; and `cumprod_flat_into` (and
+///   `nancumprod_flat_into`) of an array in another order than C, into an
+///   output of 16 MiB or more on x86-64, stages the transposition in two
+///   buffers of at most 2 MiB each, allocated for the call.
 /// - Nothing else allocates in proportion to the data; the checked methods
 ///   check without allocating, and every method returns at once on an empty
 ///   array, whatever its shape.

@@ -613,6 +613,9 @@ fn streamed_band_rows<A, B, D: Dimension>(
 /// outputs: each band is transposed through the scratch block into one of
 /// two staging bands, which stay in cache, while the band before it is
 /// scanned from the other staging band into `out` with streaming stores.
+/// The staging bands, at most [`STREAMED_BAND_BYTES`] each, are allocated
+/// for the call (the one allocation of an `_into` method on a plain array,
+/// documented with the methods): on the stack they would be too large.
 ///
 /// The output is then written once, without the reads of its lines that
 /// ordinary stores cost, and the scan, a single chain of dependent
