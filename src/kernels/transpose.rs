@@ -475,8 +475,10 @@ impl<A, B> BandWriter<A, B> for Tiles {
 /// interleaved with the transposition of the next: a column of the scratch
 /// block (or a tile) written, then as many steps of the scan. The scan, a
 /// single chain of dependent multiplications, leaves most of the processor
-/// idle, and the transposition fills it. Otherwise: the whole transposition,
-/// then the scan.
+/// idle, and the transposition fills it. A large output that is a slice
+/// (not a growing vector) has its bands staged and streamed instead
+/// ([`scan_bands_streamed`]). Otherwise: the whole transposition (streamed,
+/// for a large output), then the scan.
 pub(super) fn gather_scan<A, B, D>(
     src: &ArrayView<'_, A, D>,
     out: &mut (impl Lane<B> + ?Sized),
@@ -590,9 +592,8 @@ fn scan_bands_through_block<A, B, D>(
 /// The rows in a band of [`scan_bands_streamed`], when it applies to `plan`
 /// and an output of at least `min_bytes`: elements that stream on this
 /// target and fit the scratch block, an output that can be written a band
-/// of rows at a time, at least [`ROWS`] rows (fewer where a band of them
-/// would outgrow [`STREAMED_BAND_BYTES`], down to 8), and more rows than one
-/// band.
+/// of rows at a time, and more rows than one band. A band is [`ROWS`] rows,
+/// or fewer, down to 8, where so many would outgrow [`STREAMED_BAND_BYTES`].
 fn streamed_band_rows<A, B, D: Dimension>(
     plan: &Plan<'_, A, D>,
     min_bytes: usize,
