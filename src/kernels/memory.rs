@@ -442,6 +442,36 @@ pub(crate) fn stream_scan<B: Clone + Mul<Output = B>>(
     }
 }
 
+/// Whether [`stream_two`] writes pairs of `B` on this target (x86-64, the
+/// 8-byte primitives).
+pub(crate) fn streams_pairs<B>() -> bool {
+    cfg!(target_arch = "x86_64") && words::<B>() == Words::Eight
+}
+
+/// Writes `a` and then `b` to `out`, two elements, with one streaming store
+/// from a register. Returns `false`, and writes nothing, unless
+/// [`streams_pairs`] and `out` is two elements aligned to 16 bytes: the
+/// caller then writes them itself.
+#[inline(always)]
+pub(crate) fn stream_two<B>(out: &mut [B], a: B, b: B) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if !streams_pairs::<B>() || out.len() != 2 || out.as_ptr() as usize % 16 != 0 {
+            return false;
+        }
+        let is_f64 = typeid::of::<B>() == TypeId::of::<f64>();
+        // SAFETY: `B` is an 8-byte primitive (`words`), `f64` exactly when
+        // `is_f64`; `out` is two of them, borrowed mutably, aligned to 16.
+        unsafe { store_two(out.as_mut_ptr(), a, b, is_f64) };
+        true
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (out, a, b);
+        false
+    }
+}
+
 /// Writes `a` and then `b`, 8-byte primitives (`f64` if `is_f64`), to `to`
 /// with one streaming store from a register (a plain store under Miri).
 ///
@@ -826,6 +856,41 @@ mod tests {
         assert!(!stream_scan(&mut 2.0f32, &[1.0; 2], &mut [0.0f32; 2]));
         assert!(!stream_scan(&mut 2_u32, &[1; 2], &mut [0_u32; 2]));
         assert_eq!((carry, out), (2.0, [0.0; 4]));
+    }
+
+    /// `stream_two` writes the pair in order at both 8-byte offsets where it
+    /// can, and refuses the rest without writing.
+    #[test]
+    fn stream_two_writes_a_pair_where_it_can() {
+        let mut buf = [0.0f64; 5];
+        for at in 0..2 {
+            let out = &mut buf[at..at + 2];
+            let aligned = out.as_ptr() as usize % 16 == 0;
+            let done = stream_two(out, -0.5, f64::INFINITY);
+            stream_fence();
+            assert_eq!(done, aligned && cfg!(target_arch = "x86_64"));
+            let expected = if done {
+                [-0.5, f64::INFINITY]
+            } else {
+                [0.0, 0.0]
+            };
+            assert_eq!(buf[at..at + 2], expected);
+            buf = [0.0; 5];
+        }
+        let mut ints = [0_i64; 4];
+        let at = (ints.as_ptr() as usize % 16) / 8;
+        assert_eq!(
+            stream_two(&mut ints[at..at + 2], i64::MIN, -1),
+            streams_pairs::<i64>()
+        );
+        stream_fence();
+        if streams_pairs::<i64>() {
+            assert_eq!(ints[at..at + 2], [i64::MIN, -1]);
+        }
+        assert!(!stream_two(&mut ints[..3], 1, 2));
+        assert!(!stream_two(&mut [0.0f32; 4][..2], 1.0, 2.0));
+        assert!(!streams_pairs::<f32>() && !streams_pairs::<u128>());
+        assert_eq!(streams_pairs::<u64>(), cfg!(target_arch = "x86_64"));
     }
 
     /// A prefetch changes nothing, in or out of bounds, empty or not.

@@ -32,7 +32,10 @@
 //!   [`contiguous`](super::contiguous): streamed, they were slower.
 //! - **short lanes** (fewer than [`SHORT`] elements): whole lanes scanned
 //!   into a chunk on the stack, which is then streamed out. Lanes of 4:
-//!   f64 1.55x -> 1.20x, i64 1.75x -> 1.52x.
+//!   f64 1.55x -> 1.20x, i64 1.75x -> 1.52x. Lanes of an even length of
+//!   8-byte elements, without segments, into an aligned output are scanned
+//!   a pair of products at a time, each pair streamed from registers
+//!   ([`short_lanes_in_pairs`]): lanes of 4 f64 1.1x-1.15x, i64 1.3x-1.4x.
 //!
 //! The kernels read their factors through [`Factors`]: the converted
 //! elements of the input ([`Plain`]), or those of a masked or segmented scan
@@ -585,6 +588,13 @@ where
     B: Clone + Mul<Output = B>,
     I: Factors<B>,
 {
+    if n % 2 == 0
+        && input.starts().is_none()
+        && memory::streams_pairs::<B>()
+        && dst.as_ptr() as usize % 16 == 0
+    {
+        return short_lanes_in_pairs(input, dst, n);
+    }
     let step = SHORT_CHUNK / n * n;
     // Any value will do: every slot is written before it is read.
     let mut chunk = Chunk(core::array::from_fn(|_| dst[0].clone()));
@@ -599,7 +609,34 @@ where
     }
 }
 
-/// A chunk of results on the stack, aligned to a cache line.
+/// [`short_lanes`] of an even length `n` without segment starts, into an
+/// output aligned to 16 bytes of a type that [`memory::streams_pairs`]:
+/// each pair of products streamed from the registers that hold them
+/// ([`memory::stream_two`]), with no chunk on the stack to read back.
+/// Measured (64 MiB, time / a copy): lanes of 4 f64 1.28x-1.36x -> 1.1x-1.15x,
+/// i64 1.46x-1.53x -> 1.3x-1.4x; lanes of 2 f64 1.81x -> 1.05x-1.18x; lanes
+/// of 8 1.22x -> 1.04x-1.1x.
+fn short_lanes_in_pairs<B, I>(input: &I, dst: &mut [B], n: usize)
+where
+    B: Clone + Mul<Output = B>,
+    I: Factors<B>,
+{
+    for (start, lane) in (0..).step_by(n).zip(dst.chunks_exact_mut(n)) {
+        let (head, rest) = lane.split_at_mut(2);
+        let a = input.factor_at(start);
+        let mut p = a.clone() * input.factor_at(start + 1);
+        let done = memory::stream_two(head, a, p.clone());
+        debug_assert!(done, "aligned pairs of a type that streams in pairs");
+        for (at, pair) in (start + 2..).step_by(2).zip(rest.chunks_exact_mut(2)) {
+            let a = p * input.factor_at(at);
+            p = a.clone() * input.factor_at(at + 1);
+            let done = memory::stream_two(pair, a, p.clone());
+            debug_assert!(done, "aligned pairs of a type that streams in pairs");
+        }
+    }
+}
+
+/// A chunk of results on the stack, aligned to a cache line./// A chunk of results on the stack, aligned to a cache line.
 #[repr(align(64))]
 struct Chunk<B>([B; SHORT_CHUNK]);
 
@@ -777,12 +814,13 @@ mod tests {
 
     /// Blocks with lanes shorter and longer than a tile, lane counts on and
     /// off a group, and rows narrower and wider than a chunk.
-    const BLOCKS: [(usize, usize, usize); 15] = [
+    const BLOCKS: [(usize, usize, usize); 16] = [
         (1, 1, 1),
         (3, 1, 1),
         (1, 2, 1),
         (5, 3, 1),
         (4, 8, 1),
+        (6, 4, 1),
         (5, 9, 1),
         (40, 9, 1),
         (9, 17, 1),
