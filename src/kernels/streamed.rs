@@ -636,7 +636,7 @@ where
     }
 }
 
-/// A chunk of results on the stack, aligned to a cache line./// A chunk of results on the stack, aligned to a cache line.
+/// A chunk of results on the stack, aligned to a cache line.
 #[repr(align(64))]
 struct Chunk<B>([B; SHORT_CHUNK]);
 
