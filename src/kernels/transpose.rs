@@ -942,8 +942,9 @@ mod tests {
     /// register), and 3-D arrays (several 2-D transpositions in a band).
     #[test]
     fn streamed_bands_match_the_reference_loop() {
+        // Under Miri, the smallest array that takes two bands.
         let shapes: &[&[usize]] = if cfg!(miri) {
-            &[&[40, 128]]
+            &[&[33, 128]]
         } else {
             &[
                 &[33, 128],
@@ -978,6 +979,10 @@ mod tests {
                 .position(|(x, y)| x.to_bits() != y.to_bits());
             assert_eq!(wrong, None, "f64 {shape:?}: first wrong position");
 
+            if cfg!(miri) {
+                // The 8-byte integers' stores are in `memory`'s unit tests.
+                continue;
+            }
             let signs = f.mapv(|x| if x > 1.0 { -1_i64 } else { 1 });
             let mut out = vec![0_i64; len];
             gather_scan_in_bands(&signs.view(), &mut out[..], |&x| x, TILE_BAND_BYTES, 0);
