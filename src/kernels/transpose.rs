@@ -655,7 +655,7 @@ fn scan_bands_streamed<A, B, D>(
                 let end = to.len().min(at + k);
                 if at < end {
                     let dst = &mut out[to.start + at..to.start + end];
-                    write_scanned(&mut scanning[at..end], &mut carry, dst, true);
+                    write_scanned(&mut scanning[at..end], &mut carry, dst);
                     at = end;
                 }
             }
@@ -674,7 +674,6 @@ fn scan_bands_streamed<A, B, D>(
                 &mut scanning[at..n],
                 &mut carry,
                 &mut out[to.start + at..to.end],
-                true,
             );
         }
         core::mem::swap(&mut writing, &mut scanning);
@@ -682,33 +681,23 @@ fn scan_bands_streamed<A, B, D>(
     }
     if let Some(to) = pending {
         let n = to.len();
-        write_scanned(&mut scanning[..n], &mut carry, &mut out[to], true);
+        write_scanned(&mut scanning[..n], &mut carry, &mut out[to]);
     }
     stream_fence();
 }
 
 /// Scans `chunk` on from `carry` (from its first element if `None`) and
-/// writes the products to `to`, of the same length: with streaming stores if
-/// `stream`, straight from the registers where [`stream_scan`] can.
+/// streams the products into `to`, of the same length: straight from the
+/// registers where [`stream_scan`] can.
 #[inline(always)]
-fn write_scanned<B: Clone + Mul<Output = B>>(
-    chunk: &mut [B],
-    carry: &mut Option<B>,
-    to: &mut [B],
-    stream: bool,
-) {
-    if stream {
-        if let Some(c) = carry {
-            if stream_scan(c, chunk, to) {
-                return;
-            }
+fn write_scanned<B: Clone + Mul<Output = B>>(chunk: &mut [B], carry: &mut Option<B>, to: &mut [B]) {
+    if let Some(c) = carry {
+        if stream_scan(c, chunk, to) {
+            return;
         }
-        scan_chunk(chunk, carry);
-        stream_copy(chunk, to);
-    } else {
-        scan_chunk(chunk, carry);
-        to.clone_from_slice(chunk);
     }
+    scan_chunk(chunk, carry);
+    stream_copy(chunk, to);
 }
 
 /// Scans `chunk` in place, on from `carry` (from its first element if
