@@ -873,14 +873,7 @@ mod tests {
                     usize::MAX,
                 );
                 assert_eq!(growing.values, out);
-                let mut expected: Vec<Word> = Vec::new();
-                for x in view.iter() {
-                    let next = match expected.last() {
-                        Some(prev) => prev.clone() * x.clone(),
-                        None => x.clone(),
-                    };
-                    expected.push(next);
-                }
+                let expected = reference(&view);
                 assert_eq!(
                     out,
                     expected,
@@ -912,7 +905,7 @@ mod tests {
     }
 
     /// The plain loop over the logical order of `view`.
-    fn reference<T: Clone + core::ops::Mul<Output = T>>(view: &ArrayView<'_, T, IxDyn>) -> Vec<T> {
+    fn reference<T: Clone + Mul<Output = T>>(view: &ArrayView<'_, T, IxDyn>) -> Vec<T> {
         let mut expected: Vec<T> = Vec::new();
         for x in view.iter() {
             let next = match expected.last() {
@@ -1004,14 +997,7 @@ mod tests {
                 tile_band_bytes,
                 usize::MAX,
             );
-            let mut expected: Vec<Word> = Vec::new();
-            for x in view.iter() {
-                let next = match expected.last() {
-                    Some(prev) => prev.clone() * x.clone(),
-                    None => x.clone(),
-                };
-                expected.push(next);
-            }
+            let expected = reference(&view);
             assert_eq!(out, expected, "shape {shape:?}");
             let mut gathered = vec![Word::new(usize::MAX); len];
             gather(&view, &mut gathered, Word::clone);
