@@ -336,6 +336,18 @@ pub(crate) fn stream_tiles<B>(
     }
 }
 
+/// Whether [`stream_times`] of `len` products into `out` multiplies and
+/// streams them: `B` is `f64` on x86-64, `out` has the even length `len` and
+/// is aligned to 16 bytes.
+#[inline(always)]
+pub(crate) fn streams_times<B>(len: usize, out: &[B]) -> bool {
+    cfg!(target_arch = "x86_64")
+        && typeid::of::<B>() == TypeId::of::<f64>()
+        && out.len() == len
+        && len % 2 == 0
+        && out.as_ptr() as usize % 16 == 0
+}
+
 /// Multiplies each running product `products[j]` by `factor(j)` (the next
 /// row of a scan along a slow axis) and streams the new product to
 /// `out[j]`, from the register that holds it. Returns `false`, and changes
@@ -355,11 +367,7 @@ pub(crate) fn stream_times<B>(
     #[cfg(target_arch = "x86_64")]
     {
         let len = products.len();
-        if typeid::of::<B>() != TypeId::of::<f64>()
-            || out.len() != len
-            || len % 2 != 0
-            || out.as_ptr() as usize % 16 != 0
-        {
+        if !streams_times::<B>(len, out) {
             return false;
         }
         let factor = |j: usize| {

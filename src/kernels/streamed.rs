@@ -353,6 +353,25 @@ where
         times_flagged(self, products, x, mask, starts);
     }
 
+    /// A segment start multiplies its factor by one (exact: `one()` is the
+    /// identity of the multiplication) instead of the running product.
+    #[inline(always)]
+    fn stream_times(&self, start: usize, products: &mut [B], out: &mut [B]) -> bool {
+        let len = products.len();
+        if !memory::streams_times::<B>(len, out) {
+            return false;
+        }
+        let x = &self.src[start..start + len];
+        let (mask, starts) = self.flags(start, len);
+        if let Some(starts) = starts {
+            restart(products, starts, self.one);
+        }
+        match mask {
+            None => memory::stream_times(products, |j| (self.conv)(&x[j]), out),
+            Some(mask) => memory::stream_times(products, |j| self.factor(&x[j], mask[j]), out),
+        }
+    }
+
     #[inline(always)]
     fn run(&self, start: usize, out: &mut [B], mut carry: B) -> B {
         let len = out.len();
@@ -373,6 +392,17 @@ where
     #[inline(always)]
     fn starts(&self) -> Option<&[bool]> {
         self.starts
+    }
+}
+
+/// `products[j] = one()` where `starts[j]`: the running products that
+/// [`Flagged::stream_times`] multiplies, reset where a segment starts.
+#[inline(never)]
+fn restart<B, O: Fn() -> B>(products: &mut [B], starts: &[bool], one: &O) {
+    for (p, &s) in products.iter_mut().zip(starts) {
+        if s {
+            *p = one();
+        }
     }
 }
 
