@@ -58,9 +58,9 @@ pub(crate) fn with_into<A, B, D>(
     let mut out = out.into_dyn();
     if let Some((mask, starts)) = forward_flags(how) {
         // A forward inclusive scan from the identity whose only operands are
-        // flags: the plain kernels, reading masked-out elements as one, when
-        // they take it (a mask alone, or a large output that streams).
-        if starts.is_none() || super::flagged_streams(&src.view(), &out.view_mut(), how.axis) {
+        // flags: the kernels of input and output slices in one memory order
+        // (a mask alone takes the plain kernels of other layouts too).
+        if starts.is_none() || super::flagged_takes(&src.view(), &out.view_mut()) {
             let order = working_order(&out, &src);
             let in_order = |f| flags_in_order(f, out.raw_dim(), &order);
             let (mask, starts) = (mask.map(in_order), starts.map(in_order));

@@ -25,6 +25,7 @@ pub(crate) mod memory;
 #[cfg(feature = "rayon")]
 pub(crate) mod parallel;
 mod reverse;
+mod segmented;
 mod streamed;
 mod strided;
 #[cfg(test)]
@@ -397,8 +398,8 @@ pub(crate) fn axis_into_part<A, B, D>(
 /// new product starting (with the element's factor) wherever `starts` is
 /// true, when `src` and `dst` are slices in the same memory order and the
 /// flags are in that order; returns whether it did (else nothing is
-/// written). Masked scans take the plain kernels; segmented ones only the
-/// streamed kernels ([`flagged_streams`]), the general kernels the rest.
+/// written). Large outputs stream ([`streamed`]); masked scans take the
+/// plain kernels, segmented ones those of [`segmented`].
 pub(crate) fn axis_into_flagged<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
@@ -417,46 +418,43 @@ where
     let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) else {
         return false;
     };
+    let input = streamed::Flagged {
+        src: values,
+        mask,
+        starts,
+        conv: &conv,
+        one: &one,
+    };
     if streamed::takes_flagged::<B>((outer, n, inner), starts.is_none()) {
-        let input = streamed::Flagged {
-            src: values,
-            mask,
-            starts,
-            conv: &conv,
-            one: &one,
-        };
         streamed::scan_into(&input, out, (outer, n, inner));
         return true;
     }
-    let (Some(mask), None) = (mask, starts) else {
-        return false;
-    };
-    let mut stage = MaskedInto {
-        src: values,
-        mask,
-        dst: out,
-        conv,
-        one,
-    };
-    contiguous::scan(&mut stage, outer, n, inner);
+    match (mask, starts) {
+        (_, Some(_)) => segmented::scan_into(&input, out, (outer, n, inner)),
+        (Some(mask), None) => {
+            let mut stage = MaskedInto {
+                src: values,
+                mask,
+                dst: out,
+                conv,
+                one,
+            };
+            contiguous::scan(&mut stage, outer, n, inner);
+        }
+        (None, None) => return false,
+    }
     true
 }
 
-/// Whether [`axis_into_flagged`] streams the scan of `src` along `axis`
-/// into `dst`: slices in the same memory order, of a large output in a
-/// block that [`streamed`] takes.
-pub(crate) fn flagged_streams<A, B, D: Dimension>(
+/// Whether [`axis_into_flagged`] takes the scan of `src` into `dst`:
+/// slices in the same memory order.
+pub(crate) fn flagged_takes<A, B, D: Dimension>(
     src: &ArrayView<'_, A, D>,
     dst: &ArrayViewMut<'_, B, D>,
-    axis: Axis,
 ) -> bool {
-    let Some(order) = memory_order::<D>(dst.shape(), dst.strides()) else {
-        return false;
-    };
-    let (outer, n, inner) = block_shape(dst.shape(), order.slice(), axis.index());
-    same_strides(dst.shape(), dst.strides(), src.strides())
+    memory_order::<D>(dst.shape(), dst.strides()).is_some()
+        && same_strides(dst.shape(), dst.strides(), src.strides())
         && memory_order::<D>(src.shape(), src.strides()).is_some()
-        && streamed::takes_flagged::<B>((outer, n, inner), false)
 }
 
 /// Writes the cumulative product of `src` along `axis` into `dst` (same
