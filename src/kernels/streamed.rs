@@ -86,17 +86,19 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> 
 }
 
 /// Whether [`scan_into`] takes a scan of [`Flagged`] factors (see
-/// [`applies`]): not a masked scan without segments along contiguous lanes,
-/// which the plain kernels of [`contiguous`](super::contiguous) scan
-/// faster, selecting the factors of a tile or a staged piece side by side
-/// (measured, 64 MiB f64, time / the plain scan: lanes of 1,024 and
-/// 2,097,152, 1.5x-1.6x there, 2.0x-2.5x streamed; lanes of 4, 1.2x-1.5x
-/// there, 2.2x streamed, a select in the chain of each lane).
+/// [`applies`]): not a masked scan without segments along contiguous lanes
+/// of [`SHORT`] elements or more, which the plain kernels of
+/// [`contiguous`](super::contiguous) scan faster, selecting the factors of a
+/// tile or a staged piece side by side (measured, 64 MiB f64, time / the
+/// plain scan: lanes of 1,024 and 2,097,152, 1.5x-1.6x there, 2.0x-2.5x
+/// streamed). Shorter lanes stream in pairs ([`short_lanes_in_pairs`]):
+/// lanes of 2 to 8, 1.7x-1.9x there, 1.5x-1.7x streamed (10.5 ms -> 8.7 ms
+/// for lanes of 4).
 pub(super) fn takes_flagged<B>(
     (outer, n, inner): (usize, usize, usize),
     masked_only: bool,
 ) -> bool {
-    applies::<B>(outer, n, inner, 0) && !(masked_only && inner == 1)
+    applies::<B>(outer, n, inner, 0) && !(masked_only && inner == 1 && n >= SHORT)
 }
 
 /// Rows shorter than this are scanned by the row kernels of
