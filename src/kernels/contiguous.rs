@@ -415,7 +415,9 @@ fn row_product_into<A, B>(
 
 /// Input, mask and output are slices in the same memory order; where the mask
 /// is false the element counts as one (the masked scan of
-/// [`Cumprod::mask`](crate::Cumprod::mask), on the plain kernels). The
+/// [`Cumprod::mask`](crate::Cumprod::mask) along contiguous lanes, on the
+/// plain kernels; along rows, the kernels of
+/// [`segmented`](super::segmented) read the mask in the same pass). The
 /// conversion runs on every element, so that the select vectorises.
 pub(crate) struct MaskedInto<'a, A, B, F, O> {
     pub(crate) src: &'a [A],
@@ -517,24 +519,6 @@ impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O>
         }
     }
 
-    fn stage_row_product(&mut self, start: usize, len: usize)
-    where
-        B: Clone + Mul<Output = B>,
-    {
-        let (done, row) = self.dst.split_at_mut(start);
-        let values = &self.src[start..start + len];
-        let mask = &self.mask[start..start + len];
-        let (conv, one) = (&self.conv, &self.one);
-        for (((y, prev), x), &m) in row[..len]
-            .iter_mut()
-            .zip(&done[start - len..])
-            .zip(values)
-            .zip(mask)
-        {
-            let v = conv(x);
-            *y = prev.clone() * if m { v } else { one() };
-        }
-    }
 }
 
 /// The output is a slice; the input comes from an iterator in the output's

@@ -398,8 +398,9 @@ pub(crate) fn axis_into_part<A, B, D>(
 /// new product starting (with the element's factor) wherever `starts` is
 /// true, when `src` and `dst` are slices in the same memory order and the
 /// flags are in that order; returns whether it did (else nothing is
-/// written). Large outputs stream ([`streamed`]); masked scans take the
-/// plain kernels, segmented ones those of [`segmented`].
+/// written). Large outputs stream ([`streamed`]); masked scans along
+/// contiguous lanes take the plain kernels, the others those of
+/// [`segmented`].
 pub(crate) fn axis_into_flagged<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
@@ -430,8 +431,7 @@ where
         return true;
     }
     match (mask, starts) {
-        (_, Some(_)) => segmented::scan_into(&input, out, (outer, n, inner)),
-        (Some(mask), None) => {
+        (Some(mask), None) if inner == 1 => {
             let mut stage = MaskedInto {
                 src: values,
                 mask,
@@ -442,6 +442,7 @@ where
             contiguous::scan(&mut stage, outer, n, inner);
         }
         (None, None) => return false,
+        _ => segmented::scan_into(&input, out, (outer, n, inner)),
     }
     true
 }

@@ -1,7 +1,10 @@
 //! Segmented scans (a new product wherever a start flag is true), masked or
-//! not, of an input and an output in one memory order, where the output is
-//! not large enough to stream ([`streamed`](super::streamed) takes those)
-//! or its block is not one the streamed kernels take.
+//! not, and masked scans along rows, of an input and an output in one
+//! memory order, where the output is not large enough to stream
+//! ([`streamed`](super::streamed) takes those) or its block is not one the
+//! streamed kernels take. The flags are read beside the input, in the same
+//! pass; a scan without a mask or without starts reads flags of one value
+//! ([`Every`]), which compile away.
 //!
 //! Three kernels, by the shape of the block `(outer, n, inner)`:
 //!
@@ -14,7 +17,9 @@
 //!   1.3x here). Lanes of at most [`SHORT`] elements select at every
 //!   element.
 //! - **short rows** (2 to 8 elements): the running products of a row kept in
-//!   registers, as the plain kernels do.
+//!   registers, as the plain kernels do (masked rows of 4 f64: 1.6x the plain
+//!   scan through [`contiguous`](super::contiguous), which stages the
+//!   factors first, 1.2x here).
 //! - **rows**: each row from the one before, in one pass that vectorises.
 //!
 //! Measured (64 MiB f64, time / the plain scan, before -> after): rows of 4
@@ -39,10 +44,11 @@ const RUN: usize = 64;
 /// runs first, 1.8x selecting at every element).
 const SHORT: usize = 16;
 
-/// Writes the segmented scan of the row-major block `(outer, n, inner)`,
-/// whose factors and flags `input` gives along its middle axis, into `dst`.
-/// `input.starts` must be `Some` (a masked scan alone takes the plain
-/// kernels).
+/// Writes the scan of the row-major block `(outer, n, inner)`, whose
+/// factors and flags `input` gives along its middle axis, into `dst`: a
+/// segmented scan (masked or not) of any block, or a masked scan of rows.
+/// Contiguous lanes without segments are left to the plain kernels, which
+/// scan them faster.
 pub(super) fn scan_into<A, B, F, O>(
     input: &Flagged<'_, A, F, O>,
     dst: &mut [B],
@@ -53,54 +59,67 @@ pub(super) fn scan_into<A, B, F, O>(
     O: Fn() -> B,
 {
     let len = outer * n * inner;
-    let Some(starts) = input.starts else {
-        unreachable!("a segmented scan has starts");
-    };
     let dst = &mut dst[..len];
-    let (src, starts) = (&input.src[..len], &starts[..len]);
-    let mask = input.mask.map(|m| &m[..len]);
+    let src = &input.src[..len];
     let (conv, one) = (input.conv, input.one);
-    macro_rules! by_mask {
-        ($kernel:ident $(::<$w:literal>)?, $($arg:expr),*) => {
-            match mask {
-                None => $kernel$(::<_, _, _, $w>)?(src, dst, starts, |x: &A, _: bool| conv(x), Trues(len), $($arg),*),
-                Some(mask) => $kernel$(::<_, _, _, $w>)?(
-                    src,
-                    dst,
-                    starts,
-                    |x: &A, m: bool| masked_factor(conv, one, x, m),
-                    mask,
-                    $($arg),*
-                ),
-            }
-        };
-    }
-    match inner {
-        0 => {}
-        1 => by_mask!(lanes, n),
-        2 => by_mask!(short_rows::<2>, n),
-        3 => by_mask!(short_rows::<3>, n),
-        4 => by_mask!(short_rows::<4>, n),
-        5 => by_mask!(short_rows::<5>, n),
-        6 => by_mask!(short_rows::<6>, n),
-        7 => by_mask!(short_rows::<7>, n),
-        8 => by_mask!(short_rows::<8>, n),
-        _ => by_mask!(rows, n, inner),
+    let block = (n, inner);
+    let masked = |x: &A, m: bool| masked_factor(conv, one, x, m);
+    let plain = |x: &A, _: bool| conv(x);
+    let (all, none) = (Every::<true>(len), Every::<false>(len));
+    match (input.mask, input.starts) {
+        (Some(mask), Some(starts)) => {
+            by_width(src, dst, masked, &mask[..len], &starts[..len], block)
+        }
+        (None, Some(starts)) => by_width(src, dst, plain, all, &starts[..len], block),
+        (Some(mask), None) => by_width(src, dst, masked, &mask[..len], none, block),
+        (None, None) => by_width(src, dst, plain, all, none, block),
     }
 }
 
-/// The mask of an unmasked scan: `len` flags, all true, which the factor
-/// function of an unmasked scan ignores; the kernels keep one signature.
-#[derive(Clone, Copy)]
-struct Trues(usize);
+/// [`scan_into`] of `src` into `dst`, `factor(x, m)` the factor of element
+/// `x` under its mask flag `m`, by the kernel for rows of `inner` elements.
+fn by_width<A, B, M: FlagSource, S: FlagSource>(
+    src: &[A],
+    dst: &mut [B],
+    factor: impl Fn(&A, bool) -> B,
+    mask: M,
+    starts: S,
+    (n, inner): (usize, usize),
+) where
+    B: Clone + Mul<Output = B>,
+{
+    match inner {
+        0 => {}
+        1 => lanes(src, dst, starts, factor, mask, n),
+        2 => short_rows::<_, _, _, _, 2>(src, dst, starts, factor, mask, n),
+        3 => short_rows::<_, _, _, _, 3>(src, dst, starts, factor, mask, n),
+        4 => short_rows::<_, _, _, _, 4>(src, dst, starts, factor, mask, n),
+        5 => short_rows::<_, _, _, _, 5>(src, dst, starts, factor, mask, n),
+        6 => short_rows::<_, _, _, _, 6>(src, dst, starts, factor, mask, n),
+        7 => short_rows::<_, _, _, _, 7>(src, dst, starts, factor, mask, n),
+        8 => short_rows::<_, _, _, _, 8>(src, dst, starts, factor, mask, n),
+        _ => rows(src, dst, starts, factor, mask, n, inner),
+    }
+}
 
-/// Flags the kernels read: a slice, or [`Trues`].
+/// `len` flags, all `FLAG`: the mask of an unmasked scan (which its factor
+/// function ignores) and the starts of a scan without segments.
+#[derive(Clone, Copy)]
+struct Every<const FLAG: bool>(usize);
+
+/// Flags the kernels read: a slice, or [`Every`].
 trait FlagSource: Copy {
     /// The flag of element `k`.
     fn at(self, k: usize) -> bool;
 
     /// The flags of elements `start..start + len`.
     fn part(self, start: usize, len: usize) -> Self;
+
+    /// Whether any flag is true.
+    fn any(self) -> bool;
+
+    /// Whether every flag is true.
+    fn all(self) -> bool;
 }
 
 impl FlagSource for &[bool] {
@@ -113,28 +132,48 @@ impl FlagSource for &[bool] {
     fn part(self, start: usize, len: usize) -> Self {
         &self[start..start + len]
     }
+
+    #[inline(always)]
+    fn any(self) -> bool {
+        self.contains(&true)
+    }
+
+    #[inline(always)]
+    fn all(self) -> bool {
+        !self.contains(&false)
+    }
 }
 
-impl FlagSource for Trues {
+impl<const FLAG: bool> FlagSource for Every<FLAG> {
     #[inline(always)]
     fn at(self, k: usize) -> bool {
         debug_assert!(k < self.0, "a flag of the block");
-        true
+        FLAG
     }
 
     #[inline(always)]
     fn part(self, start: usize, len: usize) -> Self {
         debug_assert!(start + len <= self.0, "flags of the block");
-        Trues(len)
+        Every(len)
+    }
+
+    #[inline(always)]
+    fn any(self) -> bool {
+        FLAG && self.0 > 0
+    }
+
+    #[inline(always)]
+    fn all(self) -> bool {
+        FLAG || self.0 == 0
     }
 }
 
 /// Contiguous lanes of `n` elements, one after another, each a [`RUN`] at a
 /// time (see the module's docs).
-fn lanes<A, B, M: FlagSource>(
+fn lanes<A, B, M: FlagSource, S: FlagSource>(
     src: &[A],
     dst: &mut [B],
-    starts: &[bool],
+    starts: S,
     factor: impl Fn(&A, bool) -> B,
     mask: M,
     n: usize,
@@ -148,7 +187,7 @@ fn lanes<A, B, M: FlagSource>(
             dst[base].clone_from(&carry);
             for k in base + 1..base + n {
                 let f = factor(&src[k], mask.at(k));
-                carry = if starts[k] { f } else { carry * f };
+                carry = if starts.at(k) { f } else { carry * f };
                 dst[k].clone_from(&carry);
             }
         }
@@ -160,21 +199,21 @@ fn lanes<A, B, M: FlagSource>(
         let mut at = base + 1;
         while at < base + n {
             let end = (base + n).min(at + RUN);
-            let (x, s, y) = (&src[at..end], &starts[at..end], &mut dst[at..end]);
-            if !s.contains(&true) {
+            let (x, s, y) = (&src[at..end], starts.part(at, end - at), &mut dst[at..end]);
+            if !s.any() {
                 for (k, (y, x)) in (at..).zip(y.iter_mut().zip(x)) {
                     carry = carry * factor(x, mask.at(k));
                     y.clone_from(&carry);
                 }
-            } else if !s.contains(&false) {
+            } else if s.all() {
                 for (k, (y, x)) in (at..).zip(y.iter_mut().zip(x)) {
                     *y = factor(x, mask.at(k));
                 }
                 carry = y[y.len() - 1].clone();
             } else {
-                for (k, ((y, x), &s)) in (at..).zip(y.iter_mut().zip(x).zip(s)) {
+                for (j, (k, (y, x))) in (at..).zip(y.iter_mut().zip(x)).enumerate() {
                     let f = factor(x, mask.at(k));
-                    carry = if s { f } else { carry * f };
+                    carry = if s.at(j) { f } else { carry * f };
                     y.clone_from(&carry);
                 }
             }
@@ -185,10 +224,10 @@ fn lanes<A, B, M: FlagSource>(
 
 /// Blocks of `n` rows of `W` elements: the running products of a block's
 /// columns kept in registers from row to row.
-fn short_rows<A, B, M: FlagSource, const W: usize>(
+fn short_rows<A, B, M: FlagSource, S: FlagSource, const W: usize>(
     src: &[A],
     dst: &mut [B],
-    starts: &[bool],
+    starts: S,
     factor: impl Fn(&A, bool) -> B,
     mask: M,
     n: usize,
@@ -202,12 +241,11 @@ fn short_rows<A, B, M: FlagSource, const W: usize>(
         }
         for k in (base + W..base + n * W).step_by(W) {
             let x: &[A; W] = src[k..k + W].try_into().expect("a whole row");
-            let s: &[bool; W] = starts[k..k + W].try_into().expect("a whole row");
             let y: &mut [B; W] = (&mut dst[k..k + W]).try_into().expect("a whole row");
             for j in 0..W {
                 let f = factor(&x[j], mask.at(k + j));
                 let p = carry[j].clone() * f.clone();
-                carry[j] = if s[j] { f } else { p };
+                carry[j] = if starts.at(k + j) { f } else { p };
                 y[j].clone_from(&carry[j]);
             }
         }
@@ -216,10 +254,10 @@ fn short_rows<A, B, M: FlagSource, const W: usize>(
 
 /// Blocks of `n` rows of `inner` elements: each row after a block's first
 /// from the row before it ([`row_from`]).
-fn rows<A, B, M: FlagSource>(
+fn rows<A, B, M: FlagSource, S: FlagSource>(
     src: &[A],
     dst: &mut [B],
-    starts: &[bool],
+    starts: S,
     factor: impl Fn(&A, bool) -> B,
     mask: M,
     n: usize,
@@ -237,7 +275,7 @@ fn rows<A, B, M: FlagSource>(
                 &done[start - inner..],
                 &mut rest[..inner],
                 &src[start..start + inner],
-                &starts[start..start + inner],
+                starts.part(start, inner),
                 &factor,
                 mask.part(start, inner),
             );
@@ -249,22 +287,27 @@ fn rows<A, B, M: FlagSource>(
 /// `mask[j]`: a function of its own, never inlined, so that the loop over
 /// slices that cannot overlap vectorises.
 #[inline(never)]
-fn row_from<A, B, M: FlagSource>(
+fn row_from<A, B, M: FlagSource, S: FlagSource>(
     prev: &[B],
     row: &mut [B],
     x: &[A],
-    starts: &[bool],
+    starts: S,
     factor: &impl Fn(&A, bool) -> B,
     mask: M,
 ) where
     B: Clone + Mul<Output = B>,
 {
     let len = row.len();
-    let (prev, x, starts, mask) = (&prev[..len], &x[..len], &starts[..len], mask.part(0, len));
+    let (prev, x, starts, mask) = (
+        &prev[..len],
+        &x[..len],
+        starts.part(0, len),
+        mask.part(0, len),
+    );
     for j in 0..len {
         let f = factor(&x[j], mask.at(j));
         let p = prev[j].clone() * f.clone();
-        row[j] = if starts[j] { f } else { p };
+        row[j] = if starts.at(j) { f } else { p };
     }
 }
 
@@ -283,7 +326,7 @@ mod tests {
         src: &[A],
         (outer, n, inner): (usize, usize, usize),
         conv: impl Fn(&A) -> B,
-        (mask, starts): (Option<&[bool]>, &[bool]),
+        (mask, starts): (Option<&[bool]>, Option<&[bool]>),
         one: impl Fn() -> B,
     ) -> Vec<B> {
         let mut out = Vec::with_capacity(src.len());
@@ -297,7 +340,7 @@ mod tests {
             for j in 0..inner {
                 for i in 1..n {
                     let at = (o * n + i) * inner + j;
-                    if !starts[at] {
+                    if !starts.is_some_and(|s| s[at]) {
                         out[at] = out[at - inner].clone() * out[at].clone();
                     }
                 }
@@ -358,18 +401,21 @@ mod tests {
             let src: Vec<A> = (0..len).map(&make).collect();
             let starts = starts((outer, n, inner));
             let mask: Vec<bool> = (0..len).map(|k| k % 7 != 3).collect();
-            for mask in [None, Some(&mask[..])] {
+            let flags = [None, Some(&mask[..])]
+                .into_iter()
+                .flat_map(|m| [(m, Some(&starts[..])), (m, None)]);
+            for (mask, starts) in flags {
                 let input = Flagged {
                     src: &src,
                     mask,
-                    starts: Some(&starts),
+                    starts,
                     conv: &conv,
                     one: &one,
                 };
                 let mut out: Vec<B> = (0..len + 3).map(|_| one()).collect();
                 scan_into(&input, &mut out, (outer, n, inner));
-                let expected = reference(&src, (outer, n, inner), &conv, (mask, &starts), &one);
-                let what = (outer, n, inner, mask.is_some());
+                let expected = reference(&src, (outer, n, inner), &conv, (mask, starts), &one);
+                let what = (outer, n, inner, mask.is_some(), starts.is_some());
                 assert_eq!(&out[..len], &expected[..], "{what:?}");
                 assert!(out[len..].iter().all(|y| *y == one()), "{what:?}");
             }
