@@ -427,14 +427,6 @@ pub(crate) struct MaskedInto<'a, A, B, F, O> {
     pub(crate) one: O,
 }
 
-impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> MaskedInto<'_, A, B, F, O> {
-    /// The factor of element `x` under the flag `m`.
-    #[inline(always)]
-    fn factor(&self, x: &A, m: bool) -> B {
-        masked_factor(&self.conv, &self.one, x, m)
-    }
-}
-
 /// The factor of element `x` of a masked scan under the mask flag `m`: the
 /// converted element where `m` is true, else one. The conversion runs on
 /// every element, so that the select vectorises.
@@ -452,6 +444,10 @@ pub(super) fn masked_factor<A, B>(
         one()
     }
 }
+
+/// The elements of a masked lane whose factors are selected before they are
+/// multiplied ([`MaskedInto::scan_lane`]): 2 KiB of `f64`, in cache.
+const PIECE: usize = 256;
 
 impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O> {
     const SEQUENTIAL: bool = false;
@@ -509,16 +505,34 @@ impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O>
         if n == 0 {
             return;
         }
-        let src = &self.src[base..base + n];
-        let mask = &self.mask[base..base + n];
-        let mut carry = self.factor(&src[0], mask[0]);
-        self.dst[base] = carry.clone();
-        for i in 1..n {
-            carry = carry * self.factor(&src[i], mask[i]);
-            self.dst[base + i].clone_from(&carry);
+        // The factors of a piece first, in a loop of selects that
+        // vectorises; then the chain over them. Chosen as each factor is
+        // multiplied, the select was a branch, which a mask without a
+        // pattern mispredicts (measured, 64 MiB f64, one element in seven
+        // masked out at random: 2.0x the plain scan).
+        let mut carry: Option<B> = None;
+        for at in (base..base + n).step_by(PIECE) {
+            let end = (base + n).min(at + PIECE);
+            let (x, m, y) = (
+                &self.src[at..end],
+                &self.mask[at..end],
+                &mut self.dst[at..end],
+            );
+            for j in 0..y.len() {
+                y[j] = masked_factor(&self.conv, &self.one, &x[j], m[j]);
+            }
+            let mut rest = y.iter_mut();
+            let mut c = match carry.take() {
+                Some(c) => c,
+                None => rest.next().expect("a piece of the lane").clone(),
+            };
+            for y in rest {
+                c = c * y.clone();
+                y.clone_from(&c);
+            }
+            carry = Some(c);
         }
     }
-
 }
 
 /// The output is a slice; the input comes from an iterator in the output's
