@@ -35,8 +35,8 @@
 //! `nancumprod_with` without options runs the same kernels.
 //!
 //! A second table times the scans beyond NumPy (f64) against the plain
-//! `cumprod_axis_into` of the same layout: `mask` (one element in seven
-//! counted as one), `segments` (1,000 segments per lane, or a new segment at
+//! `cumprod_axis_into` of the same layout: `mask` (one element in seven,
+//! at random, counted as one), `segments` (1,000 segments per lane, or a new segment at
 //! every element of shorter lanes), `groups` (1,000 groups, or one per
 //! position of shorter axes, in random order along the axis) and `scaled`
 //! (the products as `Scaled<f64>`, which never underflow).
@@ -460,8 +460,15 @@ impl NanRow for f64 {
         let mut mask = a.mapv(|_| true);
         let mut starts = a.mapv(|_| false);
         let every = (n / 1000).max(1);
-        for (i, m) in mask.iter_mut().enumerate() {
-            *m = i % 7 != 3;
+        // Masked out at random, as missing data would be: a mask with a
+        // pattern lets the processor predict branches that real data
+        // would not.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for m in mask.iter_mut() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            *m = state % 7 != 3;
         }
         for mut lane in starts.lanes_mut(Axis(k)) {
             for (i, s) in lane.iter_mut().enumerate() {
