@@ -31,6 +31,7 @@ use ndarray::{
 use num_traits::{CheckedMul, One};
 
 use super::family::{put_initial, slot};
+use super::{memory, streamed};
 use crate::options::sealed::{Spec, Start};
 use crate::options::{Flags, Output};
 
@@ -206,6 +207,15 @@ trait Input<B> {
         self.stage(start, &mut tile, mask);
         tile
     }
+
+    /// Multiplies `products` by the factors of the elements from `start`
+    /// (one for a kept element) and writes the results (the kept value for
+    /// a kept element) to `out` with streaming stores
+    /// ([`memory::stream_times`]): whether it did (else nothing changed).
+    fn stream_row(&self, start: usize, products: &mut [B], out: &mut [B]) -> bool {
+        let _ = (start, products, out);
+        false
+    }
 }
 
 /// The input as a slice in the working order (for a strided input, a slice
@@ -248,6 +258,16 @@ where
                 }
             }
         }
+    }
+
+    #[inline(always)]
+    fn stream_row(&self, start: usize, products: &mut [B], out: &mut [B]) -> bool {
+        let x = &self.src[start..start + products.len()];
+        let factor = |j: usize| match (self.keep)(&x[j]) {
+            Some(_) => B::one(),
+            None => (self.conv)(&x[j]),
+        };
+        memory::stream_times_keeping(products, factor, |j| (self.keep)(&x[j]), out)
     }
 
     #[inline(always)]
@@ -1040,6 +1060,12 @@ where
         plain || groups.is_some(),
         "codes checked before a scan with flags"
     );
+    // A large output, forward, of a type that streams: its rows multiplied
+    // and written with streaming stores, as the plain scan's are.
+    let stream = plain
+        && !reverse
+        && memory::streams::<B>()
+        && data.len().saturating_mul(core::mem::size_of::<B>()) >= streamed::MIN_BYTES;
     for (o, block) in data.chunks_exact_mut(n * inner).enumerate() {
         let base = o * n * inner;
         if o > 0 {
@@ -1061,6 +1087,7 @@ where
                 if groups.is_none() {
                     let largest = codes.iter().copied().max().unwrap_or(0);
                     if largest >= n {
+                        memory::stream_fence();
                         return Err(NotDense);
                     }
                     chains.grow((largest + 1) * inner);
@@ -1081,9 +1108,9 @@ where
                         .zip(codes)
                         .zip((at..at + count * inner).step_by(inner));
                     if reverse {
-                        chains.rows(rows.rev(), input);
+                        chains.rows(rows.rev(), input, false);
                     } else {
-                        chains.rows(rows, input);
+                        chains.rows(rows, input, stream);
                     }
                 }
                 done += count;
@@ -1118,6 +1145,9 @@ where
                 }
             }
         }
+    }
+    if stream {
+        memory::stream_fence();
     }
     Ok(())
 }
@@ -1217,7 +1247,10 @@ impl<B: Clone + Mul<Output = B>> Chains<B> {
     /// started, each element checks whether its product has; from then on
     /// (with groups in random order, after a few times as many rows as there
     /// are groups) the loop only multiplies.
-    fn rows<'d, I>(&mut self, mut rows: I, input: &impl Input<B>)
+    /// With `stream` (a large output, forward), rows are multiplied and
+    /// written with streaming stores where the input can
+    /// ([`Input::stream_row`]).
+    fn rows<'d, I>(&mut self, mut rows: I, input: &impl Input<B>, stream: bool)
     where
         B: 'd,
         I: Iterator<Item = ((&'d mut [B], &'d usize), usize)>,
@@ -1238,6 +1271,9 @@ impl<B: Clone + Mul<Output = B>> Chains<B> {
         for ((row, &group), at) in rows {
             let width = row.len();
             let products = &mut self.products[group * width..(group + 1) * width];
+            if stream && input.stream_row(at, products, row) {
+                continue;
+            }
             for ((y, product), k) in row.iter_mut().zip(products).zip(at..) {
                 match input.read(k, y) {
                     Ok(v) => {

@@ -364,14 +364,31 @@ pub(crate) fn stream_times<B>(
     factor: impl Fn(usize) -> B,
     out: &mut [B],
 ) -> bool {
+    stream_times_keeping(products, factor, |_| None, out)
+}
+
+/// [`stream_times`], but where `kept(j)` is `Some(v)`, `out[j]` gets `v`
+/// instead of the product (the product itself is still multiplied by
+/// `factor(j)`): the elements that a grouped scan with pandas' NaN rule
+/// leaves as they are. The value goes into the register that is streamed:
+/// written after the streaming store, into the line it had just written, it
+/// made each such row wait for the line to be read back (rows of 8 f64 with
+/// 1% kept: 12.6 ms -> 37 ms).
+#[inline(always)]
+pub(crate) fn stream_times_keeping<B>(
+    products: &mut [B],
+    factor: impl Fn(usize) -> B,
+    kept: impl Fn(usize) -> Option<B>,
+    out: &mut [B],
+) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         let len = products.len();
         if !streams_times::<B>(len, out) {
             return false;
         }
-        let factor = |j: usize| {
-            let v = core::mem::ManuallyDrop::new(factor(j));
+        let as_f64 = |v: B| {
+            let v = core::mem::ManuallyDrop::new(v);
             // SAFETY: `B` is `f64`, checked above: the copy reads the eight
             // bytes of an `f64` as one.
             unsafe { core::mem::transmute_copy::<B, f64>(&v) }
@@ -380,24 +397,34 @@ pub(crate) fn stream_times<B>(
             products.as_mut_ptr().cast::<f64>(),
             out.as_mut_ptr().cast::<f64>(),
         );
-        use core::arch::x86_64::{_mm_loadu_pd, _mm_mul_pd, _mm_set_pd, _mm_storeu_pd};
+        use core::arch::x86_64::{
+            _mm_cvtsd_f64, _mm_loadu_pd, _mm_mul_pd, _mm_set_pd, _mm_storeu_pd, _mm_unpackhi_pd,
+        };
         for j in (0..len).step_by(2) {
             // SAFETY: `B` is `f64`; `j + 1 < len`, the length of both
             // slices, which this function borrows (`products` mutably,
             // `out` mutably, so they do not overlap); `out + j` is aligned
             // to 16 (`out` is, and `j` is even); SSE2 is all these need.
             unsafe {
-                let f = _mm_set_pd(factor(j + 1), factor(j));
+                let f = _mm_set_pd(as_f64(factor(j + 1)), as_f64(factor(j)));
                 let r = _mm_mul_pd(_mm_loadu_pd(p.add(j)), f);
                 _mm_storeu_pd(p.add(j), r);
-                store_pair(o.add(j), r);
+                let w = match (kept(j), kept(j + 1)) {
+                    (None, None) => r,
+                    (lo, hi) => {
+                        let lo = lo.map_or_else(|| _mm_cvtsd_f64(r), as_f64);
+                        let hi = hi.map_or_else(|| _mm_cvtsd_f64(_mm_unpackhi_pd(r, r)), as_f64);
+                        _mm_set_pd(hi, lo)
+                    }
+                };
+                store_pair(o.add(j), w);
             }
         }
         true
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (products, factor, out);
+        let _ = (products, factor, kept, out);
         false
     }
 }
@@ -804,6 +831,35 @@ mod tests {
         assert!(!stream_times(&mut [1.0f32; 2], |_| 2.0, &mut [0.0f32; 2]));
         assert!(!stream_times(&mut [1i64; 2], |_| 2, &mut [0i64; 2]));
         assert_eq!(out, [0.0; 4]);
+    }
+
+    #[test]
+    fn stream_times_keeping_writes_the_kept_values_in_their_slots() {
+        // Kept: none of a pair, the first, the second, both (NaN among them).
+        let kept = |j: usize| match j % 8 {
+            2 | 5 | 6 => Some(-7.0 - j as f64),
+            7 => Some(f64::NAN),
+            _ => None,
+        };
+        let factor = |j: usize| 1.0 + j as f64 * 0.25;
+        let start: Vec<f64> = (0..16).map(|j| 2.0 - j as f64 * 0.5).collect();
+        let bits = |x: f64| if x.is_nan() { u64::MAX } else { x.to_bits() };
+        let mut buf = [3.5f64; 18];
+        let at = (buf.as_ptr() as usize % 16) / 8;
+        let mut products = start.clone();
+        let done = stream_times_keeping(&mut products, factor, kept, &mut buf[at..at + 16]);
+        stream_fence();
+        assert_eq!(done, cfg!(target_arch = "x86_64"));
+        if !done {
+            return;
+        }
+        for j in 0..16 {
+            // The product goes on whether or not the element is kept.
+            assert_eq!(products[j].to_bits(), (start[j] * factor(j)).to_bits());
+            let expected = kept(j).unwrap_or(products[j]);
+            assert_eq!(bits(buf[at + j]), bits(expected), "slot {j}");
+        }
+        assert!(buf[..at].iter().chain(&buf[at + 16..]).all(|&x| x == 3.5));
     }
 
     /// `stream_scan` against the plain running product, for `f64` (special
