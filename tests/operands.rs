@@ -658,7 +658,15 @@ proptest! {
             let mask = x.mapv(|_| next() % 5 != 0);
             let e = Extras { mask: Some(mask.clone()), starts: None, codes: None };
             let o = Options { reverse: false, output: 0, initial: 0 };
-            for layout in [Layout::c(shape.len()), Layout::f(shape.len())] {
+            // Under Miri, C order only: the masked kernels are safe code, and
+            // F order reaches the same loops with the axes swapped (this test
+            // took a tenth of Miri's time in CI).
+            let layouts = if cfg!(miri) {
+                vec![Layout::c(shape.len())]
+            } else {
+                vec![Layout::c(shape.len()), Layout::f(shape.len())]
+            };
+            for layout in layouts {
                 let a = layout.build(&x, 7.0);
                 let m = layout.build(&mask, true);
                 for axis in 0..shape.len() {

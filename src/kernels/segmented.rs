@@ -384,39 +384,8 @@ fn row_from<A, B, M: FlagSource, S: FlagSource>(
 mod tests {
     use alloc::vec::Vec;
 
-    use super::super::test_support::Word;
+    use super::super::test_support::{flagged_reference, Word};
     use super::*;
-
-    /// The scan of the row-major block `(outer, n, inner)` along its middle
-    /// axis, by the definition, lane by lane: `y[0] = x[0]`, `y[i] = y[i -
-    /// 1] * x[i]`, where `x[i]` is `one()` where the mask is false, and `y[i]
-    /// = x[i]` where a segment starts.
-    fn reference<A, B: Clone + Mul<Output = B>>(
-        src: &[A],
-        (outer, n, inner): (usize, usize, usize),
-        conv: impl Fn(&A) -> B,
-        (mask, starts): (Option<&[bool]>, Option<&[bool]>),
-        one: impl Fn() -> B,
-    ) -> Vec<B> {
-        let mut out = Vec::with_capacity(src.len());
-        for (k, x) in src.iter().enumerate() {
-            out.push(match mask {
-                Some(mask) if !mask[k] => one(),
-                _ => conv(x),
-            });
-        }
-        for o in 0..outer {
-            for j in 0..inner {
-                for i in 1..n {
-                    let at = (o * n + i) * inner + j;
-                    if !starts.is_some_and(|s| s[at]) {
-                        out[at] = out[at - inner].clone() * out[at].clone();
-                    }
-                }
-            }
-        }
-        out
-    }
 
     /// The starts of the block `(outer, n, inner)`, by the position `i`
     /// along the axis: in even lanes, every element of the first two runs
@@ -483,7 +452,8 @@ mod tests {
                 };
                 let mut out: Vec<B> = (0..len + 3).map(|_| one()).collect();
                 scan_into(&input, &mut out, (outer, n, inner));
-                let expected = reference(&src, (outer, n, inner), &conv, (mask, starts), &one);
+                let expected =
+                    flagged_reference(&src, (outer, n, inner), &conv, (mask, starts), &one);
                 let what = (outer, n, inner, mask.is_some(), starts.is_some());
                 assert_eq!(&out[..len], &expected[..], "{what:?}");
                 assert!(out[len..].iter().all(|y| *y == one()), "{what:?}");

@@ -826,7 +826,7 @@ mod tests {
     use alloc::vec;
     use alloc::vec::Vec;
 
-    use super::super::test_support::Word;
+    use super::super::test_support::{flagged_reference, Word};
     use super::*;
 
     /// The flags of a scan: where an element counts as one (mask false) and
@@ -849,38 +849,6 @@ mod tests {
                 .then(|| (0..len).map(|k| k % 5 == 2).collect());
             (mask, starts)
         }
-    }
-
-    /// The scan of the row-major block `(outer, n, inner)` along its middle
-    /// axis, by the definition: `y[0] = x[0]`, `y[i] = y[i - 1] * x[i]`, lane
-    /// by lane; `x[i]` is `one()` where `mask` is false, and `y[i] = x[i]`
-    /// where `starts` is true.
-    fn reference<A, B: Clone + Mul<Output = B>>(
-        src: &[A],
-        (outer, n, inner): (usize, usize, usize),
-        conv: impl Fn(&A) -> B,
-        (mask, starts): (Option<&[bool]>, Option<&[bool]>),
-        one: impl Fn() -> B,
-    ) -> Vec<B> {
-        let mut out: Vec<B> = src
-            .iter()
-            .enumerate()
-            .map(|(k, x)| match mask {
-                Some(mask) if !mask[k] => one(),
-                _ => conv(x),
-            })
-            .collect();
-        for o in 0..outer {
-            for j in 0..inner {
-                for i in 1..n {
-                    let at = (o * n + i) * inner + j;
-                    if !starts.is_some_and(|s| s[at]) {
-                        out[at] = out[at - inner].clone() * out[at].clone();
-                    }
-                }
-            }
-        }
-        out
     }
 
     /// Blocks with lanes shorter and longer than a tile, lane counts on and
@@ -933,7 +901,7 @@ mod tests {
                 let src: Vec<A> = (0..len).map(&make).collect();
                 let (mask, starts) = flags.make(len);
                 let (mask, starts) = (mask.as_deref(), starts.as_deref());
-                let expected = keys(&reference(&src, block, &conv, (mask, starts), &one));
+                let expected = keys(&flagged_reference(&src, block, &conv, (mask, starts), &one));
                 // Under Miri, which runs this a thousand times slower, one
                 // band width that splits the rows: the unsafe stores are the
                 // same.

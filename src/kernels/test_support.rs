@@ -77,3 +77,35 @@ impl Mul for Word {
         }
     }
 }
+
+/// The scan of the row-major block `(outer, n, inner)` along its middle
+/// axis, by the definition: `y[0] = x[0]`, `y[i] = y[i - 1] * x[i]`, lane
+/// by lane; `x[i]` is `one()` where `mask` is false, and `y[i] = x[i]`
+/// where `starts` is true.
+pub(crate) fn flagged_reference<A, B: Clone + Mul<Output = B>>(
+    src: &[A],
+    (outer, n, inner): (usize, usize, usize),
+    conv: impl Fn(&A) -> B,
+    (mask, starts): (Option<&[bool]>, Option<&[bool]>),
+    one: impl Fn() -> B,
+) -> Vec<B> {
+    let mut out: Vec<B> = src
+        .iter()
+        .enumerate()
+        .map(|(k, x)| match mask {
+            Some(mask) if !mask[k] => one(),
+            _ => conv(x),
+        })
+        .collect();
+    for o in 0..outer {
+        for j in 0..inner {
+            for i in 1..n {
+                let at = (o * n + i) * inner + j;
+                if !starts.is_some_and(|s| s[at]) {
+                    out[at] = out[at - inner].clone() * out[at].clone();
+                }
+            }
+        }
+    }
+    out
+}
