@@ -1040,7 +1040,7 @@ macro_rules! cumprod_ext_methods {
         {
             check_axis(axis.index(), self.ndim())?;
             check_shape(self.shape(), out.shape())?;
-            kernels::axis_into(self.view(), out.view_mut(), axis, nan_as_one);
+            kernels::axis_into_selecting(self.view(), out.view_mut(), axis, nan_as_one);
             Ok(())
         }
 

@@ -188,6 +188,9 @@ pub(super) trait Factors<B> {
 pub(super) struct Plain<'a, A, F> {
     pub(super) src: &'a [A],
     pub(super) conv: &'a F,
+    /// Whether the conversion is a select (the NaN-skipping scans' NaN to
+    /// one), which [`Factors::selects`] reports.
+    pub(super) selects: bool,
 }
 
 impl<A, B, F> Factors<B> for Plain<'_, A, F>
@@ -219,6 +222,7 @@ where
         Plain {
             src: &self.src[range],
             conv: self.conv,
+            selects: self.selects,
         }
     }
 
@@ -267,6 +271,13 @@ where
             slot.clone_from(&carry);
         }
         carry
+    }
+
+    /// NaN-skipping short lanes, staged: 1.5x a copy -> 1.35x (lanes of 4
+    /// f64); a plain conversion staged, 1.05x -> 1.4x.
+    #[inline(always)]
+    fn selects(&self) -> bool {
+        self.selects
     }
 }
 
@@ -346,6 +357,7 @@ where
             None => Plain {
                 src: self.src,
                 conv: self.conv,
+                selects: false,
             }
             .put(start, out),
             Some(mask) => {
@@ -915,9 +927,12 @@ mod tests {
                         let dst = &mut out[written.clone()];
                         match flags {
                             Flags::None => {
+                                // Both ways of scanning short lanes in
+                                // pairs: from the factors, or staged.
                                 let input = Plain {
                                     src: &src,
                                     conv: &conv,
+                                    selects: offset % 2 == 1,
                                 };
                                 scan_into_in_bands(&input, dst, block, band_width);
                             }
