@@ -1040,7 +1040,8 @@ macro_rules! cumprod_ext_methods {
         {
             check_axis(axis.index(), self.ndim())?;
             check_shape(self.shape(), out.shape())?;
-            kernels::axis_into_selecting(self.view(), out.view_mut(), axis, nan_as_one);
+            // The conversion is a select (see `kernels::axis_into_part`).
+            kernels::axis_into_part(self.view(), out.view_mut(), axis, nan_as_one, 0, true);
             Ok(())
         }
 

@@ -344,24 +344,11 @@ pub(crate) fn axis_into<A, B, D>(
     axis_into_part(src, dst, axis, conv, 0, false);
 }
 
-/// [`axis_into`] with a conversion that is a select (the NaN-skipping
-/// scans' NaN to one), which the streamed short lanes stage first.
-pub(crate) fn axis_into_selecting<A, B, D>(
-    src: ArrayView<'_, A, D>,
-    dst: ArrayViewMut<'_, B, D>,
-    axis: Axis,
-    conv: impl Fn(&A) -> B,
-) where
-    D: Dimension,
-    B: Clone + Mul<Output = B>,
-{
-    axis_into_part(src, dst, axis, conv, 0, true);
-}
-
 /// [`axis_into`] for `dst`, a part of an output of `whole` elements (the
 /// piece of one thread; 0 for a whole output): whether the output is large
-/// enough for streaming stores is the whole output's size. `selects`: see
-/// [`axis_into_selecting`].
+/// enough for streaming stores is the whole output's size. `selects`: the
+/// conversion is a select (the NaN-skipping scans' NaN to one), which the
+/// streamed short lanes stage first.
 pub(crate) fn axis_into_part<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
