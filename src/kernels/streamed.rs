@@ -47,7 +47,7 @@
 
 use core::ops::{Mul, Range};
 
-use super::contiguous::{four_at_a_time, masked_factor, scalar_multiply, GROUP};
+use super::contiguous::{four_at_a_time, masked_factor, masked_factors, scalar_multiply, GROUP};
 use super::memory::{self, stream_copy, stream_fence};
 
 /// Outputs of at least this many bytes are streamed: well beyond what the
@@ -360,11 +360,7 @@ where
                 selects: false,
             }
             .put(start, out),
-            Some(mask) => {
-                for ((y, x), &m) in out.iter_mut().zip(x).zip(mask) {
-                    *y = self.factor(x, m);
-                }
-            }
+            Some(mask) => masked_factors(self.conv, self.one, x, mask, out),
         }
     }
 
