@@ -51,6 +51,9 @@ use crate::nan_aware::NanAware;
 /// Comparisons (`==`, `<`) are those of the values; NaN compares unequal to
 /// everything, as in `F`.
 #[derive(Clone, Copy)]
+// `repr(C)`: a `Scaled<f64>` is two 8-byte words without padding, which the
+// streaming stores of large outputs copy as such.
+#[repr(C)]
 pub struct Scaled<F> {
     /// Zero, infinite, NaN, or of magnitude at least `2^-K` and below `2^K`.
     mantissa: F,
@@ -176,6 +179,24 @@ macro_rules! scaled_float {
 
 scaled_float!(f64, u64, 52, 1023, 511);
 scaled_float!(f32, u32, 23, 127, 63);
+
+/// The range of mantissas that need no renormalisation
+/// ([`ScaledFloat::regular`]) for `f64`, as magnitudes: `2^-511 <= |m| <
+/// 2^511`, for kernels that compare it side by side.
+#[inline(always)]
+pub(crate) fn regular_f64() -> (f64, f64) {
+    (f64::from_bits(512 << 52), f64::from_bits(1534 << 52))
+}
+
+/// Whether `conv` is the conversion of the `_as` and `_into` methods from
+/// `f64` to `Scaled<f64>` ([`Scaled::from`]): the kernels that multiply such
+/// factors side by side know it, and take them as `f64`.
+pub(crate) fn converts_f64<F>(conv: &F) -> bool {
+    fn id<T>(_: &T) -> core::any::TypeId {
+        typeid::of::<T>()
+    }
+    id(conv) == id(&crate::cumprod_ext::convert::<f64, Scaled<f64>>)
+}
 
 impl<F: ScaledFloat> Scaled<F> {
     /// The mantissa `m` of the value `m × 2^e`: `0.5 <= |m| < 1`, with the
@@ -315,5 +336,196 @@ impl<F: ScaledFloat> PartialOrd for Scaled<F> {
 impl<F: ScaledFloat + fmt::Debug> fmt::Debug for Scaled<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?} × 2^{}", self.mantissa(), self.exponent())
+    }
+}
+
+/// Products multiplied side by side in the row kernels below.
+const GROUP: usize = 8;
+
+/// `p[j] * Scaled::from(x[j])` for a group, if every product's mantissa is
+/// in the regular range ([`regular_f64`]): then each is `p[j]`'s mantissa
+/// times `x[j]` with `p[j]`'s exponent, the value that [`Mul`] gives (see
+/// [`times_floats_f64`]). A loop without branches, which vectorises.
+#[inline(always)]
+fn group_times_floats(p: &[Scaled<f64>; GROUP], x: &[f64; GROUP]) -> Option<[Scaled<f64>; GROUP]> {
+    let (lo, hi) = regular_f64();
+    let mut products = *p;
+    let mut regular = true;
+    for j in 0..GROUP {
+        let m = p[j].mantissa * x[j];
+        let a = m.abs();
+        regular &= (a >= lo) & (a < hi);
+        products[j].mantissa = m;
+    }
+    regular.then_some(products)
+}
+
+/// `row[j] = prev[j] * Scaled::from(x[j])`: the rows of a scan of `f64`
+/// into `Scaled<f64>`, a [`GROUP`] at a time ([`group_times_floats`]), a
+/// group with a product out of range one product at a time by [`Mul`].
+///
+/// The values are those of [`Mul`], bit for bit, though a mantissa may be
+/// kept unnormalised where [`Mul`] would have scaled the factor first: a
+/// regular mantissa times a finite `x` is rounded once, to the same
+/// significand whatever power of two scales either side, unless the product
+/// leaves the normal range, which the check catches (a zero, infinite or NaN
+/// factor makes the product zero, infinite or NaN, which it catches too).
+/// Rows of 1,024 in cache: about 1.5 ns a product one at a time, 0.6 ns here.
+pub(crate) fn times_floats_f64(row: &mut [Scaled<f64>], prev: &[Scaled<f64>], x: &[f64]) {
+    let len = row.len().min(prev.len()).min(x.len());
+    let (row, prev, x) = (&mut row[..len], &prev[..len], &x[..len]);
+    let whole = len / GROUP * GROUP;
+    for ((r, p), x) in row[..whole]
+        .chunks_exact_mut(GROUP)
+        .zip(prev[..whole].chunks_exact(GROUP))
+        .zip(x[..whole].chunks_exact(GROUP))
+    {
+        let r: &mut [Scaled<f64>; GROUP] = r.try_into().expect("a whole group");
+        let p: &[Scaled<f64>; GROUP] = p.try_into().expect("a whole group");
+        let x: &[f64; GROUP] = x.try_into().expect("a whole group");
+        *r = group_times_floats(p, x)
+            .unwrap_or_else(|| core::array::from_fn(|j| p[j] * Scaled::from(x[j])));
+    }
+    for ((r, p), x) in row[whole..].iter_mut().zip(&prev[whole..]).zip(&x[whole..]) {
+        *r = *p * Scaled::from(*x);
+    }
+}
+
+/// `row[j] = row[j] * Scaled::from(x[j])`, as [`times_floats_f64`].
+pub(crate) fn times_floats_inplace_f64(row: &mut [Scaled<f64>], x: &[f64]) {
+    let len = row.len().min(x.len());
+    let (row, x) = (&mut row[..len], &x[..len]);
+    let whole = len / GROUP * GROUP;
+    for (r, x) in row[..whole]
+        .chunks_exact_mut(GROUP)
+        .zip(x[..whole].chunks_exact(GROUP))
+    {
+        let r: &mut [Scaled<f64>; GROUP] = r.try_into().expect("a whole group");
+        let x: &[f64; GROUP] = x.try_into().expect("a whole group");
+        *r = group_times_floats(r, x)
+            .unwrap_or_else(|| core::array::from_fn(|j| r[j] * Scaled::from(x[j])));
+    }
+    for (r, x) in row[whole..].iter_mut().zip(&x[whole..]) {
+        *r = *r * Scaled::from(*x);
+    }
+}
+
+/// `row[j] = prev[j] * row[j]` for `Scaled<f64>`: the rows of a scan of
+/// such products, a [`GROUP`] at a time, side by side, in a loop without
+/// branches that vectorises, kept if every mantissa is in the regular range
+/// (then the products are those of [`Mul`], bit for bit: two regular
+/// mantissas make a normal product, and a zero, infinite or NaN one makes a
+/// product outside the range); else the group one product at a time by
+/// [`Mul`].
+pub(crate) fn times_row_f64(row: &mut [Scaled<f64>], prev: &[Scaled<f64>]) {
+    let (lo, hi) = regular_f64();
+    let len = row.len().min(prev.len());
+    let (row, prev) = (&mut row[..len], &prev[..len]);
+    let whole = len / GROUP * GROUP;
+    for (r, p) in row[..whole]
+        .chunks_exact_mut(GROUP)
+        .zip(prev[..whole].chunks_exact(GROUP))
+    {
+        let r: &mut [Scaled<f64>; GROUP] = r.try_into().expect("a whole group");
+        let p: &[Scaled<f64>; GROUP] = p.try_into().expect("a whole group");
+        let mut products = *r;
+        let mut regular = true;
+        for j in 0..GROUP {
+            let m = p[j].mantissa * r[j].mantissa;
+            let a = m.abs();
+            regular &= (a >= lo) & (a < hi);
+            products[j] = Scaled {
+                mantissa: m,
+                exponent: p[j].exponent.wrapping_add(r[j].exponent),
+            };
+        }
+        *r = if regular {
+            products
+        } else {
+            core::array::from_fn(|j| p[j] * r[j])
+        };
+    }
+    for (r, p) in row[whole..].iter_mut().zip(&prev[whole..]) {
+        *r = *p * *r;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::kernels::test_support::{same_scaled, scaled_operands};
+
+    #[test]
+    fn the_regular_range_is_that_of_the_exponent_field() {
+        let (lo, hi) = regular_f64();
+        for field in [
+            0u64, 1, 511, 512, 513, 1022, 1023, 1533, 1534, 1535, 2046, 2047,
+        ] {
+            for bits in [
+                field << 52,
+                (field << 52) | 1,
+                (field << 52) | ((1 << 52) - 1),
+            ] {
+                for x in [f64::from_bits(bits), -f64::from_bits(bits)] {
+                    let a = x.abs();
+                    assert_eq!(x.regular(), lo <= a && a < hi, "{x:e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_plain_conversion_of_f64_is_recognised() {
+        use crate::cumprod_ext::convert;
+        assert!(converts_f64(&convert::<f64, Scaled<f64>>));
+        assert!(!converts_f64(&convert::<f32, Scaled<f64>>));
+        assert!(!converts_f64(&convert::<Scaled<f64>, Scaled<f64>>));
+        assert!(!converts_f64(&|x: &f64| Scaled::from(*x)));
+        assert!(!converts_f64(&&convert::<f64, Scaled<f64>>));
+    }
+
+    /// The row kernels against [`Mul`], one product at a time, on rows that
+    /// end inside a group and groups that take each path.
+    #[test]
+    fn row_kernels_give_the_products_of_mul() {
+        for len in [0, 1, 7, 8, 9, 61] {
+            let (prev, x) = scaled_operands(len);
+            // Factors with exponents of their own (and the special values):
+            // squares, so that 2^510 meets 2^510.
+            let row = prev.clone();
+            let check = |got: &[Scaled<f64>], expected: &[Scaled<f64>], what: &str| {
+                for (j, (g, e)) in got.iter().zip(expected).enumerate() {
+                    assert!(
+                        same_scaled(g, e),
+                        "{what} {len} at {j}: {g:?} against {e:?}"
+                    );
+                }
+            };
+            // Twice: a mantissa left out of range by the first would
+            // overflow in the second (2^510 three times).
+            let mut got = row.clone();
+            let mut expected = row.clone();
+            for _ in 0..2 {
+                times_row_f64(&mut got, &prev);
+                for (e, p) in expected.iter_mut().zip(&prev) {
+                    *e = *p * *e;
+                }
+                check(&got, &expected, "times_row_f64");
+            }
+
+            let expected: Vec<_> = prev
+                .iter()
+                .zip(&x)
+                .map(|(p, x)| *p * Scaled::from(*x))
+                .collect();
+            let mut got = row.clone();
+            times_floats_f64(&mut got, &prev, &x);
+            check(&got, &expected, "times_floats_f64");
+            let mut got = prev.clone();
+            times_floats_inplace_f64(&mut got, &x);
+            check(&got, &expected, "times_floats_inplace_f64");
+        }
     }
 }

@@ -352,3 +352,45 @@ fn grouped_large_outputs_match_the_reference_loop() {
         }
     }
 }
+
+/// `f64` scanned into `Scaled<f64>` (16 bytes an element) along rows of
+/// 1,024, 16 MiB of output, streamed from the registers that multiply them,
+/// against the plain loop of `Scaled` products, with factors that take
+/// products out of range, subnormals, zeros, infinities and NaN; and into a
+/// view of a wider array, whose other column is left as it was.
+#[test]
+fn large_scaled_outputs_match_the_reference_loop() {
+    use ndarray_cumprod::Scaled;
+    let (rows, cols) = (1024, 1024);
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let a = Array2::from_shape_fn((rows, cols), |_| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        match state % 1009 {
+            0 => 0.0,
+            1 => f64::NAN,
+            2 => f64::NEG_INFINITY,
+            3 => f64::MIN_POSITIVE / 5.0,
+            4..=9 => 1e300,
+            10..=15 => 1e-300,
+            _ => 0.25 + (state >> 40) as f64 / (1u64 << 23) as f64,
+        }
+    });
+    let expected = reference(a.mapv(Scaled::from).view(), Axis(0));
+    let same = |got: &ArrayView2<'_, Scaled<f64>>| {
+        got.iter().zip(&expected).all(|(g, e)| {
+            (g.mantissa().is_nan() && e.mantissa().is_nan())
+                || (g.mantissa().to_bits() == e.mantissa().to_bits()
+                    && g.exponent() == e.exponent())
+        })
+    };
+    let mut out = Array2::from_elem((rows, cols), Scaled::from(3.0));
+    a.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert!(same(&out.view()));
+    let mut wide = Array2::from_elem((rows, cols + 1), Scaled::from(3.0));
+    a.cumprod_axis_into(Axis(0), &mut wide.slice_mut(s![.., 1..]))
+        .unwrap();
+    assert!(same(&wide.slice(s![.., 1..])));
+    assert!(wide.column(0).iter().all(|v| v.to_float() == 3.0));
+}

@@ -474,3 +474,61 @@ fn lanes_side_by_side_match_the_plain_loop() {
     lanes_side_by_side::<f64>(1e200);
     lanes_side_by_side::<f32>(1e30);
 }
+
+/// Scans along rows (an axis that is not the fastest in memory) multiply
+/// rows side by side: `f64` into `Scaled<f64>` and `Scaled<f64>` in place,
+/// C and F order, against the plain loop, with factors from 2^-1000 to
+/// 2^1000 (products that leave the range within a few rows), subnormals,
+/// zeros, infinities and NaN.
+#[test]
+fn rows_side_by_side_match_the_plain_loop() {
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    for &(n, width) in &[(2, 3), (9, 8), (17, 24), (300, 9), (40, 1000)] {
+        let x = Array2::from_shape_fn((n, width), |_| {
+            let r = rng.next();
+            let t = (r >> 11) as f64 / (1u64 << 53) as f64;
+            let v = (1e300_f64).powf(2.0 * t - 1.0);
+            match r % 211 {
+                0 => 0.0,
+                1 => f64::NAN,
+                2 => f64::INFINITY,
+                3 => f64::MIN_POSITIVE / 3.0,
+                4..=20 => -v,
+                _ => v,
+            }
+        });
+        for fortran in [false, true] {
+            // Rows along axis 0 in C order, along axis 1 in F order.
+            let (x, axis) = if fortran {
+                (x.t().to_owned(), Axis(1))
+            } else {
+                (x.clone(), Axis(0))
+            };
+            let scaled = x.mapv(Scaled::from);
+            let mut expected = scaled.clone();
+            for mut lane in expected.lanes_mut(axis) {
+                let v: Vec<Scaled<f64>> = lane.iter().copied().collect();
+                let r = lane_reference(&v, false, None);
+                lane.iter_mut().zip(r).for_each(|(y, r)| *y = r);
+            }
+            let what = format!("{n} x {width}, fortran {fortran}");
+            let alloc = x.cumprod_axis_as::<Scaled<f64>>(axis);
+            let mut into = x.mapv(|_| Scaled::from(9.0));
+            x.cumprod_axis_into(axis, &mut into).unwrap();
+            let mut scaled_into = into.clone();
+            scaled.cumprod_axis_into(axis, &mut scaled_into).unwrap();
+            let mut inplace = scaled.clone();
+            inplace.cumprod_axis_inplace(axis);
+            for (name, got) in [
+                ("alloc", &alloc),
+                ("into", &into),
+                ("scaled into", &scaled_into),
+                ("inplace", &inplace),
+            ] {
+                for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+                    assert!(same(g, e), "{name} {what} at {i}: {g:?} against {e:?}");
+                }
+            }
+        }
+    }
+}

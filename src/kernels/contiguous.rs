@@ -26,6 +26,8 @@
 use alloc::vec::Vec;
 use core::ops::{Mul, Range};
 
+use super::memory;
+
 /// How many elements of `B` a piece staged at once holds: 64 KiB, which stays
 /// in the level-2 cache of any current CPU while a kernel works on it.
 pub(super) fn piece_len<B>() -> usize {
@@ -144,7 +146,9 @@ fn times_row<B: Clone + Mul<Output = B>>(row: &mut [B], prev: &[B]) {
             *y = p.clone() * y.clone();
         }
     }
-    if scalar_multiply::<B>() {
+    if let (Some(row), Some(prev)) = (memory::same_mut(row), memory::same_ref(prev)) {
+        crate::scaled::times_row_f64(row, prev);
+    } else if scalar_multiply::<B>() {
         for (y, p) in row.iter_mut().zip(prev) {
             *y = p.clone() * y.clone();
         }
@@ -408,6 +412,16 @@ fn row_product_into<A, B>(
 {
     let (done, row) = dst.split_at_mut(start);
     let values = &src[start..start + len];
+    if crate::scaled::converts_f64(conv) {
+        if let (Some(row), Some(prev), Some(x)) = (
+            memory::same_mut(&mut row[..len]),
+            memory::same_ref(&done[start - len..]),
+            memory::same_ref(values),
+        ) {
+            crate::scaled::times_floats_f64(row, prev, x);
+            return;
+        }
+    }
     for ((y, prev), x) in row[..len].iter_mut().zip(&done[start - len..]).zip(values) {
         *y = prev.clone() * conv(x);
     }

@@ -29,7 +29,7 @@ mod segmented;
 mod streamed;
 mod strided;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod transpose;
 
 use alloc::vec::Vec;

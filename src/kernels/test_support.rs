@@ -109,3 +109,59 @@ pub(crate) fn flagged_reference<A, B: Clone + Mul<Output = B>>(
     }
     out
 }
+
+/// Running products of `Scaled<f64>` and factors that take every path
+/// of `memory::stream_times_scaled` and of the row kernels of `Scaled`:
+/// pairs in range, products that leave the range (mantissas near 2^510
+/// times 2^5), factors out of range themselves (2^±600, subnormal), zeros,
+/// infinities and NaN.
+pub(crate) fn scaled_operands(len: usize) -> (Vec<crate::Scaled<f64>>, Vec<f64>) {
+    use crate::Scaled;
+    // 2^k, for k in the normal range.
+    let pow2 = |k: i32| f64::from_bits(((k + 1023) as u64) << 52);
+    let big = Scaled::from(pow2(300)) * Scaled::from(pow2(210));
+    // Each product with an exponent of its own (2^-700 and below are
+    // out of range: their exponent goes apart).
+    let apart = |j: usize| Scaled::from(pow2(-700 - j as i32));
+    // Every third run of eight has the special values; the others are in
+    // range, so that whole groups and pairs take the fast paths.
+    let special = |j: usize| j / 8 % 3 == 2;
+    let products = (0..len)
+        .map(|j| match j % 9 {
+            0 | 4 if special(j) => big * apart(j) * Scaled::from(1.0 + (j % 4) as f64 * 0.125),
+            1 if special(j) => Scaled::from(f64::INFINITY),
+            6 if special(j) => Scaled::from(-0.0),
+            // Mantissas of 53 significant bits, which a product in the
+            // subnormal range would round.
+            _ => {
+                Scaled::from((0.75 - (j % 6) as f64 * 0.5) * (1.0 + 1.0 / (j as f64 + 3.0)))
+                    * apart(j)
+            }
+        })
+        .collect();
+    // In the special runs, each kind of product meets the factors that
+    // take it out of range (2^510 times 2^600 overflows, times 32 leaves
+    // the range; a full mantissa times a subnormal underflows) or make it
+    // special.
+    let factors = (0..len)
+        .map(|j| match j % 9 {
+            0 | 6 if special(j) => pow2(600),
+            1 if special(j) => 0.0,
+            2 if special(j) => f64::MIN_POSITIVE / 9.0,
+            3 if special(j) => pow2(-600),
+            4 if special(j) => 32.0,
+            5 if special(j) => f64::NAN,
+            7 if special(j) => f64::INFINITY,
+            8 if special(j) => pow2(-1000),
+            _ => 1.375 - (j % 5) as f64 * 0.5,
+        })
+        .collect();
+    (products, factors)
+}
+
+/// Whether two `Scaled<f64>` hold the same value, NaN matching NaN.
+pub(crate) fn same_scaled(a: &crate::Scaled<f64>, b: &crate::Scaled<f64>) -> bool {
+    let nan = |s: &crate::Scaled<f64>| s.mantissa().is_nan();
+    (nan(a) && nan(b))
+        || (a.mantissa().to_bits() == b.mantissa().to_bits() && a.exponent() == b.exponent())
+}
