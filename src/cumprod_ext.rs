@@ -1494,3 +1494,13 @@ fn nan_to_one_inplace<A: NanAware>(x: &mut A) {
 pub(crate) fn convert<A: Clone + Into<B>, B>(x: &A) -> B {
     x.clone().into()
 }
+
+/// Whether `conv` is [`convert`] from `A` to `B`: kernels that know the
+/// conversion (a copy, say) take the elements as they are. Function items
+/// are types of their own, so an equal identity is the same function.
+pub(crate) fn is_convert<A: Clone + Into<B>, B, F>(conv: &F) -> bool {
+    fn id<T>(_: &T) -> core::any::TypeId {
+        typeid::of::<T>()
+    }
+    id(conv) == id(&convert::<A, B>)
+}

@@ -246,8 +246,19 @@
 //! The crate's `unsafe` code is all in one module, tested under Miri: that
 //! `madvise` call, and the streaming stores with which the `_into` methods
 //! write outputs of 16 MiB or more on x86-64, with the SSE2 multiplications
-//! of `f64` lanes and rows whose results they stream (see Performance), and
-//! the prefetch hints of the transposition behind `axis=None` over F order.
+//! of `f64` lanes and rows (and of `Scaled<f64>` rows) whose results they
+//! stream (see Performance), the prefetch hints of the transposition behind
+//! `axis=None` over F order, and the call of the AVX-512 kernels below.
+//!
+//! **Runtime dispatch.** Built with Rust 1.89 or later (which made the
+//! AVX-512 target features stable; the build script asks the compiler, with
+//! `autocfg`, already a build dependency of `num-traits`) and `std`, on an
+//! x86-64 processor with AVX-512 F and DQ, detected at run time, the rows of
+//! `i64` and `u64` scans along a slow axis are multiplied eight to a
+//! register (`vpmullq`); elsewhere, one at a time, as baseline x86-64 does.
+//! The results are the same, and so are the panics on overflow where
+//! overflow checks are on: a group of products that could overflow is
+//! multiplied one at a time.
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
 //! declared as `rust-version`; CI builds the crate and runs its unit and

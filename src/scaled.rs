@@ -188,14 +188,18 @@ pub(crate) fn regular_f64() -> (f64, f64) {
     (f64::from_bits(512 << 52), f64::from_bits(1534 << 52))
 }
 
+/// `|x|`, the sign bit cleared (`f64::abs` is not in `core` before Rust
+/// 1.85, the crate builds without `std` from 1.81).
+#[inline(always)]
+pub(crate) fn magnitude(x: f64) -> f64 {
+    f64::from_bits(x.to_bits() & !(1 << 63))
+}
+
 /// Whether `conv` is the conversion of the `_as` and `_into` methods from
 /// `f64` to `Scaled<f64>` ([`Scaled::from`]): the kernels that multiply such
 /// factors side by side know it, and take them as `f64`.
 pub(crate) fn converts_f64<F>(conv: &F) -> bool {
-    fn id<T>(_: &T) -> core::any::TypeId {
-        typeid::of::<T>()
-    }
-    id(conv) == id(&crate::cumprod_ext::convert::<f64, Scaled<f64>>)
+    crate::cumprod_ext::is_convert::<f64, Scaled<f64>, F>(conv)
 }
 
 impl<F: ScaledFloat> Scaled<F> {
@@ -353,7 +357,7 @@ fn group_times_floats(p: &[Scaled<f64>; GROUP], x: &[f64; GROUP]) -> Option<[Sca
     let mut regular = true;
     for j in 0..GROUP {
         let m = p[j].mantissa * x[j];
-        let a = m.abs();
+        let a = magnitude(m);
         regular &= (a >= lo) & (a < hi);
         products[j].mantissa = m;
     }
@@ -432,7 +436,7 @@ pub(crate) fn times_row_f64(row: &mut [Scaled<f64>], prev: &[Scaled<f64>]) {
         let mut regular = true;
         for j in 0..GROUP {
             let m = p[j].mantissa * r[j].mantissa;
-            let a = m.abs();
+            let a = magnitude(m);
             regular &= (a >= lo) & (a < hi);
             products[j] = Scaled {
                 mantissa: m,

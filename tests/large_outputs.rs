@@ -394,3 +394,37 @@ fn large_scaled_outputs_match_the_reference_loop() {
     assert!(same(&wide.slice(s![.., 1..])));
     assert!(wide.column(0).iter().all(|v| v.to_float() == 3.0));
 }
+
+/// `i64` rows whose running products reach past 2^62 without overflowing
+/// (38 factors of ±3 and one of 4 in each column): the rows multiplied
+/// eight at a time with AVX-512 where the processor has it, a group whose
+/// products may overflow one at a time, against the plain loop; streamed
+/// into a large output, written into a small one and in place.
+#[test]
+fn integer_rows_near_overflow_match_the_reference_loop() {
+    let factor = |(i, j): (usize, usize)| -> i64 {
+        if i < 114 && (i + j) % 3 == 0 {
+            if (i / 3 + j) % 2 == 0 {
+                -3
+            } else {
+                3
+            }
+        } else if i == 120 {
+            4
+        } else {
+            1
+        }
+    };
+    for (rows, cols) in [(2048, 1024), (130, 100)] {
+        let a = Array2::from_shape_fn((rows, cols), factor);
+        let expected = reference(a.view(), Axis(0));
+        assert!(expected.iter().any(|&p| p.unsigned_abs() > 1 << 62));
+        let mut out = Array2::<i64>::zeros((rows, cols));
+        a.cumprod_axis_into(Axis(0), &mut out).unwrap();
+        assert_eq!(out, expected, "{rows} x {cols} into");
+        let mut inplace = a.clone();
+        inplace.cumprod_axis_inplace(Axis(0));
+        assert_eq!(inplace, expected, "{rows} x {cols} in place");
+        assert_eq!(a.cumprod_axis(Axis(0)), expected, "{rows} x {cols}");
+    }
+}

@@ -146,8 +146,11 @@ fn times_row<B: Clone + Mul<Output = B>>(row: &mut [B], prev: &[B]) {
             *y = p.clone() * y.clone();
         }
     }
-    if let (Some(row), Some(prev)) = (memory::same_mut(row), memory::same_ref(prev)) {
+    if let (Some(row), Some(prev)) = (memory::same_mut(&mut *row), memory::same_ref(prev)) {
         crate::scaled::times_row_f64(row, prev);
+    } else if memory::times_words(row, prev) {
+        // 64-bit integers, eight at a time with AVX-512 (a product of
+        // integers is the same either way round).
     } else if scalar_multiply::<B>() {
         for (y, p) in row.iter_mut().zip(prev) {
             *y = p.clone() * y.clone();
@@ -412,6 +415,11 @@ fn row_product_into<A, B>(
 {
     let (done, row) = dst.split_at_mut(start);
     let values = &src[start..start + len];
+    if crate::cumprod_ext::is_convert::<B, B, _>(conv)
+        && memory::times_words_into(&mut row[..len], &done[start - len..], values)
+    {
+        return;
+    }
     if crate::scaled::converts_f64(conv) {
         if let (Some(row), Some(prev), Some(x)) = (
             memory::same_mut(&mut row[..len]),

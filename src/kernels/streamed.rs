@@ -261,7 +261,10 @@ where
     #[inline(always)]
     fn times(&self, start: usize, products: &mut [B]) {
         let x = &self.src[start..start + products.len()];
-        if scalar_multiply::<B>() {
+        if crate::cumprod_ext::is_convert::<B, B, F>(self.conv) && memory::times_words(products, x)
+        {
+            // Eight at a time, with AVX-512.
+        } else if scalar_multiply::<B>() {
             // As `contiguous::times_row`: one `imul` an element beats
             // baseline x86-64's emulated vector multiplication.
             for (p, x) in products.iter_mut().zip(x) {
