@@ -248,14 +248,17 @@
 //! write outputs of 16 MiB or more on x86-64, with the SSE2 multiplications
 //! of `f64` lanes and rows (and of `Scaled<f64>` rows) whose results they
 //! stream (see Performance), the prefetch hints of the transposition behind
-//! `axis=None` over F order, and the call of the AVX-512 kernels below.
+//! `axis=None` over F order, and the AVX-512 kernels below (which Miri cannot
+//! run: under Miri, and on processors without AVX-512, the portable loops
+//! run, and the unit tests compare both with the plain loop where both can).
 //!
 //! **Runtime dispatch.** Built with Rust 1.89 or later (which made the
 //! AVX-512 target features stable; the build script asks the compiler, with
 //! `autocfg`, already a build dependency of `num-traits`) and `std`, on an
 //! x86-64 processor with AVX-512 F and DQ, detected at run time, the rows of
 //! `i64` and `u64` scans along a slow axis are multiplied eight to a
-//! register (`vpmullq`); elsewhere, one at a time, as baseline x86-64 does.
+//! register (`vpmullq`), and those of large `i64` outputs streamed from it;
+//! elsewhere, one at a time, as baseline x86-64 does.
 //! The results are the same, and so are the panics on overflow where
 //! overflow checks are on: a group of products that could overflow is
 //! multiplied one at a time.

@@ -583,35 +583,29 @@ trait Int64: Concrete + Copy + Mul<Output = Self> {
     fn float(self) -> f64;
 }
 
-#[cfg(any(test, all(target_arch = "x86_64", avx512_kernels)))]
-impl Int64 for i64 {
-    const SAFE: f64 = (1u64 << 62) as f64;
+/// `impl Int64` for a 64-bit integer type, with its bound for products that
+/// cannot overflow.
+macro_rules! int64 {
+    ($t:ty, $safe:expr) => {
+        #[cfg(any(test, all(target_arch = "x86_64", avx512_kernels)))]
+        impl Int64 for $t {
+            const SAFE: f64 = $safe;
 
-    #[inline(always)]
-    fn wrapping(self, other: Self) -> Self {
-        self.wrapping_mul(other)
-    }
+            #[inline(always)]
+            fn wrapping(self, other: Self) -> Self {
+                self.wrapping_mul(other)
+            }
 
-    #[inline(always)]
-    fn float(self) -> f64 {
-        self as f64
-    }
+            #[inline(always)]
+            fn float(self) -> f64 {
+                self as f64
+            }
+        }
+    };
 }
 
-#[cfg(any(test, all(target_arch = "x86_64", avx512_kernels)))]
-impl Int64 for u64 {
-    const SAFE: f64 = (1u64 << 63) as f64;
-
-    #[inline(always)]
-    fn wrapping(self, other: Self) -> Self {
-        self.wrapping_mul(other)
-    }
-
-    #[inline(always)]
-    fn float(self) -> f64 {
-        self as f64
-    }
-}
+int64!(i64, (1u64 << 62) as f64);
+int64!(u64, (1u64 << 63) as f64);
 
 /// Whether the processor has AVX-512 F and DQ, asked once at run time (the
 /// standard library keeps the answer); never without `std` or under Miri.
@@ -704,6 +698,9 @@ fn words_into<T: Int64>(out: &mut [T], a: &[T], b: &[T]) {
 /// Compiled with Rust 1.89 or later (`avx512_kernels`, from the build
 /// script), which made these target features stable.
 #[cfg(all(target_arch = "x86_64", avx512_kernels))]
+// The AVX-512 intrinsics are stable from Rust 1.89, the only compilers that
+// build this module.
+#[allow(clippy::incompatible_msrv)]
 mod avx512 {
     use super::{words_in_place, words_into, Int64};
 
@@ -716,6 +713,105 @@ mod avx512 {
     pub(super) unsafe fn into<T: Int64>(out: &mut [T], a: &[T], b: &[T]) {
         words_into(out, a, b);
     }
+
+    /// `products[j] = products[j] * x[j]`, eight at a time as
+    /// [`words_in_place`] does, each group of new products also written to
+    /// `out[j..j + 8]` with streaming stores, from the register that holds
+    /// them (a group that could overflow is multiplied by `Mul`, then
+    /// streamed from the products).
+    ///
+    /// # Safety
+    /// The processor must have AVX-512 F and DQ; the three slices must have
+    /// the same length, a multiple of 8, and `out` must be aligned to 16
+    /// bytes.
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub(super) unsafe fn stream_times(products: &mut [i64], x: &[i64], out: &mut [i64]) {
+        use core::arch::x86_64::{
+            __m512i, _mm512_abs_pd, _mm512_cmp_pd_mask, _mm512_cvtepi64_pd,
+            _mm512_extracti64x2_epi64, _mm512_loadu_si512, _mm512_mul_pd, _mm512_mullo_epi64,
+            _mm512_set1_pd, _mm512_storeu_si512, _CMP_LT_OQ,
+        };
+        let len = products.len();
+        debug_assert!(x.len() == len && out.len() == len && len % 8 == 0);
+        debug_assert!(out.as_ptr() as usize % 16 == 0);
+        let safe = _mm512_set1_pd(<i64 as Int64>::SAFE);
+        let (p, x, o) = (products.as_mut_ptr(), x.as_ptr(), out.as_mut_ptr());
+        for j in (0..len).step_by(8) {
+            // SAFETY: `j + 8 <= len`, the length of the three slices, which
+            // this function borrows (`products` and `out` mutably, so they
+            // do not overlap `x` or each other); `o + j` is aligned to 16
+            // (`out` is, and `j` is a multiple of 8); the caller promises
+            // AVX-512 F and DQ, which these need.
+            unsafe {
+                let (pj, xj) = (p.add(j).cast::<__m512i>(), x.add(j).cast::<__m512i>());
+                let (a, b) = (_mm512_loadu_si512(pj), _mm512_loadu_si512(xj));
+                let estimate = _mm512_mul_pd(_mm512_cvtepi64_pd(a), _mm512_cvtepi64_pd(b));
+                let r = if _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_abs_pd(estimate), safe) == 0xff {
+                    let r = _mm512_mullo_epi64(a, b);
+                    _mm512_storeu_si512(pj, r);
+                    r
+                } else {
+                    for k in j..j + 8 {
+                        *p.add(k) = *p.add(k) * *x.add(k);
+                    }
+                    _mm512_loadu_si512(pj)
+                };
+                let to = o.add(j).cast::<core::arch::x86_64::__m128i>();
+                super::store_quarter(to, _mm512_extracti64x2_epi64::<0>(r));
+                super::store_quarter(to.add(1), _mm512_extracti64x2_epi64::<1>(r));
+                super::store_quarter(to.add(2), _mm512_extracti64x2_epi64::<2>(r));
+                super::store_quarter(to.add(3), _mm512_extracti64x2_epi64::<3>(r));
+            }
+        }
+    }
+}
+
+/// Writes 16 bytes to `to` with a streaming store.
+///
+/// # Safety
+/// `to` must be valid for a write of 16 bytes and aligned to 16.
+#[cfg(all(target_arch = "x86_64", avx512_kernels))]
+#[inline(always)]
+unsafe fn store_quarter(to: *mut core::arch::x86_64::__m128i, v: core::arch::x86_64::__m128i) {
+    // SAFETY: the caller's promise; `movntdq` needs SSE2, which x86-64 has.
+    unsafe { core::arch::x86_64::_mm_stream_si128(to, v) };
+}
+
+/// [`stream_times`] for rows of `i64`: `products[j] = products[j] * x[j]`,
+/// each new product also written to `out[j]` with streaming stores, eight
+/// products to an AVX-512 register, on processors that have it (as
+/// [`times_words`], whose products and panics these are). Returns `false`,
+/// and changes nothing, unless `A` and `B` are `i64`, the processor has
+/// AVX-512 F and DQ, the three slices have the same length, a multiple of 8,
+/// and `out` is aligned to 16 bytes. Rows of 8,192 (64 MiB), paired runs:
+/// multiplied into the band, then copied out with streaming stores,
+/// 7.8-8.8 ms (1.55x a copy); streamed from the register, 5.9-7.0 ms
+/// (1.16x); rows of 1,024, 5.4-6.8 ms -> 4.2-4.4 ms (0.9x).
+pub(crate) fn stream_times_words<A, B>(products: &mut [B], x: &[A], out: &mut [B]) -> bool {
+    #[cfg(all(target_arch = "x86_64", avx512_kernels))]
+    {
+        let len = products.len();
+        if !has_avx512dq()
+            || x.len() != len
+            || out.len() != len
+            || len % 8 != 0
+            || out.as_ptr() as usize % 16 != 0
+        {
+            return false;
+        }
+        if let (Some(p), Some(x), Some(o)) = (
+            same_mut::<B, i64>(products),
+            same_ref::<A, i64>(x),
+            same_mut::<B, i64>(out),
+        ) {
+            // SAFETY: the processor has AVX-512 F and DQ; the lengths and
+            // the alignment are checked above.
+            unsafe { avx512::stream_times(p, x, o) };
+            return true;
+        }
+    }
+    let _ = (products, x, out);
+    false
 }
 
 /// `row[j] = row[j] * x[j]` for rows of `i64` or `u64` (`A` and `B` the
@@ -1313,6 +1409,70 @@ mod tests {
         assert!(!times_words(&mut [2.0f64; 4], &[3.0f64; 4]));
         assert!(!times_words(&mut [2i32; 4], &[3i32; 4]));
         assert!(!times_words(&mut [2i64; 4], &[3u64; 4]));
+    }
+
+    #[test]
+    fn stream_times_words_multiplies_and_streams_integer_rows() {
+        let avx512 = has_avx512dq();
+        for len in [0, 8, 64, 200] {
+            let (start, x) = int_operands(len);
+            let expected: Vec<i64> = start.iter().zip(&x).map(|(a, b)| a * b).collect();
+            // Outputs at each 8-byte offset from 16-byte alignment.
+            for offset in [0, 1] {
+                let mut buf = vec![5i64; len + 2];
+                let at = (offset + (buf.as_ptr() as usize % 16) / 8) % 2;
+                let out = &mut buf[at..at + len];
+                let aligned = out.as_ptr() as usize % 16 == 0;
+                let mut products = start.clone();
+                let done = stream_times_words(&mut products, &x, out);
+                stream_fence();
+                assert_eq!(done, avx512 && aligned, "len {len}");
+                if done {
+                    assert_eq!(products, expected, "len {len}");
+                    assert_eq!(&buf[at..at + len], &expected[..]);
+                } else {
+                    assert_eq!(products, start);
+                    assert!(buf[at..at + len].iter().all(|&v| v == 5));
+                }
+                assert!(buf[..at].iter().chain(&buf[at + len..]).all(|&v| v == 5));
+            }
+        }
+        // Lengths that are not a multiple of 8, other types, unequal lengths.
+        let (mut products, x) = int_operands(12);
+        assert!(!stream_times_words(&mut products, &x, &mut [0i64; 12]));
+        assert!(!stream_times_words(
+            &mut products[..8],
+            &x[..8],
+            &mut [0i64; 16][..9]
+        ));
+        assert!(!stream_times_words(
+            &mut [1u64; 8],
+            &[2u64; 8],
+            &mut [0u64; 8]
+        ));
+        assert!(!stream_times_words(
+            &mut [1.0f64; 8],
+            &[2.0f64; 8],
+            &mut [0.0f64; 8]
+        ));
+    }
+
+    /// The streamed integer rows too, where the processor has AVX-512.
+    #[test]
+    #[cfg(all(debug_assertions, feature = "std"))]
+    fn streamed_integer_rows_still_panic_on_overflow_in_debug_builds() {
+        if !has_avx512dq() {
+            return;
+        }
+        let mut products = vec![i64::MAX / 2 + 1; 16];
+        // On the heap: aligned to 16, as an array on the stack need not be.
+        #[allow(clippy::useless_vec)]
+        let mut out = vec![0; 16];
+        assert!(out.as_ptr() as usize % 16 == 0);
+        let overflows = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            stream_times_words(&mut products, &[2i64; 16], &mut out)
+        }));
+        assert!(overflows.is_err());
     }
 
     #[test]

@@ -218,6 +218,11 @@ where
     #[inline(always)]
     fn stream_times(&self, start: usize, products: &mut [B], out: &mut [B]) -> bool {
         let x = &self.src[start..start + products.len()];
+        if crate::cumprod_ext::is_convert::<B, B, F>(self.conv)
+            && memory::stream_times_words(products, x, out)
+        {
+            return true;
+        }
         if crate::scaled::converts_f64(self.conv) {
             if let Some(x) = memory::same_ref(x) {
                 return memory::stream_times_scaled(products, x, out);
