@@ -791,19 +791,18 @@ pub(crate) fn stream_times_words<A, B>(products: &mut [B], x: &[A], out: &mut [B
     #[cfg(all(target_arch = "x86_64", avx512_kernels))]
     {
         let len = products.len();
-        if !has_avx512dq()
-            || x.len() != len
-            || out.len() != len
-            || len % 8 != 0
-            || out.as_ptr() as usize % 16 != 0
-        {
+        if x.len() != len || out.len() != len || len % 8 != 0 || out.as_ptr() as usize % 16 != 0 {
             return false;
         }
+        // The types first: they are known when this is compiled.
         if let (Some(p), Some(x), Some(o)) = (
             same_mut::<B, i64>(products),
             same_ref::<A, i64>(x),
             same_mut::<B, i64>(out),
         ) {
+            if !has_avx512dq() {
+                return false;
+            }
             // SAFETY: the processor has AVX-512 F and DQ; the lengths and
             // the alignment are checked above.
             unsafe { avx512::stream_times(p, x, o) };
@@ -824,15 +823,19 @@ pub(crate) fn stream_times_words<A, B>(products: &mut [B], x: &[A], out: &mut [B
 pub(crate) fn times_words<A, B>(row: &mut [B], x: &[A]) -> bool {
     #[cfg(all(target_arch = "x86_64", avx512_kernels))]
     {
-        if !has_avx512dq() {
-            return false;
-        }
+        // The types first: they are known when this is compiled.
         if let (Some(r), Some(x)) = (same_mut::<B, i64>(&mut *row), same_ref::<A, i64>(x)) {
+            if !has_avx512dq() {
+                return false;
+            }
             // SAFETY: the processor has AVX-512 F and DQ (checked above).
             unsafe { avx512::in_place(r, x) };
             return true;
         }
         if let (Some(r), Some(x)) = (same_mut::<B, u64>(row), same_ref::<A, u64>(x)) {
+            if !has_avx512dq() {
+                return false;
+            }
             // SAFETY: as above.
             unsafe { avx512::in_place(r, x) };
             return true;
@@ -846,14 +849,15 @@ pub(crate) fn times_words<A, B>(row: &mut [B], x: &[A]) -> bool {
 pub(crate) fn times_words_into<A, B>(out: &mut [B], a: &[B], b: &[A]) -> bool {
     #[cfg(all(target_arch = "x86_64", avx512_kernels))]
     {
-        if !has_avx512dq() {
-            return false;
-        }
+        // The types first: they are known when this is compiled.
         if let (Some(o), Some(a), Some(b)) = (
             same_mut::<B, i64>(&mut *out),
             same_ref::<B, i64>(a),
             same_ref::<A, i64>(b),
         ) {
+            if !has_avx512dq() {
+                return false;
+            }
             // SAFETY: the processor has AVX-512 F and DQ (checked above).
             unsafe { avx512::into(o, a, b) };
             return true;
@@ -863,6 +867,9 @@ pub(crate) fn times_words_into<A, B>(out: &mut [B], a: &[B], b: &[A]) -> bool {
             same_ref::<B, u64>(a),
             same_ref::<A, u64>(b),
         ) {
+            if !has_avx512dq() {
+                return false;
+            }
             // SAFETY: as above.
             unsafe { avx512::into(o, a, b) };
             return true;
