@@ -331,6 +331,15 @@ pub(crate) const LANES: usize = 4;
 /// 8-byte stores before it to reach the cache, depends on the program it
 /// compiles: the same source ran at 0.95x a copy in one program and 1.6x in
 /// another (4 lanes of 2,097,152; 6.5 ms in both with this function).
+///
+/// Each lane's line is streamed whole, its four stores back to back, before
+/// the next lane's. Written step by step across the lanes, four lines were
+/// open in the processor's write-combining buffers at a time, and when the
+/// memory system was busy with other work on the machine those were written
+/// out half full, each at the cost of a whole line: measured on a 2-core AMD
+/// EPYC (Zen 3), 64 MiB in contiguous lanes of 1,024 to 2,097,152 `f64`,
+/// time / a copy in one run, 1.5x-1.9x (the NaN-skipping scan 5.0x-5.4x) ->
+/// 0.6x-0.9x (0.8x-1.1x).
 #[inline(always)]
 pub(crate) fn stream_tiles<B>(
     carry: &mut [B; LANES],
@@ -1020,12 +1029,12 @@ unsafe fn tile_f64(
     out: [*mut f64; LANES],
 ) {
     use core::arch::x86_64::{
-        __m128d, _mm_mul_pd, _mm_set_pd, _mm_storeh_pd, _mm_storel_pd, _mm_unpackhi_pd,
+        _mm_mul_pd, _mm_set_pd, _mm_setzero_pd, _mm_storeh_pd, _mm_storel_pd, _mm_unpackhi_pd,
         _mm_unpacklo_pd,
     };
     // SAFETY: SSE2, which x86-64 has, is all these need; the stores write
-    // `out[k][s]` and `out[k][s + 1]` for even `s < TILE`, within the
-    // caller's promise, at addresses aligned to 16.
+    // `out[k][2 * j]` and `out[k][2 * j + 1]` for `j < TILE / 2`, within
+    // the caller's promise, at addresses aligned to 16.
     unsafe {
         // Lanes 0 and 1 in one register, 2 and 3 in the other (low half
         // first), each multiplied as `product * factor`.
@@ -1034,21 +1043,23 @@ unsafe fn tile_f64(
         // Steps `s` and `s + 1` of lane `k`, side by side (read together),
         // then regrouped two lanes a step.
         let steps = |k: usize, s: usize| _mm_set_pd(factor(k, s + 1), factor(k, s));
+        // Steps `s` and `s + 1` of each lane, side by side, at `[k][s / 2]`.
+        let mut done = [[_mm_setzero_pd(); TILE / 2]; LANES];
         for s in (0..TILE).step_by(2) {
             let [a, b, c, d] = [steps(0, s), steps(1, s), steps(2, s), steps(3, s)];
             let low0 = _mm_mul_pd(low, _mm_unpacklo_pd(a, b));
             let high0 = _mm_mul_pd(high, _mm_unpacklo_pd(c, d));
             low = _mm_mul_pd(low0, _mm_unpackhi_pd(a, b));
             high = _mm_mul_pd(high0, _mm_unpackhi_pd(c, d));
-            // Steps `s` and `s + 1` of each lane, side by side.
-            let pairs: [__m128d; LANES] = [
-                _mm_unpacklo_pd(low0, low),
-                _mm_unpackhi_pd(low0, low),
-                _mm_unpacklo_pd(high0, high),
-                _mm_unpackhi_pd(high0, high),
-            ];
-            for (to, pair) in out.iter().zip(pairs) {
-                store_pair(to.add(s), pair);
+            done[0][s / 2] = _mm_unpacklo_pd(low0, low);
+            done[1][s / 2] = _mm_unpackhi_pd(low0, low);
+            done[2][s / 2] = _mm_unpacklo_pd(high0, high);
+            done[3][s / 2] = _mm_unpackhi_pd(high0, high);
+        }
+        // Each lane's line written whole before the next.
+        for (to, lane) in out.iter().zip(done) {
+            for (j, pair) in lane.into_iter().enumerate() {
+                store_pair(to.add(2 * j), pair);
             }
         }
         _mm_storel_pd(&mut carry[0], low);
