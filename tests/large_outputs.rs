@@ -55,6 +55,21 @@ fn large_float_outputs_match_the_reference_loop() {
             assert!(same_bits(&out, &expected), "{:?}, {axis:?}", a.strides());
         }
     }
+    // Lanes that are not a whole number of cache lines long (16 MiB in
+    // lanes of 1,025 and 1,030 f64): their lines start at a different place
+    // in each lane, and each lane's tiles are aligned to its own lines.
+    for (rows, cols) in [(2048, 1025), (2040, 1030)] {
+        assert!(rows * cols * 8 >= 16 << 20, "large enough to stream");
+        let a = Array::from_shape_fn((rows, cols), |(i, j)| {
+            1.0 + ((i * 13 + j * 7) % 19) as f64 * 0.011
+        });
+        let mut out = Array2::<f64>::zeros((rows, cols));
+        a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+        assert!(
+            same_bits(&out, &reference(a.view(), Axis(1))),
+            "{rows} x {cols}"
+        );
+    }
     // NaN-skipping: the same kernels with a conversion.
     let mut with_nan = c.clone();
     with_nan[[5, 7]] = f64::NAN;

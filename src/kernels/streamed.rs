@@ -569,31 +569,56 @@ where
     let size = core::mem::size_of::<B>().max(1);
     for base in (0..whole).step_by(GROUP * n) {
         let dst = &mut dst[base..base + GROUP * n];
-        // The steps before the first tile that starts a cache line of the
-        // first lane's output (a whole tile if it starts one), so that each
-        // tile after them fills a line of its own: a tile split across two
-        // lines leaves both half written until the lane comes back, and the
-        // processor has few buffers to hold such lines (measured, lanes of
-        // 8,192 f64 at 16 bytes past a line: 1.29x a copy, aligned 1.06x).
-        // Lanes whose length is not a whole number of lines start elsewhere
-        // in a line: their tiles straddle, which costs time, not results.
-        let lead = match (64 - dst.as_ptr() as usize % 64) % 64 / size {
-            0 => TILE,
-            lead => lead.min(TILE),
-        };
         let mut outs = dst.chunks_exact_mut(n);
-        let mut dst: [&mut [B]; GROUP] =
+        let dst: [&mut [B]; GROUP] =
             core::array::from_fn(|_| outs.next().expect("a lane of the group"));
+        // The steps of each lane before its first tile that starts a cache
+        // line of its output (a whole tile if it starts one), so that each
+        // tile after them fills a line of its own, in every lane whatever
+        // its length: a tile split across two lines leaves both half
+        // written until the lane comes back, and the processor has few
+        // buffers to hold such lines (measured, lanes of 8,192 f64 at 16
+        // bytes past a line: 1.29x a copy, aligned 1.06x; lanes of 8,389
+        // f64, whose tiles were aligned in every other lane only, 14-22 ms
+        // against 7-11 ms for lanes of 8,390 and 8,392).
+        let lead: [usize; GROUP] =
+            core::array::from_fn(|k| match (64 - dst[k].as_ptr() as usize % 64) % 64 / size {
+                0 => TILE,
+                lead => lead.min(TILE),
+            });
+        let mut carry: [B; GROUP] = core::array::from_fn(|k| {
+            lane_start(
+                &input.part(base + k * n..base + (k + 1) * n),
+                0,
+                dst[k],
+                lead[k],
+            )
+        });
+        // Each lane from its own first whole tile: the tiles of lane `k` at
+        // `skip[k] + i`, for `i` from `first` on in steps of a tile. (Lanes
+        // that all start at the same place in a line keep their positions:
+        // skipped, the same tiles took 1.2x as long, for no reason found.)
+        let (skip, first) = if lead.iter().all(|&l| l == lead[0]) {
+            ([0; GROUP], lead[0])
+        } else {
+            (lead, 0)
+        };
         let parts: [I; GROUP] =
-            core::array::from_fn(|k| input.part(base + k * n..base + (k + 1) * n));
-        let mut carry: [B; GROUP] =
-            core::array::from_fn(|k| lane_start(&parts[k], 0, dst[k], lead));
-        let mut i = lead;
+            core::array::from_fn(|k| input.part(base + k * n + skip[k]..base + (k + 1) * n));
+        let mut dst: [&mut [B]; GROUP] = {
+            let mut lanes = dst.into_iter().zip(skip);
+            core::array::from_fn(|_| {
+                let (lane, skip) = lanes.next().expect("a lane of the group");
+                &mut lane[skip..]
+            })
+        };
+        let steps = n - skip.iter().max().copied().unwrap_or(0);
+        let mut i = first;
         // The tiles, filled in place at each step: built anew with
         // `array::from_fn`, the load could be compiled as a call per tile.
         let mut tiles: [[B; TILE]; GROUP] =
             core::array::from_fn(|k| core::array::from_fn(|_| carry[k].clone()));
-        while i + TILE <= n {
+        while i + TILE <= steps {
             if I::stream_tile(&parts, &mut carry, &mut dst, i) {
                 i += TILE;
                 continue;
@@ -612,7 +637,7 @@ where
                 }
                 Some(starts) => {
                     let starts: [&[bool]; GROUP] =
-                        core::array::from_fn(|k| &starts[base + k * n + i..][..TILE]);
+                        core::array::from_fn(|k| &starts[base + k * n + skip[k] + i..][..TILE]);
                     for step in 0..TILE {
                         for ((tile, c), s) in tiles.iter_mut().zip(carry.iter_mut()).zip(starts) {
                             if s[step] {
@@ -630,9 +655,9 @@ where
             }
             i += TILE;
         }
-        // The last steps, fewer than a tile.
-        for ((part, lane), c) in parts.iter().zip(dst).zip(carry) {
-            lane_run(part, 0, lane, i..n, c);
+        // The last steps of each lane, fewer than a tile or two.
+        for (((part, lane), c), skip) in parts.iter().zip(dst).zip(carry).zip(skip) {
+            lane_run(part, 0, lane, i..n - skip, c);
         }
     }
     for base in (whole..len).step_by(n) {
