@@ -20,8 +20,9 @@
 //! - **lanes** (contiguous lanes of floats, at least [`GROUP`] of them):
 //!   [`GROUP`] lanes side by side, a tile of [`TILE`] steps of each
 //!   multiplied in registers and streamed out, a whole cache line of `f64`
-//!   per lane (for `f64`, two lanes to an SSE2 register:
-//!   [`memory::stream_tiles`]). Lanes of 1,024 f64: 1.29-1.41x -> 1.06-1.16x
+//!   per lane, each lane's tiles aligned to its own lines (for `f64`, two
+//!   lanes to an SSE2 register, each lane's line streamed whole before the
+//!   next: [`memory::stream_tiles`]). Lanes of 1,024 f64: 1.29-1.41x -> 1.06-1.16x
 //!   in the layout report, but 2.1x in a program of its own, where the
 //!   compiler left the tiles in scalar registers; with `stream_tiles`, 1.2x
 //!   to 1.4x in both. One to three
