@@ -264,11 +264,12 @@
 //! multiplied one at a time.
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
-//! declared as `rust-version`; CI builds the crate with and without `std` and
-//! runs its unit and integration tests with Rust 1.81, without `std` (but
-//! those on 16 MiB outputs; the whole test suite, doctests and examples
-//! included, runs with `std` and the current stable Rust), builds it for
-//! `thumbv7em-none-eabihf` (no `std`), and runs the tests under Miri.
+//! declared as `rust-version`; CI builds the crate with and without `std`
+//! and runs its unit tests and the suites of every layout, option and edge
+//! case with Rust 1.81, without `std` (the whole test suite, doctests and
+//! examples included, runs with `std` and the current stable Rust), builds
+//! it for `thumbv7em-none-eabihf` (no `std`), and runs the unit tests and
+//! some of the integration tests under Miri.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
