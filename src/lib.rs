@@ -265,8 +265,8 @@
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
 //! declared as `rust-version`; CI builds the crate with and without `std`
-//! and runs its unit tests and the suites of every layout, option and edge
-//! case with Rust 1.81, without `std` (the whole test suite, doctests and
+//! and runs its unit tests and the suites of random layouts and edge cases
+//! with Rust 1.81, without `std` (the whole test suite, doctests and
 //! examples included, runs with `std` and the current stable Rust), builds
 //! it for `thumbv7em-none-eabihf` (no `std`), and runs the unit tests and
 //! some of the integration tests under Miri.
