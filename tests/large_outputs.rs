@@ -195,9 +195,9 @@ fn flagged_reference(
 
 #[test]
 fn masked_and_segmented_large_outputs_match_the_reference_loop() {
-    // Rows of 1,024 (streamed) and lanes of 4 (streamed a chunk at a time),
-    // with a mask, segments and both; the long lanes with segments are in
-    // the kernels' unit tests.
+    // Rows of 1,024 (streamed), lanes of 1,024 (streamed a tile at a time)
+    // and lanes of 4 (streamed a chunk at a time), with a mask, segments and
+    // both.
     let wide = floats(false);
     let tall = Array::from_shape_fn((1 << 19, 4), |(i, j)| {
         1.0 + ((i * 3 + j * 7) % 19) as f64 * 0.017
@@ -208,13 +208,17 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
             Array2::from_shape_fn(a.dim(), |(i, j)| (i * 11 + j) % 13 == 4),
         )
     };
-    for (a, axis) in [(&wide, Axis(0)), (&tall, Axis(1))] {
+    for (a, axis) in [(&wide, Axis(0)), (&wide, Axis(1)), (&tall, Axis(1))] {
         let (mask, starts) = flags(a);
         let both = (Some(&mask), Some(&starts));
-        // Each kind of flags alone along the rows; both along the short
-        // lanes (a mask alone along them takes the plain kernels).
+        // Each kind of flags alone along the rows; along the lanes of 1,024
+        // (four at a time, in tiles of registers), segments and both; along
+        // the short lanes, both (a mask alone along lanes takes the plain
+        // kernels).
         let cases = if axis == Axis(0) {
             vec![(Some(&mask), None), (None, Some(&starts)), both]
+        } else if a.ncols() == COLS {
+            vec![(None, Some(&starts)), both]
         } else {
             vec![both]
         };
