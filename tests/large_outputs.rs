@@ -119,7 +119,7 @@ fn few_long_rows_and_short_lanes_match_the_reference_loop() {
 #[test]
 fn large_integer_outputs_match_the_reference_loop() {
     // Products of -1, 0, 1 and 2 that stay in range; i32 into i64 converts
-    // on the way.
+    // on the way. Rows, then lanes.
     let a = Array::from_shape_fn((ROWS, COLS), |(i, j)| match (i * 7 + j * 3) % 41 {
         0 => 2,
         1 if i % 2 == 0 => -1,
@@ -135,6 +135,20 @@ fn large_integer_outputs_match_the_reference_loop() {
         .cumprod_axis_into(Axis(0), &mut out)
         .unwrap();
     assert_eq!(out, expected, "i32 into i64");
+    // Along the lanes of 1,024 (four at a time, in tiles of registers), and
+    // of 1,025 (each lane's tiles from its own place in a cache line).
+    let expected = reference(a.view(), Axis(1));
+    out.fill(0);
+    a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert_eq!(out, expected, "lanes of 1,024");
+    let odd = Array::from_shape_fn((ROWS, COLS + 1), |(i, j)| a[[i, j % COLS]]);
+    let mut out = Array2::<i64>::zeros(odd.dim());
+    odd.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert_eq!(out, reference(odd.view(), Axis(1)), "lanes of 1,025");
+    let unsigned = a.mapv(|x: i64| x.unsigned_abs());
+    let mut out = Array2::<u64>::zeros(unsigned.dim());
+    unsigned.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert_eq!(out, reference(unsigned.view(), Axis(1)), "u64");
     // f32 (4-byte stores): 4 Mi elements, rows of 2,048.
     let a = Array::from_shape_fn((2048, 2048), |(i, j)| {
         1.0f32 + ((i + 3 * j) % 11) as f32 * 0.01

@@ -17,7 +17,8 @@
 //!   `Scaled<f64>` from `f64`, [`memory::stream_times_scaled`]). Measured (64 MiB,
 //!   one run, time / a copy): rows of 1,024 f64 1.22-1.39x -> 0.8-0.97x, i64
 //!   1.47-1.52x -> 1.03-1.28x.
-//! - **lanes** (contiguous lanes of floats, at least [`GROUP`] of them):
+//! - **lanes** (contiguous lanes of floats and of 64-bit integers, at least
+//!   [`GROUP`] of them):
 //!   [`GROUP`] lanes side by side, a tile of [`TILE`] steps of each
 //!   multiplied in registers and streamed out, a whole cache line of `f64`
 //!   per lane, each lane's tiles aligned to its own lines (for `f64`, two
@@ -31,10 +32,15 @@
 //!   to 1.4x in both. One to three
 //!   lanes keep the plain kernels, which scan a lane at the latency of its
 //!   multiplications whatever the stores (one lane streamed: 1.5x -> 2.0x a
-//!   copy). The integers, whose tiles do not fit the registers (see
-//!   `contiguous::four_at_a_time`), and lanes of 16 to 1,023 f64, which are
-//!   staged in cache first, keep the kernels of
-//!   [`contiguous`](super::contiguous): streamed, they were slower.
+//!   copy). `i64` and `u64` are multiplied in general-purpose registers,
+//!   paired in SSE2 registers and streamed a lane's line at a time from
+//!   there (`memory::tile_words`): lanes of 1,024 i64 1.45x-1.48x a copy ->
+//!   1.11x-1.22x, of 8,192 and 2,097,152 0.9x-1.0x -> 0.84x-0.98x. The
+//!   other integers, whose tiles do not fit the registers as scalars (see
+//!   `contiguous::four_at_a_time`), segmented or masked integer lanes, and
+//!   lanes of 16 to 1,023 f64, which are staged in cache first, keep the
+//!   kernels of [`contiguous`](super::contiguous) and
+//!   [`segmented`](super::segmented): streamed, they were slower.
 //! - **short lanes** (fewer than [`SHORT`] elements): whole lanes scanned
 //!   into a chunk on the stack, which is then streamed out. Lanes of 4:
 //!   f64 1.55x -> 1.20x, i64 1.75x -> 1.52x. Lanes of an even length of
@@ -88,7 +94,7 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> 
             // 15 ms (8 Mi elements).
             (size <= 8 && n < SHORT)
                 || (outer >= GROUP
-                    && !four_at_a_time::<B>()
+                    && (!four_at_a_time::<B>() || memory::tiles_words::<B>())
                     && n.saturating_mul(size) >= MIN_LANE_BYTES)
         }
 }
@@ -99,14 +105,17 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> 
 /// [`contiguous`](super::contiguous) scan faster, selecting the factors of a
 /// tile or a staged piece side by side (measured, 64 MiB f64, time / the
 /// plain scan: lanes of 1,024 and 2,097,152, 1.5x-1.6x there, 2.0x-2.5x
-/// streamed). Shorter lanes stream in pairs ([`short_lanes_in_pairs`]):
+/// streamed), nor integer lanes with flags, whose tiles
+/// ([`memory::stream_tiles_flagged`]) are for `f64` only. Shorter lanes
+/// stream in pairs ([`short_lanes_in_pairs`]):
 /// lanes of 2 to 8, 1.7x-1.9x there, 1.5x-1.7x streamed (10.5 ms -> 8.7 ms
 /// for lanes of 4).
 pub(super) fn takes_flagged<B>(
     (outer, n, inner): (usize, usize, usize),
     masked_only: bool,
 ) -> bool {
-    applies::<B>(outer, n, inner, 0) && !(masked_only && inner == 1 && n >= SHORT)
+    applies::<B>(outer, n, inner, 0)
+        && !(inner == 1 && n >= SHORT && (masked_only || memory::tiles_words::<B>()))
 }
 
 /// Rows shorter than this are scanned by the row kernels of
@@ -1118,7 +1127,8 @@ mod tests {
         assert_eq!(applies::<f64>(GROUP, big / GROUP, 1, 0), streams);
         assert!(!applies::<f64>(GROUP - 1, big, 1, 0));
         assert!(!applies::<f64>(big / 512, 512, 1, 0));
-        assert!(!applies::<i64>(big / 1024, 1024, 1, 0));
+        assert_eq!(applies::<i64>(big / 1024, 1024, 1, 0), streams);
+        assert!(!applies::<i32>(big / 1024, 1024, 1, 0));
         assert!(!applies::<f64>(1, 1, big, 0));
         assert!(!applies::<u16>(1, big / 128, 512, 0));
         // `Scaled<f64>` (16 bytes): its rows, not its lanes, short or long.
