@@ -523,12 +523,66 @@ pub(crate) fn streams_times<B>(len: usize, out: &[B]) -> bool {
 /// and read back from it for the streaming stores ran at 0.9x a copy in one
 /// program and 1.2x in another (rows of 1,024 f64).
 #[inline(always)]
-pub(crate) fn stream_times<B>(
+pub(crate) fn stream_times<B: Clone + Mul<Output = B>>(
     products: &mut [B],
     factor: impl Fn(usize) -> B,
     out: &mut [B],
 ) -> bool {
-    stream_times_keeping(products, factor, |_| None, out)
+    stream_times_ints(products, &factor, out)
+        || stream_times_keeping(products, factor, |_| None, out)
+}
+
+/// [`stream_times`] for `i64` and `u64`: each product by `Mul` in a
+/// general-purpose register (a debug build still panics on overflow), two
+/// at a time paired in an SSE2 register and streamed from there. Returns
+/// `false`, and changes nothing, unless `B` is one of them on x86-64, both
+/// slices have the same even length and `out` is aligned to 16 bytes.
+///
+/// Without AVX-512 (which [`stream_times_words`] needs), the products were
+/// written to the band and copied out with streaming stores: rows of 1,024
+/// i64, 64 MiB, 1.17x-1.55x a copy (rows of 8,192 1.22x); streamed from the
+/// registers, 1.04x-1.10x (1.05x-1.12x).
+#[inline(always)]
+fn stream_times_ints<B: Clone + Mul<Output = B>>(
+    products: &mut [B],
+    factor: &impl Fn(usize) -> B,
+    out: &mut [B],
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{__m128i, _mm_set_epi64x};
+        let len = products.len();
+        if !tiles_words::<B>()
+            || out.len() != len
+            || len % 2 != 0
+            || out.as_ptr() as usize % 16 != 0
+        {
+            return false;
+        }
+        let to = out.as_mut_ptr();
+        for (j, pair) in products.chunks_exact_mut(2).enumerate() {
+            let a = pair[0].clone() * factor(2 * j);
+            let b = pair[1].clone() * factor(2 * j + 1);
+            // SAFETY: `B` is `i64` or `u64`, so the copies read its eight
+            // bytes as an `i64`; `2 * j + 1 < len`, the length of `out`,
+            // which this function borrows mutably, and `to + 2 * j` is
+            // aligned to 16 (`out` is, and the offset is even); SSE2 is all
+            // these need.
+            unsafe {
+                let bits = |v: &B| core::mem::transmute_copy::<B, i64>(v);
+                let v = _mm_set_epi64x(bits(&b), bits(&a));
+                store_words(to.add(2 * j).cast::<__m128i>(), v);
+            }
+            pair[0] = a;
+            pair[1] = b;
+        }
+        true
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (products, factor, out);
+        false
+    }
 }
 
 /// [`stream_times`], but where `kept(j)` is `Some(v)`, `out[j]` gets `v`
@@ -1771,8 +1825,66 @@ mod tests {
         assert!(!stream_times(&mut [1.0f64; 3], factor, &mut out[..3]));
         assert!(!stream_times(&mut [1.0f64; 2], factor, &mut out[..4]));
         assert!(!stream_times(&mut [1.0f32; 2], |_| 2.0, &mut [0.0f32; 2]));
-        assert!(!stream_times(&mut [1i64; 2], |_| 2, &mut [0i64; 2]));
+        assert!(!stream_times(&mut [1i32; 2], |_| 2, &mut [0i32; 2]));
         assert_eq!(out, [0.0; 4]);
+    }
+
+    #[test]
+    fn stream_times_streams_integer_rows_from_registers() {
+        fn check<T>(start: &[T], factor: impl Fn(usize) -> T, fill: T)
+        where
+            T: Copy + Mul<Output = T> + PartialEq + core::fmt::Debug + 'static,
+        {
+            for len in [0, 2, 8, 20] {
+                let expected: Vec<T> = (0..len).map(|j| start[j] * factor(j)).collect();
+                // Outputs at each 8-byte offset from 16-byte alignment.
+                for offset in [0, 1] {
+                    let mut buf = vec![fill; len + 2];
+                    let at = offset + (buf.as_ptr() as usize % 16) / 8;
+                    let mut products = start[..len].to_vec();
+                    let out = &mut buf[at..at + len];
+                    let aligned = out.as_ptr() as usize % 16 == 0;
+                    let done = stream_times(&mut products, &factor, out);
+                    stream_fence();
+                    assert_eq!(done, aligned && cfg!(target_arch = "x86_64"));
+                    if done {
+                        assert_eq!(products, expected, "len {len}");
+                        assert_eq!(buf[at..at + len], expected[..]);
+                    } else {
+                        assert_eq!(products, start[..len]);
+                        assert!(buf[at..at + len].iter().all(|&x| x == fill));
+                    }
+                    assert!(buf[..at].iter().chain(&buf[at + len..]).all(|&x| x == fill));
+                }
+            }
+            // Odd lengths are left to the caller.
+            let mut out = [fill; 4];
+            assert!(!stream_times(
+                &mut start[..3].to_vec(),
+                &factor,
+                &mut out[..3]
+            ));
+            assert!(out.iter().all(|&x| x == fill));
+        }
+        let start: Vec<i64> = (0..20).map(|j| (j - 7) * (1 << (j % 5 * 9))).collect();
+        check(&start, |j| [3i64, -1, 0, 7, -5][j % 5], -8);
+        let start: Vec<u64> = (0..20).map(|j| (j + 1) << (j % 4 * 12)).collect();
+        check(&start, |j| [3u64, 1, 0, 7][j % 4], 8);
+    }
+
+    /// A debug build still panics on overflow in the streamed integer rows.
+    #[test]
+    #[cfg(all(debug_assertions, feature = "std", target_arch = "x86_64"))]
+    fn streamed_rows_of_words_still_panic_on_overflow_in_debug_builds() {
+        let mut products = vec![i64::MAX / 2 + 1; 2];
+        // On the heap: aligned to 16, as an array on the stack need not be.
+        #[allow(clippy::useless_vec)]
+        let mut out = vec![0i64; 2];
+        assert!(out.as_ptr() as usize % 16 == 0);
+        let overflows = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            stream_times(&mut products, |_| 2, &mut out)
+        }));
+        assert!(overflows.is_err());
     }
 
     #[test]
