@@ -162,6 +162,44 @@ fn large_integer_outputs_match_the_reference_loop() {
         .all(|(x, y)| x.to_bits() == y.to_bits()));
 }
 
+/// The reverse scan of every lane of `a` along `axis` by the definition:
+/// each element times the product of those after it.
+fn reverse_reference<T: Copy + std::ops::Mul<Output = T>>(
+    a: ArrayView2<'_, T>,
+    axis: Axis,
+) -> Array2<T> {
+    let mut out = a.to_owned();
+    for mut lane in out.lanes_mut(axis) {
+        for i in (0..lane.len() - 1).rev() {
+            let product = lane[i] * lane[i + 1];
+            lane[i] = product;
+        }
+    }
+    out
+}
+
+#[test]
+fn large_reverse_rows_match_the_reference_loop() {
+    // Rows of 1,024 (C order, axis 0) and of 2,048 (F order, axis 1),
+    // streamed from the last row to the first; f64 bit for bit, and i64.
+    for (a, axis) in [(floats(false), Axis(0)), (floats(true), Axis(1))] {
+        let mut out = Array2::<f64>::zeros(a.raw_dim());
+        a.cumprod_with_into(Cumprod::along(axis).reverse(), &mut out)
+            .unwrap();
+        assert!(
+            same_bits(&out, &reverse_reference(a.view(), axis)),
+            "{axis:?}"
+        );
+    }
+    let a = Array::from_shape_fn((ROWS, COLS), |(i, j)| {
+        [2i64, -1, 1, 1, 0, 1, 1][(i * 3 + j) % 7] + (i % 600 == 0) as i64
+    });
+    let mut out = Array2::<i64>::zeros(a.raw_dim());
+    a.cumprod_with_into(Cumprod::along(Axis(0)).reverse(), &mut out)
+        .unwrap();
+    assert_eq!(out, reverse_reference(a.view(), Axis(0)));
+}
+
 #[test]
 fn a_view_into_a_larger_output_keeps_the_rest() {
     // The output is a contiguous block inside a larger array: the rows

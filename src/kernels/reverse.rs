@@ -9,7 +9,9 @@
 //!   ([`rev_tiles`]), so that the multiplications of the lanes overlap.
 //! - `inner > 1`: each row becomes the elementwise product of itself and the
 //!   row after it, from the last row to the first; rows are read and written
-//!   in memory order, which vectorises.
+//!   in memory order, which vectorises. Large outputs of `f64`, `i64` and
+//!   `u64` in rows take the streamed rows kernel, walked from the last row
+//!   ([`streamed::scan_into_rev`](super::streamed::scan_into_rev)).
 //!
 //! [`axis_into_rev`] reads the input and writes the products in one pass when
 //! input and output are slices in the same memory order; otherwise it copies
@@ -257,6 +259,15 @@ fn block_into<A, B, F>(
             }
         }
         return;
+    }
+    if !seeded && super::streamed::applies_rev::<B>(outer, n, inner) {
+        // Large outputs in rows: streamed, from the last row to the first.
+        let input = super::streamed::Plain {
+            src,
+            conv,
+            selects: false,
+        };
+        return super::streamed::scan_into_rev(&input, dst, (outer, n, inner));
     }
     // The elements of a lane that come from the input: all, or all but the
     // seed at the end.

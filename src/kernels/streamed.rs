@@ -186,6 +186,13 @@ pub(super) trait Factors<B> {
     /// starts), into `out`; returns the last product.
     fn run(&self, start: usize, out: &mut [B], carry: B) -> B;
 
+    /// Asks for the elements `range` of the block to be brought into cache
+    /// ([`memory::prefetch`]); nothing by default.
+    #[inline(always)]
+    fn prefetch(&self, range: Range<usize>) {
+        let _ = range;
+    }
+
     /// Where a new product starts (segments), as flags of the whole block.
     #[inline(always)]
     fn starts(&self) -> Option<&[bool]> {
@@ -301,6 +308,11 @@ where
             slot.clone_from(&carry);
         }
         carry
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, range: Range<usize>) {
+        memory::prefetch(self.src, range);
     }
 
     /// NaN-skipping short lanes, staged: 1.5x a copy -> 1.35x (lanes of 4
@@ -556,7 +568,7 @@ fn scan_into_in_bands<B, I>(
     } else if inner == 1 {
         lanes(input, dst, n);
     } else {
-        all_rows(input, dst, (outer, n, inner), band_width);
+        all_rows(input, dst, (outer, n, inner), band_width, false);
     }
     stream_fence();
 }
@@ -564,13 +576,15 @@ fn scan_into_in_bands<B, I>(
 /// The rows of every lane of the block's outer axis, with the band of
 /// running products on the stack: the `_into` methods allocate nothing. A
 /// function of its own, never inlined, so that only the calls that scan rows
-/// have the band on their stack.
+/// have the band on their stack. `reverse`: each lane's rows from the last
+/// to the first.
 #[inline(never)]
 fn all_rows<B, I>(
     input: &I,
     dst: &mut [B],
     (outer, n, inner): (usize, usize, usize),
     band_width: usize,
+    reverse: bool,
 ) where
     B: Clone + Mul<Output = B>,
     I: Factors<B>,
@@ -580,8 +594,52 @@ fn all_rows<B, I>(
     let band = &mut band.0;
     let width = band_width.clamp(1, BAND).min(inner);
     for lane in 0..outer {
-        rows(input, dst, lane * n * inner, (n, inner), &mut band[..width]);
+        let at = lane * n * inner;
+        rows(input, dst, at, (n, inner), &mut band[..width], reverse);
     }
+}
+
+/// Whether [`scan_into_rev`] takes the reverse scan of the row-major block
+/// `(outer, n, inner)` of elements of `B`: rows that [`scan_into`] streams
+/// ([`applies`]), of `f64`, `i64` or `u64`, whose multiplication gives the
+/// same product whichever operand is on the left (a reverse scan multiplies
+/// each element by the product of those after it, `x * p`; the rows kernel
+/// multiplies `p * x`).
+pub(super) fn applies_rev<B>(outer: usize, n: usize, inner: usize) -> bool {
+    let id = typeid::of::<B>();
+    let commutes = [
+        core::any::TypeId::of::<f64>(),
+        core::any::TypeId::of::<i64>(),
+        core::any::TypeId::of::<u64>(),
+    ]
+    .contains(&id);
+    commutes && inner > 1 && applies::<B>(outer, n, inner, 0)
+}
+
+/// The reverse scan of the row-major block `(outer, n, inner)` whose factors
+/// `input` gives along its middle axis, into `dst`, with streaming stores:
+/// the rows of [`scan_into`] from the last to the first, for the blocks of
+/// [`applies_rev`]. Walked downwards, the rows are streams that the
+/// hardware prefetcher does not follow: each chunk asks for the same chunk
+/// of the row before it ([`Factors::prefetch`]). Measured (64 MiB, time / a
+/// copy, paired runs): rows of 1,024 i64 1.28x-1.31x -> 1.11x-1.15x (1.3x
+/// streamed without the prefetches), f64 1.18x -> 0.93x-0.95x; rows of
+/// 8,192 f64 1.2x -> 0.81x; four rows of 2,097,152 i64 1.4x -> 1.1x-1.2x.
+pub(super) fn scan_into_rev<B, I>(
+    input: &I,
+    dst: &mut [B],
+    (outer, n, inner): (usize, usize, usize),
+) where
+    B: Clone + Mul<Output = B>,
+    I: Factors<B>,
+{
+    debug_assert!(applies_rev::<B>(outer, n, inner));
+    let len = outer * n * inner;
+    if len == 0 {
+        return;
+    }
+    all_rows(input, &mut dst[..len], (outer, n, inner), BAND, true);
+    stream_fence();
 }
 
 /// Contiguous lanes of `n` elements, [`GROUP`] side by side, a tile of
@@ -838,16 +896,23 @@ const _: () = assert!(GROUP == memory::LANES);
 /// at a time: the band's running products stay in `band`, in cache; each
 /// input row is multiplied into them and the result streamed out a
 /// [`CHUNK`] at a time, so that the loads of the next chunk overlap the
-/// stores of the last.
-fn rows<B, I>(input: &I, dst: &mut [B], at: usize, (n, inner): (usize, usize), band: &mut [B])
-where
+/// stores of the last. `reverse`: from the last row to the first.
+fn rows<B, I>(
+    input: &I,
+    dst: &mut [B],
+    at: usize,
+    (n, inner): (usize, usize),
+    band: &mut [B],
+    reverse: bool,
+) where
     B: Clone + Mul<Output = B>,
     I: Factors<B>,
 {
     for c0 in (0..inner).step_by(band.len()) {
         let width = band.len().min(inner - c0);
         let band = &mut band[..width];
-        for row in 0..n {
+        for step in 0..n {
+            let row = if reverse { n - 1 - step } else { step };
             let start = at + row * inner + c0;
             let output = &mut dst[start..start + width];
             for ((offset, products), y) in (start..)
@@ -855,7 +920,12 @@ where
                 .zip(band.chunks_mut(CHUNK))
                 .zip(output.chunks_mut(CHUNK))
             {
-                if row == 0 {
+                if reverse && row > 0 {
+                    // The row before, next: walked downwards, the rows are
+                    // streams the prefetcher does not follow.
+                    input.prefetch(offset - inner..offset - inner + products.len());
+                }
+                if step == 0 {
                     input.put(offset, products);
                 } else if input.stream_times(offset, products, y) {
                     continue;
@@ -1049,6 +1119,74 @@ mod tests {
             _ if i % 3 == 0 => -1,
             _ => 1,
         }
+    }
+
+    #[test]
+    fn reverse_rows_match_the_reference() {
+        /// The reverse scan of the rows of `block` by the definition: each
+        /// element times the product of those after it in its lane.
+        fn reference<B: Clone + Mul<Output = B>>(
+            src: &[B],
+            (outer, n, inner): (usize, usize, usize),
+        ) -> Vec<B> {
+            let mut out = src.to_vec();
+            for lane in 0..outer {
+                for row in (0..n - 1).rev() {
+                    for c in 0..inner {
+                        let at = (lane * n + row) * inner + c;
+                        out[at] = src[at].clone() * out[at + inner].clone();
+                    }
+                }
+            }
+            out
+        }
+        fn check<B: Clone + Mul<Output = B> + PartialEq + core::fmt::Debug>(
+            make: impl Fn(usize) -> B,
+            fill: B,
+        ) {
+            // Rows narrower and wider than a band (of 3 here), one and
+            // several lanes, outputs at each 8-byte offset from alignment.
+            for block in [(1, 2, 2), (2, 5, 3), (3, 9, 8), (1, 4, 70)] {
+                let len = block.0 * block.1 * block.2;
+                let src: Vec<B> = (0..len).map(&make).collect();
+                let expected = reference(&src, block);
+                for offset in 0..if cfg!(miri) { 1 } else { 2 } {
+                    let mut out = vec![fill.clone(); len + 2];
+                    let input = Plain {
+                        src: &src,
+                        conv: &B::clone,
+                        selects: false,
+                    };
+                    all_rows(&input, &mut out[offset..offset + len], block, 3, true);
+                    stream_fence();
+                    assert_eq!(out[offset..offset + len], expected[..], "{block:?}");
+                    assert!(out[..offset]
+                        .iter()
+                        .chain(&out[offset + len..])
+                        .all(|x| *x == fill));
+                }
+            }
+        }
+        check(
+            |i| 1.0 + (i % 13) as f64 * 0.37 - if i % 11 == 0 { 3.5 } else { 0.0 },
+            -0.0,
+        );
+        check(|i| [2i64, -1, 3, 1, 0, -2, 1][i % 7] + i as i64 % 3, 99);
+        check(|i| [2u64, 1, 3, 1, 5][i % 5], 99);
+        // Whether they stream: large rows of the types whose products do not
+        // depend on the order of the operands.
+        let big = MIN_BYTES / 8;
+        assert_eq!(
+            applies_rev::<f64>(1, big / 1024, 1024),
+            memory::streams::<f64>()
+        );
+        assert_eq!(
+            applies_rev::<i64>(4, big / 4096, 1024),
+            memory::streams::<i64>()
+        );
+        assert!(!applies_rev::<f64>(big / 1024, 1024, 1));
+        assert!(!applies_rev::<f32>(1, big / 1024, 1024));
+        assert!(!applies_rev::<f64>(1, 16, 1024));
     }
 
     #[test]
