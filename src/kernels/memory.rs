@@ -1198,8 +1198,7 @@ unsafe fn tile_f64(
     out: [*mut f64; LANES],
 ) {
     use core::arch::x86_64::{
-        _mm_mul_pd, _mm_set_pd, _mm_setzero_pd, _mm_storeh_pd, _mm_storel_pd, _mm_unpackhi_pd,
-        _mm_unpacklo_pd,
+        _mm_mul_pd, _mm_set_pd, _mm_setzero_pd, _mm_unpackhi_pd, _mm_unpacklo_pd,
     };
     // SAFETY: SSE2, which x86-64 has, is all these need; the stores write
     // `out[k][2 * j]` and `out[k][2 * j + 1]` for `j < TILE / 2`, within
@@ -1225,16 +1224,39 @@ unsafe fn tile_f64(
             done[2][s / 2] = _mm_unpacklo_pd(high0, high);
             done[3][s / 2] = _mm_unpackhi_pd(high0, high);
         }
-        // Each lane's line written whole before the next.
+        finish_tile(carry, [low, high], done, out);
+    }
+}
+
+/// The end of [`tile_f64`] and [`tile_f64_flagged`]: streams each lane's
+/// pairs `done[k]` to `out[k]`, the lane's line whole before the next
+/// lane's, and leaves the last products (lanes 0 and 1 in `last[0]`, 2 and
+/// 3 in `last[1]`, low half first) in `carry`.
+///
+/// # Safety
+/// As [`tile_f64`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn finish_tile(
+    carry: &mut [f64; LANES],
+    last: [core::arch::x86_64::__m128d; 2],
+    done: [[core::arch::x86_64::__m128d; TILE / 2]; LANES],
+    out: [*mut f64; LANES],
+) {
+    use core::arch::x86_64::{_mm_storeh_pd, _mm_storel_pd};
+    // SAFETY: the caller's promise: the stores write `out[k][2 * j]` and
+    // `out[k][2 * j + 1]` for `j < TILE / 2`, at addresses aligned to 16;
+    // SSE2 is all the others need.
+    unsafe {
         for (to, lane) in out.iter().zip(done) {
             for (j, pair) in lane.into_iter().enumerate() {
                 store_pair(to.add(2 * j), pair);
             }
         }
-        _mm_storel_pd(&mut carry[0], low);
-        _mm_storeh_pd(&mut carry[1], low);
-        _mm_storel_pd(&mut carry[2], high);
-        _mm_storeh_pd(&mut carry[3], high);
+        _mm_storel_pd(&mut carry[0], last[0]);
+        _mm_storeh_pd(&mut carry[1], last[0]);
+        _mm_storel_pd(&mut carry[2], last[1]);
+        _mm_storeh_pd(&mut carry[3], last[1]);
     }
 }
 
@@ -1266,9 +1288,9 @@ unsafe fn tile_f64_flagged(
 ) {
     use core::arch::x86_64::{
         __m128d, _mm_and_pd, _mm_andnot_pd, _mm_castsi128_pd, _mm_cvtsi64_si128, _mm_mul_pd,
-        _mm_or_pd, _mm_set1_pd, _mm_set_pd, _mm_setzero_pd, _mm_setzero_si128, _mm_storeh_pd,
-        _mm_storel_pd, _mm_sub_epi8, _mm_unpackhi_epi16, _mm_unpackhi_epi32, _mm_unpackhi_pd,
-        _mm_unpacklo_epi16, _mm_unpacklo_epi32, _mm_unpacklo_epi8, _mm_unpacklo_pd,
+        _mm_or_pd, _mm_set1_pd, _mm_set_pd, _mm_setzero_pd, _mm_setzero_si128, _mm_sub_epi8,
+        _mm_unpackhi_epi16, _mm_unpackhi_epi32, _mm_unpackhi_pd, _mm_unpacklo_epi16,
+        _mm_unpacklo_epi32, _mm_unpacklo_epi8, _mm_unpacklo_pd,
     };
     // SAFETY: SSE2, which x86-64 has, is all these need; the stores write
     // `out[k][2 * j]` and `out[k][2 * j + 1]` for `j < TILE / 2`, within
@@ -1345,15 +1367,7 @@ unsafe fn tile_f64_flagged(
             done[2][s / 2] = _mm_unpacklo_pd(high0, high);
             done[3][s / 2] = _mm_unpackhi_pd(high0, high);
         }
-        for (to, lane) in out.iter().zip(done) {
-            for (j, pair) in lane.into_iter().enumerate() {
-                store_pair(to.add(2 * j), pair);
-            }
-        }
-        _mm_storel_pd(&mut carry[0], low);
-        _mm_storeh_pd(&mut carry[1], low);
-        _mm_storel_pd(&mut carry[2], high);
-        _mm_storeh_pd(&mut carry[3], high);
+        finish_tile(carry, [low, high], done, out);
     }
 }
 
