@@ -377,13 +377,16 @@ where
     ) -> bool {
         let x: [&[A; TILE]; GROUP] =
             core::array::from_fn(|k| lanes[k].src[i..i + TILE].try_into().expect("a whole tile"));
-        // The flags of the tile in each lane (every part of a scan has the
-        // same flags, or none).
+        // The flags of the tile in each lane: every part of a scan has the
+        // same kinds of flags, each as long as its input.
         let tile = |flags: fn(&Self) -> Option<&'a [bool]>| -> Option<[&[bool; TILE]; GROUP]> {
-            let lane = |k: usize| -> Option<&[bool; TILE]> {
-                flags(&lanes[k])?.get(i..i + TILE)?.try_into().ok()
+            flags(&lanes[0])?;
+            let lane = |k: usize| -> &[bool; TILE] {
+                flags(&lanes[k]).expect("the flags of every lane")[i..i + TILE]
+                    .try_into()
+                    .expect("a whole tile")
             };
-            Some([lane(0)?, lane(1)?, lane(2)?, lane(3)?])
+            Some([lane(0), lane(1), lane(2), lane(3)])
         };
         let flags = memory::TileFlags {
             mask: tile(|f| f.mask),
