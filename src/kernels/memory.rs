@@ -477,8 +477,7 @@ fn tile_targets<B>(out: &mut [&mut [B]; LANES], at: usize) -> Option<[*mut f64; 
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn int_tile_targets<B>(out: &mut [&mut [B]; LANES], at: usize) -> Option<[*mut B; LANES]> {
-    let id = typeid::of::<B>();
-    if id != TypeId::of::<i64>() && id != TypeId::of::<u64>() {
+    if !tiles_words::<B>() {
         return None;
     }
     aligned_tiles(out, at)

@@ -609,14 +609,8 @@ fn all_rows<B, I>(
 /// each element by the product of those after it, `x * p`; the rows kernel
 /// multiplies `p * x`).
 pub(super) fn applies_rev<B>(outer: usize, n: usize, inner: usize) -> bool {
-    let id = typeid::of::<B>();
-    let commutes = [
-        core::any::TypeId::of::<f64>(),
-        core::any::TypeId::of::<i64>(),
-        core::any::TypeId::of::<u64>(),
-    ]
-    .contains(&id);
-    commutes && inner > 1 && applies::<B>(outer, n, inner, 0)
+    // The 8-byte words that stream in pairs are exactly these three types.
+    memory::streams_pairs::<B>() && inner > 1 && applies::<B>(outer, n, inner, 0)
 }
 
 /// The reverse scan of the row-major block `(outer, n, inner)` whose factors
