@@ -1885,17 +1885,27 @@ mod tests {
         check(&start, |j| [3u64, 1, 0, 7][j % 4], 8);
     }
 
+    /// `len` words of `buf` starting on a 16-byte boundary. Neither the
+    /// stack nor the heap promises more than the 8 bytes an `i64` needs
+    /// (Miri places allocations at any address the type allows), so the
+    /// buffer holds one word more than asked and the start is chosen.
+    #[cfg(all(debug_assertions, feature = "std"))]
+    fn aligned_words(buf: &mut [i64], len: usize) -> &mut [i64] {
+        let at = usize::from(buf.as_ptr() as usize % 16 != 0);
+        let out = &mut buf[at..at + len];
+        assert!(out.as_ptr() as usize % 16 == 0);
+        out
+    }
+
     /// A debug build still panics on overflow in the streamed integer rows.
     #[test]
     #[cfg(all(debug_assertions, feature = "std", target_arch = "x86_64"))]
     fn streamed_rows_of_words_still_panic_on_overflow_in_debug_builds() {
         let mut products = vec![i64::MAX / 2 + 1; 2];
-        // On the heap: aligned to 16, as an array on the stack need not be.
-        #[allow(clippy::useless_vec)]
-        let mut out = vec![0i64; 2];
-        assert!(out.as_ptr() as usize % 16 == 0);
+        let mut buf = [0i64; 3];
+        let out = aligned_words(&mut buf, 2);
         let overflows = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            stream_times(&mut products, |_| 2, &mut out)
+            stream_times(&mut products, |_| 2, out)
         }));
         assert!(overflows.is_err());
     }
@@ -2074,12 +2084,10 @@ mod tests {
             return;
         }
         let mut products = vec![i64::MAX / 2 + 1; 16];
-        // On the heap: aligned to 16, as an array on the stack need not be.
-        #[allow(clippy::useless_vec)]
-        let mut out = vec![0; 16];
-        assert!(out.as_ptr() as usize % 16 == 0);
+        let mut buf = [0i64; 17];
+        let out = aligned_words(&mut buf, 16);
         let overflows = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            stream_times_words(&mut products, &[2i64; 16], &mut out)
+            stream_times_words(&mut products, &[2i64; 16], out)
         }));
         assert!(overflows.is_err());
     }
