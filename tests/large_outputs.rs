@@ -179,25 +179,51 @@ fn reverse_reference<T: Copy + std::ops::Mul<Output = T>>(
 }
 
 #[test]
-fn large_reverse_rows_match_the_reference_loop() {
+fn large_reverse_scans_match_the_reference_loop() {
     // Rows of 1,024 (C order, axis 0) and of 2,048 (F order, axis 1),
-    // streamed from the last row to the first; f64 bit for bit, and i64.
-    for (a, axis) in [(floats(false), Axis(0)), (floats(true), Axis(1))] {
-        let mut out = Array2::<f64>::zeros(a.raw_dim());
-        a.cumprod_with_into(Cumprod::along(axis).reverse(), &mut out)
-            .unwrap();
-        assert!(
-            same_bits(&out, &reverse_reference(a.view(), axis)),
-            "{axis:?}"
-        );
+    // streamed from the last row to the first, and contiguous lanes of
+    // 1,024 (C order, axis 1) and 2,048 (F order, axis 0), streamed from
+    // the end of each lane; f64 bit for bit.
+    for f_order in [false, true] {
+        let a = floats(f_order);
+        for axis in [Axis(0), Axis(1)] {
+            let mut out = Array2::<f64>::zeros(a.raw_dim());
+            a.cumprod_with_into(Cumprod::along(axis).reverse(), &mut out)
+                .unwrap();
+            assert!(
+                same_bits(&out, &reverse_reference(a.view(), axis)),
+                "F order {f_order}, {axis:?}"
+            );
+        }
     }
+    // Lanes of 1,025, each ending at another place in a cache line.
+    let odd = Array::from_shape_fn((2048, 1025), |(i, j)| {
+        1.0 + ((i * 13 + j * 7) % 19) as f64 * 0.011
+    });
+    let mut out = Array2::<f64>::zeros(odd.raw_dim());
+    odd.cumprod_with_into(Cumprod::along(Axis(1)).reverse(), &mut out)
+        .unwrap();
+    assert!(same_bits(&out, &reverse_reference(odd.view(), Axis(1))));
+    // i64 rows and lanes, u64 lanes of 1,025.
     let a = Array::from_shape_fn((ROWS, COLS), |(i, j)| {
         [2i64, -1, 1, 1, 0, 1, 1][(i * 3 + j) % 7] + (i % 600 == 0) as i64
     });
-    let mut out = Array2::<i64>::zeros(a.raw_dim());
-    a.cumprod_with_into(Cumprod::along(Axis(0)).reverse(), &mut out)
+    for axis in [Axis(0), Axis(1)] {
+        let mut out = Array2::<i64>::zeros(a.raw_dim());
+        a.cumprod_with_into(Cumprod::along(axis).reverse(), &mut out)
+            .unwrap();
+        assert_eq!(out, reverse_reference(a.view(), axis), "{axis:?}");
+    }
+    // At most a dozen factors above one in a lane: no product overflows.
+    let u = Array::from_shape_fn((2048, 1025), |(i, j)| match ((i + j) % 101, j % 211) {
+        (0, _) => 3u64,
+        (_, 5) => 2,
+        _ => 1,
+    });
+    let mut out = Array2::<u64>::zeros(u.raw_dim());
+    u.cumprod_with_into(Cumprod::along(Axis(1)).reverse(), &mut out)
         .unwrap();
-    assert_eq!(out, reverse_reference(a.view(), Axis(0)));
+    assert_eq!(out, reverse_reference(u.view(), Axis(1)));
 }
 
 #[test]

@@ -350,12 +350,38 @@ pub(crate) fn stream_tiles<B: Clone + Mul<Output = B>>(
     out: &mut [&mut [B]; LANES],
     at: usize,
 ) -> bool {
+    stream_tiles_to::<B, false>(carry, factor, out, at)
+}
+
+/// [`stream_tiles`] of a reverse scan: the tile written from its end, the
+/// product of step `s` of lane `k` to `out[k][at + TILE - 1 - s]` (the
+/// caller passes `factor(k, s)` of that element). The pairs are the same
+/// registers as the forward scan's, their halves taken in the other order
+/// and stored from the end of the line.
+#[inline(always)]
+pub(crate) fn stream_tiles_rev<B: Clone + Mul<Output = B>>(
+    carry: &mut [B; LANES],
+    factor: impl Fn(usize, usize) -> B,
+    out: &mut [&mut [B]; LANES],
+    at: usize,
+) -> bool {
+    stream_tiles_to::<B, true>(carry, factor, out, at)
+}
+
+/// [`stream_tiles`] (`MIRROR` false) and [`stream_tiles_rev`] (true).
+#[inline(always)]
+fn stream_tiles_to<B: Clone + Mul<Output = B>, const MIRROR: bool>(
+    carry: &mut [B; LANES],
+    factor: impl Fn(usize, usize) -> B,
+    out: &mut [&mut [B]; LANES],
+    at: usize,
+) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         if let Some(to) = int_tile_targets(out, at) {
             // SAFETY: `to` holds `TILE` elements of each distinct lane of
             // `out`, aligned to 16 bytes, of a 64-bit integer type.
-            unsafe { tile_words(carry, factor, to) };
+            unsafe { tile_words::<B, MIRROR>(carry, factor, to) };
             return true;
         }
         let Some(to) = tile_targets(out, at) else {
@@ -374,7 +400,7 @@ pub(crate) fn stream_tiles<B: Clone + Mul<Output = B>>(
         // `TILE` elements of a distinct lane that `out` borrows mutably,
         // aligned to 16 bytes, and `tile_f64` writes exactly those
         // elements.
-        unsafe { tile_f64(&mut *carry, factor, to) };
+        unsafe { tile_f64::<MIRROR>(&mut *carry, factor, to) };
         true
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -446,7 +472,7 @@ pub(crate) fn stream_tiles_flagged<B>(
         unsafe {
             let carry = &mut *carry;
             match (flags.mask, starts) {
-                (None, None) => tile_f64(carry, factor, to),
+                (None, None) => tile_f64::<false>(carry, factor, to),
                 (Some(m), None) => tile_f64_flagged(carry, factor, one, Some(m), None, to),
                 (None, Some(s)) => tile_f64_flagged(carry, factor, one, None, Some(s), to),
                 (Some(m), Some(s)) => tile_f64_flagged(carry, factor, one, Some(m), Some(s), to),
@@ -1184,14 +1210,15 @@ unsafe fn store_two<B>(to: *mut B, a: B, b: B, is_f64: bool) {
 }
 
 /// The scan of [`stream_tiles`] for `f64`, with the factor of step `s` of
-/// lane `k` from `factor(k, s)`.
+/// lane `k` from `factor(k, s)`; `MIRROR`: of [`stream_tiles_rev`], the
+/// product of step `s` written to `out[k][TILE - 1 - s]`.
 ///
 /// # Safety
 /// Every `out[k]` must be valid for writes of [`TILE`] `f64`, aligned to 16
 /// bytes, and not alias `carry` or each other.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn tile_f64(
+unsafe fn tile_f64<const MIRROR: bool>(
     carry: &mut [f64; LANES],
     factor: impl Fn(usize, usize) -> f64,
     out: [*mut f64; LANES],
@@ -1218,10 +1245,20 @@ unsafe fn tile_f64(
             let high0 = _mm_mul_pd(high, _mm_unpacklo_pd(c, d));
             low = _mm_mul_pd(low0, _mm_unpackhi_pd(a, b));
             high = _mm_mul_pd(high0, _mm_unpackhi_pd(c, d));
-            done[0][s / 2] = _mm_unpacklo_pd(low0, low);
-            done[1][s / 2] = _mm_unpackhi_pd(low0, low);
-            done[2][s / 2] = _mm_unpacklo_pd(high0, high);
-            done[3][s / 2] = _mm_unpackhi_pd(high0, high);
+            if MIRROR {
+                // Step `s + 1` first, in the pair that ends where the
+                // tile's `s / 2`-th pair starts.
+                let j = TILE / 2 - 1 - s / 2;
+                done[0][j] = _mm_unpacklo_pd(low, low0);
+                done[1][j] = _mm_unpackhi_pd(low, low0);
+                done[2][j] = _mm_unpacklo_pd(high, high0);
+                done[3][j] = _mm_unpackhi_pd(high, high0);
+            } else {
+                done[0][s / 2] = _mm_unpacklo_pd(low0, low);
+                done[1][s / 2] = _mm_unpackhi_pd(low0, low);
+                done[2][s / 2] = _mm_unpacklo_pd(high0, high);
+                done[3][s / 2] = _mm_unpackhi_pd(high0, high);
+            }
         }
         finish_tile(carry, [low, high], done, out);
     }
@@ -1375,13 +1412,16 @@ unsafe fn tile_f64_flagged(
 /// on overflow), two steps of a lane paired in an SSE2 register, and each
 /// lane's line streamed whole from those registers before the next lane's.
 ///
+/// `MIRROR`: of [`stream_tiles_rev`], the product of step `s` written to
+/// `out[k][TILE - 1 - s]`.
+///
 /// # Safety
 /// `B` must be `i64` or `u64`; every `out[k]` must be valid for writes of
 /// [`TILE`] elements, aligned to 16 bytes, and not alias `carry` or each
 /// other.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn tile_words<B: Clone + Mul<Output = B>>(
+unsafe fn tile_words<B: Clone + Mul<Output = B>, const MIRROR: bool>(
     carry: &mut [B; LANES],
     factor: impl Fn(usize, usize) -> B,
     out: [*mut B; LANES],
@@ -1399,7 +1439,11 @@ unsafe fn tile_words<B: Clone + Mul<Output = B>>(
             for (k, (c, done)) in carry.iter_mut().zip(done.iter_mut()).enumerate() {
                 let a = c.clone() * factor(k, s);
                 let b = a.clone() * factor(k, s + 1);
-                done[s / 2] = _mm_set_epi64x(bits(&b), bits(&a));
+                if MIRROR {
+                    done[TILE / 2 - 1 - s / 2] = _mm_set_epi64x(bits(&a), bits(&b));
+                } else {
+                    done[s / 2] = _mm_set_epi64x(bits(&b), bits(&a));
+                }
                 *c = b;
             }
         }
@@ -1505,7 +1549,7 @@ pub(crate) fn stream_fence() {
 
 #[cfg(test)]
 mod tests {
-    use alloc::vec;
+    use alloc::{format, vec};
 
     use super::*;
 
@@ -1573,6 +1617,31 @@ mod tests {
         })
     }
 
+    /// [`stream_tiles`], or [`stream_tiles_rev`] when `mirror`.
+    fn tiles_either<B: Clone + Mul<Output = B>>(
+        mirror: bool,
+        carry: &mut [B; LANES],
+        factor: impl Fn(usize, usize) -> B,
+        out: &mut [&mut [B]; LANES],
+        at: usize,
+    ) -> bool {
+        if mirror {
+            stream_tiles_rev(carry, factor, out, at)
+        } else {
+            stream_tiles(carry, factor, out, at)
+        }
+    }
+
+    /// The tile of a lane in memory order: the products of its steps in
+    /// the order they were made, or from the last when `mirror`.
+    fn in_memory<T: Copy>(mirror: bool, steps: &[T; TILE]) -> [T; TILE] {
+        let mut tile = *steps;
+        if mirror {
+            tile.reverse();
+        }
+        tile
+    }
+
     #[test]
     fn stream_tiles_scans_four_lanes_as_the_definition() {
         // Products that round, overflow, underflow to subnormals and zero,
@@ -1598,8 +1667,8 @@ mod tests {
                 f64::NEG_INFINITY,
             ],
         ];
-        for carry in carries {
-            let expected = tile_reference(carry, factor);
+        for (carry, mirror) in carries.into_iter().flat_map(|c| [(c, false), (c, true)]) {
+            let expected = tile_reference(carry, factor).map(|lane| in_memory(mirror, &lane));
             // Lanes at every 8-byte offset from 16-byte alignment and
             // lengths around a tile, inside a larger buffer.
             for start in [0, 1, 2, 3] {
@@ -1608,7 +1677,7 @@ mod tests {
                 let mut out = buf.each_mut().map(|lane| &mut lane[..]);
                 let at = start + TILE / 2;
                 let aligned = out[0][at..].as_ptr() as usize % 16 == 0;
-                let done = stream_tiles(&mut c, factor, &mut out, at);
+                let done = tiles_either(mirror, &mut c, factor, &mut out, at);
                 stream_fence();
                 assert_eq!(done, aligned && cfg!(target_arch = "x86_64"));
                 for (k, lane) in buf.iter().enumerate() {
@@ -1621,8 +1690,10 @@ mod tests {
                             .collect::<Vec<_>>()
                     };
                     if done {
-                        assert_eq!(bits(&lane[at..at + TILE]), bits(&expected[k]), "lane {k}");
-                        assert_eq!(bits(&c[k..=k]), bits(&expected[k][TILE - 1..]));
+                        let what = format!("lane {k}, mirror {mirror}");
+                        assert_eq!(bits(&lane[at..at + TILE]), bits(&expected[k]), "{what}");
+                        let last = if mirror { 0 } else { TILE - 1 };
+                        assert_eq!(bits(&c[k..=k]), bits(&expected[k][last..=last]), "{what}");
                     } else {
                         assert_eq!(bits(&lane[at..at + TILE]), bits(&[-7.5; TILE]));
                         assert_eq!(c[k].to_bits(), carry[k].to_bits());
@@ -1642,26 +1713,33 @@ mod tests {
         where
             T: Copy + Mul<Output = T> + PartialEq + core::fmt::Debug + 'static,
         {
-            let expected: [[T; TILE]; LANES] = core::array::from_fn(|k| {
+            let steps: [[T; TILE]; LANES] = core::array::from_fn(|k| {
                 let mut p = carry[k];
                 core::array::from_fn(|s| {
                     p = p * factor(k, s);
                     p
                 })
             });
-            // At a tile aligned to 16 bytes, and one 8 bytes past it.
-            for at in [TILE, TILE + 1] {
+            // At a tile aligned to 16 bytes, and one 8 bytes past it;
+            // forward and mirrored.
+            for (at, mirror) in [
+                (TILE, false),
+                (TILE + 1, false),
+                (TILE, true),
+                (TILE + 1, true),
+            ] {
                 let mut buf = Aligned([[fill; 3 * TILE]; LANES]);
                 let mut out = buf.0.each_mut().map(|lane| &mut lane[..]);
                 let mut c = carry;
-                let done = stream_tiles(&mut c, &factor, &mut out, at);
+                let done = tiles_either(mirror, &mut c, &factor, &mut out, at);
                 stream_fence();
                 assert_eq!(done, at == TILE && cfg!(target_arch = "x86_64"));
                 for (k, lane) in buf.0.iter().enumerate() {
                     let tile = &lane[at..at + TILE];
                     if done {
-                        assert_eq!(tile, &expected[k][..], "lane {k}");
-                        assert_eq!(c[k], expected[k][TILE - 1], "lane {k}");
+                        let what = format!("lane {k}, mirror {mirror}");
+                        assert_eq!(tile, &in_memory(mirror, &steps[k])[..], "{what}");
+                        assert_eq!(c[k], steps[k][TILE - 1], "{what}");
                     } else {
                         assert!(tile.iter().all(|&x| x == fill));
                         assert_eq!(c[k], carry[k]);

@@ -7,6 +7,9 @@
 //! - `inner == 1`, contiguous lanes: [`GROUP`] lanes side by side, a tile of
 //!   [`TILE`] steps at a time, from the last tile to the first
 //!   ([`rev_tiles`]), so that the multiplications of the lanes overlap.
+//!   Large outputs of `f64`, `i64` and `u64` in lanes of 1 KiB or more take
+//!   the streamed lanes kernel, the same tiles streamed from registers
+//!   ([`streamed::scan_into_rev`](super::streamed::scan_into_rev)).
 //! - `inner > 1`: each row becomes the elementwise product of itself and the
 //!   row after it, from the last row to the first; rows are read and written
 //!   in memory order, which vectorises. Large outputs of `f64`, `i64` and
@@ -261,7 +264,8 @@ fn block_into<A, B, F>(
         return;
     }
     if !seeded && super::streamed::applies_rev::<B>(outer, n, inner) {
-        // Large outputs in rows: streamed, from the last row to the first.
+        // Large outputs in rows or long contiguous lanes: streamed, from
+        // the last row, or the end of each lane.
         let input = super::streamed::Plain {
             src,
             conv,

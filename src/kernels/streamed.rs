@@ -40,7 +40,9 @@
 //!   `contiguous::four_at_a_time`), segmented or masked integer lanes, and
 //!   lanes of 16 to 1,023 f64, which are staged in cache first, keep the
 //!   kernels of [`contiguous`](super::contiguous) and
-//!   [`segmented`](super::segmented): streamed, they were slower.
+//!   [`segmented`](super::segmented): streamed, they were slower. The
+//!   reverse scan of `f64`, `i64` and `u64` takes the same tiles mirrored,
+//!   from the end of each lane ([`scan_into_rev`]).
 //! - **short lanes** (fewer than [`SHORT`] elements): whole lanes scanned
 //!   into a chunk on the stack, which is then streamed out. Lanes of 4:
 //!   f64 1.55x -> 1.20x, i64 1.75x -> 1.52x. Lanes of an even length of
@@ -161,6 +163,23 @@ pub(super) trait Factors<B> {
     where
         Self: Sized;
 
+    /// [`memory::stream_tiles_rev`] of the tile at step `i` of the lanes
+    /// `lanes`, from its end: whether it scanned and streamed the tile
+    /// (else the caller does). None by default.
+    #[inline(always)]
+    fn stream_tile_rev(
+        lanes: &[Self; GROUP],
+        carry: &mut [B; GROUP],
+        out: &mut [&mut [B]; GROUP],
+        i: usize,
+    ) -> bool
+    where
+        Self: Sized,
+    {
+        let _ = (lanes, carry, out, i);
+        false
+    }
+
     /// [`put`](Self::put) of a whole tile.
     #[inline(always)]
     fn tile(&self, start: usize, tile: &mut [B; TILE]) {
@@ -271,6 +290,19 @@ where
             core::array::from_fn(|k| lanes[k].src[i..i + TILE].try_into().expect("a whole tile"));
         let conv = lanes[0].conv;
         memory::stream_tiles(carry, |k, s| conv(&x[k][s]), out, i)
+    }
+
+    #[inline(always)]
+    fn stream_tile_rev(
+        lanes: &[Self; GROUP],
+        carry: &mut [B; GROUP],
+        out: &mut [&mut [B]; GROUP],
+        i: usize,
+    ) -> bool {
+        let x: [&[A; TILE]; GROUP] =
+            core::array::from_fn(|k| lanes[k].src[i..i + TILE].try_into().expect("a whole tile"));
+        let conv = lanes[0].conv;
+        memory::stream_tiles_rev(carry, |k, s| conv(&x[k][TILE - 1 - s]), out, i)
     }
 
     #[inline(always)]
@@ -603,25 +635,51 @@ fn all_rows<B, I>(
 }
 
 /// Whether [`scan_into_rev`] takes the reverse scan of the row-major block
-/// `(outer, n, inner)` of elements of `B`: rows that [`scan_into`] streams
-/// ([`applies`]), of `f64`, `i64` or `u64`, whose multiplication gives the
-/// same product whichever operand is on the left (a reverse scan multiplies
-/// each element by the product of those after it, `x * p`; the rows kernel
-/// multiplies `p * x`).
+/// `(outer, n, inner)` of elements of `B`, of `f64`, `i64` or `u64`, whose
+/// multiplication gives the same product whichever operand is on the left
+/// (a reverse scan multiplies each element by the product of those after
+/// it, `x * p`; the kernels multiply `p * x`): rows that [`scan_into`]
+/// streams ([`applies`]), or a large output in [`GROUP`] or more contiguous
+/// lanes of [`MIN_REV_LANE_BYTES`] or more.
 pub(super) fn applies_rev<B>(outer: usize, n: usize, inner: usize) -> bool {
+    let size = core::mem::size_of::<B>();
     // The 8-byte words that stream in pairs are exactly these three types.
-    memory::streams_pairs::<B>() && inner > 1 && applies::<B>(outer, n, inner, 0)
+    memory::streams_pairs::<B>()
+        && if inner > 1 {
+            applies::<B>(outer, n, inner, 0)
+        } else {
+            outer >= GROUP
+                && n.saturating_mul(size) >= MIN_REV_LANE_BYTES
+                && outer.saturating_mul(n).saturating_mul(size) >= MIN_BYTES
+        }
 }
 
+/// Contiguous lanes shorter than this are scanned in reverse by the kernels
+/// of [`reverse`](super::reverse), which stage groups of short lanes in
+/// cache. Shorter than those of the forward scan ([`MIN_LANE_BYTES`]): the
+/// reverse staging is slower. Measured (64 MiB, time / a copy, f64 and
+/// i64): lanes of 512, staged 1.45x-1.52x, streamed 1.08x-1.45x; of 256,
+/// 2.0x-2.3x and 1.7x-1.9x; of 128, 2.3x-2.4x and 1.95x-2.3x; of 64,
+/// 1.6x-1.75x and 2.1x-2.9x.
+const MIN_REV_LANE_BYTES: usize = 1 << 10;
+
 /// The reverse scan of the row-major block `(outer, n, inner)` whose factors
-/// `input` gives along its middle axis, into `dst`, with streaming stores:
-/// the rows of [`scan_into`] from the last to the first, for the blocks of
-/// [`applies_rev`]. Walked downwards, the rows are streams that the
-/// hardware prefetcher does not follow: each chunk asks for the same chunk
-/// of the row before it ([`Factors::prefetch`]). Measured (64 MiB, time / a
-/// copy, paired runs): rows of 1,024 i64 1.28x-1.31x -> 1.11x-1.15x (1.3x
-/// streamed without the prefetches), f64 1.18x -> 0.93x-0.95x; rows of
-/// 8,192 f64 1.2x -> 0.81x; four rows of 2,097,152 i64 1.4x -> 1.1x-1.2x.
+/// `input` gives along its middle axis, into `dst`, with streaming stores,
+/// for the blocks of [`applies_rev`]:
+///
+/// - rows: those of [`scan_into`] from the last to the first. Walked
+///   downwards, the rows are streams that the hardware prefetcher does not
+///   follow: each chunk asks for the same chunk of the row before it
+///   ([`Factors::prefetch`]). Measured (64 MiB, time / a copy, paired runs):
+///   rows of 1,024 i64 1.28x-1.31x -> 1.11x-1.15x (1.3x streamed without
+///   the prefetches), f64 1.18x -> 0.93x-0.95x; rows of 8,192 f64 1.2x ->
+///   0.81x; four rows of 2,097,152 i64 1.33x -> 0.95x-1.05x.
+/// - contiguous lanes: [`lanes_rev`], the tiles of [`lanes`] from each
+///   lane's end. Measured as the rows: lanes of 1,024 f64 1.35x-1.45x ->
+///   1.04x-1.08x, i64 1.42x-1.49x -> 1.13x-1.26x; lanes of 1,024 in F
+///   order, f64 1.43x-1.45x -> 0.89x-1.05x, i64 1.53x -> 1.05x-1.25x; lanes
+///   of 8,192 0.97x-1.0x -> 0.76x-0.93x; four lanes of 2,097,152 1.01x-1.08x
+///   -> 0.82x-0.91x. From lanes of 128 ([`MIN_REV_LANE_BYTES`]).
 pub(super) fn scan_into_rev<B, I>(
     input: &I,
     dst: &mut [B],
@@ -635,7 +693,11 @@ pub(super) fn scan_into_rev<B, I>(
     if len == 0 {
         return;
     }
-    all_rows(input, &mut dst[..len], (outer, n, inner), BAND, true);
+    if inner == 1 {
+        lanes_rev(input, &mut dst[..len], n);
+    } else {
+        all_rows(input, &mut dst[..len], (outer, n, inner), BAND, true);
+    }
     stream_fence();
 }
 
@@ -753,6 +815,117 @@ where
     for base in (whole..len).step_by(n) {
         lane_start(input, base, &mut dst[base..base + n], n);
     }
+}
+
+/// The reverse scan of contiguous lanes of `n >= SHORT` elements: the
+/// mirror image of [`lanes`]. Each lane of a group is walked from its end:
+/// the steps after its last whole cache line of output first (a whole tile
+/// if the lane ends a line), then the same number of tiles in every lane,
+/// each a line of its own ([`Factors::stream_tile_rev`]), from the last to
+/// the first, and the steps before them last. Only for types whose product
+/// does not depend on the order of its operands ([`applies_rev`]).
+fn lanes_rev<B, I>(input: &I, dst: &mut [B], n: usize)
+where
+    B: Clone + Mul<Output = B>,
+    I: Factors<B>,
+{
+    let len = dst.len();
+    let whole = len / (GROUP * n) * (GROUP * n);
+    let size = core::mem::size_of::<B>().max(1);
+    for base in (0..whole).step_by(GROUP * n) {
+        let dst = &mut dst[base..base + GROUP * n];
+        let mut outs = dst.chunks_exact_mut(n);
+        let dst: [&mut [B]; GROUP] =
+            core::array::from_fn(|_| outs.next().expect("a lane of the group"));
+        let tail: [usize; GROUP] = core::array::from_fn(|k| {
+            let end = dst[k].as_ptr() as usize + n * size;
+            match end % 64 / size {
+                0 => TILE,
+                tail => tail.min(TILE),
+            }
+        });
+        let start = |k: usize| base + k * n;
+        let mut carry: [B; GROUP] =
+            core::array::from_fn(|k| lane_end_rev(input, start(k), dst[k], n - tail[k]));
+        // The same whole tiles in every lane, ending where its tail starts.
+        let tiles = (n - tail.iter().max().copied().unwrap_or(0)) / TILE;
+        let span = tiles * TILE;
+        let body_start = |k: usize| n - tail[k] - span;
+        let parts: [I; GROUP] = core::array::from_fn(|k| {
+            let from = start(k) + body_start(k);
+            input.part(from..from + span)
+        });
+        let mut heads: [&mut [B]; GROUP] = Default::default();
+        let mut bodies: [&mut [B]; GROUP] = Default::default();
+        for (k, lane) in dst.into_iter().enumerate() {
+            let (head, body) = lane.split_at_mut(body_start(k));
+            heads[k] = head;
+            bodies[k] = &mut body[..span];
+        }
+        for i in (0..span).step_by(TILE).rev() {
+            if I::stream_tile_rev(&parts, &mut carry, &mut bodies, i) {
+                continue;
+            }
+            for ((part, body), c) in parts.iter().zip(bodies.iter_mut()).zip(carry.iter_mut()) {
+                *c = lane_run_rev(part, 0, body, i..i + TILE, c.clone());
+            }
+        }
+        // The first steps of each lane, before its tiles.
+        for (k, (head, c)) in heads.into_iter().zip(carry).enumerate() {
+            let end = head.len();
+            lane_run_rev(input, start(k), head, 0..end, c);
+        }
+    }
+    for base in (whole..len).step_by(n) {
+        let lane = &mut dst[base..base + n];
+        let carry = lane_end_rev(input, base, lane, n - TILE);
+        lane_run_rev(input, base, lane, 0..n - TILE, carry);
+    }
+}
+
+/// Streams out positions `from..` (at most a [`TILE`], at least one) of the
+/// reverse scan of the lane `dst` whose first element is `at` in the block,
+/// from its last element, with one copy, and returns the product at `from`.
+fn lane_end_rev<B, I>(input: &I, at: usize, dst: &mut [B], from: usize) -> B
+where
+    B: Clone + Mul<Output = B>,
+    I: Factors<B>,
+{
+    let end = dst.len();
+    debug_assert!(from < end && end - from <= TILE);
+    let mut carry = input.factor_at(at + end - 1);
+    let mut tile: [B; TILE] = core::array::from_fn(|_| carry.clone());
+    let tile = &mut tile[..end - from];
+    for (slot, k) in tile.iter_mut().zip(from..end - 1).rev() {
+        carry = input.factor_at(at + k) * carry;
+        slot.clone_from(&carry);
+    }
+    stream_copy(tile, &mut dst[from..]);
+    carry
+}
+
+/// Streams out positions `range` of the reverse scan of the lane whose first
+/// element is `at` in the block, from the last of them down, continuing
+/// from `carry`, the product just after them, a tile at a time, and returns
+/// the last product (that of `range.start`).
+fn lane_run_rev<B, I>(input: &I, at: usize, dst: &mut [B], range: Range<usize>, mut carry: B) -> B
+where
+    B: Clone + Mul<Output = B>,
+    I: Factors<B>,
+{
+    let mut tile: [B; TILE] = core::array::from_fn(|_| carry.clone());
+    let mut end = range.end;
+    while end > range.start {
+        let start = end.saturating_sub(TILE).max(range.start);
+        let tile = &mut tile[..end - start];
+        for (slot, k) in tile.iter_mut().zip(start..end).rev() {
+            carry = input.factor_at(at + k) * carry;
+            slot.clone_from(&carry);
+        }
+        stream_copy(tile, &mut dst[start..end]);
+        end = start;
+    }
+    carry
 }
 
 /// Lanes shorter than this are scanned whole, as many as fill a
@@ -1119,9 +1292,9 @@ mod tests {
     }
 
     #[test]
-    fn reverse_rows_match_the_reference() {
-        /// The reverse scan of the rows of `block` by the definition: each
-        /// element times the product of those after it in its lane.
+    fn reverse_rows_and_lanes_match_the_reference() {
+        /// The reverse scan of `block` by the definition: each element
+        /// times the product of those after it in its lane.
         fn reference<B: Clone + Mul<Output = B>>(
             src: &[B],
             (outer, n, inner): (usize, usize, usize),
@@ -1137,26 +1310,55 @@ mod tests {
             }
             out
         }
+        /// `rows`: also the blocks of rows, whose kernel multiplies `p * x`.
         fn check<B: Clone + Mul<Output = B> + PartialEq + core::fmt::Debug>(
             make: impl Fn(usize) -> B,
             fill: B,
+            rows: bool,
         ) {
             // Rows narrower and wider than a band (of 3 here), one and
-            // several lanes, outputs at each 8-byte offset from alignment.
-            for block in [(1, 2, 2), (2, 5, 3), (3, 9, 8), (1, 4, 70)] {
+            // several lanes; contiguous lanes of a group and more, whose
+            // ends fall at different places in a cache line (lengths not a
+            // multiple of a line), and a lane left over; outputs at each
+            // 8-byte offset from alignment (lanes: every offset in a line).
+            let blocks = [
+                (1, 2, 2),
+                (2, 5, 3),
+                (3, 9, 8),
+                (1, 4, 70),
+                (4, 16, 1),
+                (5, 27, 1),
+                (4, 44, 1),
+            ];
+            for block in blocks.into_iter().filter(|b| rows || b.2 == 1) {
                 let len = block.0 * block.1 * block.2;
                 let src: Vec<B> = (0..len).map(&make).collect();
                 let expected = reference(&src, block);
-                for offset in 0..if cfg!(miri) { 1 } else { 2 } {
-                    let mut out = vec![fill.clone(); len + 2];
+                let offsets = match (cfg!(miri), block.2) {
+                    (true, 1) => 3,
+                    (true, _) => 1,
+                    (false, 1) => 8,
+                    (false, _) => 2,
+                };
+                for offset in 0..offsets {
+                    let mut out = vec![fill.clone(); len + 8];
                     let input = Plain {
                         src: &src,
                         conv: &B::clone,
                         selects: false,
                     };
-                    all_rows(&input, &mut out[offset..offset + len], block, 3, true);
+                    let dst = &mut out[offset..offset + len];
+                    if block.2 == 1 {
+                        lanes_rev(&input, dst, block.1);
+                    } else {
+                        all_rows(&input, dst, block, 3, true);
+                    }
                     stream_fence();
-                    assert_eq!(out[offset..offset + len], expected[..], "{block:?}");
+                    assert_eq!(
+                        out[offset..offset + len],
+                        expected[..],
+                        "{block:?} at {offset}"
+                    );
                     assert!(out[..offset]
                         .iter()
                         .chain(&out[offset + len..])
@@ -1167,9 +1369,18 @@ mod tests {
         check(
             |i| 1.0 + (i % 13) as f64 * 0.37 - if i % 11 == 0 { 3.5 } else { 0.0 },
             -0.0,
+            true,
         );
-        check(|i| [2i64, -1, 3, 1, 0, -2, 1][i % 7] + i as i64 % 3, 99);
-        check(|i| [2u64, 1, 3, 1, 5][i % 5], 99);
+        check(
+            |i| [2i64, -1, 3, 1, 0, -2, 1][i % 7] + i as i64 % 3,
+            99,
+            true,
+        );
+        check(|i| [2u64, 1, 3, 1, 5][i % 5], 99, true);
+        // A type without tiles, whose product depends on the order of its
+        // operands: the lanes' steps one at a time, each `x * p` as in the
+        // definition.
+        check(Word::new, Word::new(1000), false);
         // Whether they stream: large rows of the types whose products do not
         // depend on the order of the operands.
         let big = MIN_BYTES / 8;
@@ -1181,7 +1392,19 @@ mod tests {
             applies_rev::<i64>(4, big / 4096, 1024),
             memory::streams::<i64>()
         );
-        assert!(!applies_rev::<f64>(big / 1024, 1024, 1));
+        assert_eq!(
+            applies_rev::<u64>(big / 1024, 1024, 1),
+            memory::streams::<u64>()
+        );
+        // Not: short lanes, which have no reverse kernel here, nor f32,
+        // which streams but is not one of the types of the pair kernels.
+        assert_eq!(
+            applies_rev::<f64>(big / 128, 128, 1),
+            memory::streams::<f64>()
+        );
+        assert!(!applies_rev::<f64>(big / 64, 64, 1));
+        assert!(!applies_rev::<f64>(big / 8, 8, 1));
+        assert!(!applies_rev::<f64>(3, big / 3 + 1, 1));
         assert!(!applies_rev::<f32>(1, big / 1024, 1024));
         assert!(!applies_rev::<f64>(1, 16, 1024));
     }
