@@ -7,8 +7,8 @@
 //! - `inner == 1`, contiguous lanes: [`GROUP`] lanes side by side, a tile of
 //!   [`TILE`] steps at a time, from the last tile to the first
 //!   ([`rev_tiles`]), so that the multiplications of the lanes overlap.
-//!   Large outputs of `f64`, `i64` and `u64` in lanes of 1 KiB or more take
-//!   the streamed lanes kernel, the same tiles streamed from registers
+//!   Large outputs of `f64`, `i64` and `u64` in lanes of 256 bytes or more
+//!   take the streamed lanes kernel, the same tiles streamed from registers
 //!   ([`streamed::scan_into_rev`](super::streamed::scan_into_rev)).
 //! - `inner > 1`: each row becomes the elementwise product of itself and the
 //!   row after it, from the last row to the first; rows are read and written

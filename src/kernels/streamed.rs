@@ -657,11 +657,18 @@ pub(super) fn applies_rev<B>(outer: usize, n: usize, inner: usize) -> bool {
 /// Contiguous lanes shorter than this are scanned in reverse by the kernels
 /// of [`reverse`](super::reverse), which stage groups of short lanes in
 /// cache. Shorter than those of the forward scan ([`MIN_LANE_BYTES`]): the
-/// reverse staging is slower. Measured (64 MiB, time / a copy, f64 and
-/// i64): lanes of 512, staged 1.45x-1.52x, streamed 1.08x-1.45x; of 256,
-/// 2.0x-2.3x and 1.7x-1.9x; of 128, 2.3x-2.4x and 1.95x-2.3x; of 64,
-/// 1.6x-1.75x and 2.1x-2.9x.
-const MIN_REV_LANE_BYTES: usize = 1 << 10;
+/// reverse staging is slower. Measured (64 MiB, time / a copy, f64 and i64,
+/// staged and streamed): lanes of 512, 1.45x-1.52x and 1.08x-1.45x; of 256,
+/// 2.0x-2.3x and 1.35x-1.9x; of 128, 1.5x-1.9x and 1.24x-1.48x; of 96,
+/// 1.8x-1.95x and 1.13x-1.2x; of 64, 1.53x-1.7x and 1.26x-1.36x; of 32 f64,
+/// 1.4x-1.67x and 1.07x-1.12x (i64 1.41x-1.48x and 1.35x-1.6x). Lanes of 64
+/// and shorter were slower streamed (2.1x-2.9x) until each group asked for
+/// the next group's input ([`PREFETCH_GROUP_BYTES`]).
+const MIN_REV_LANE_BYTES: usize = 256;
+
+/// Groups of reverse lanes of at most this many bytes ask for the next
+/// group's input before they are scanned ([`lanes_rev`]).
+const PREFETCH_GROUP_BYTES: usize = 4 << 10;
 
 /// The reverse scan of the row-major block `(outer, n, inner)` whose factors
 /// `input` gives along its middle axis, into `dst`, with streaming stores,
@@ -679,7 +686,7 @@ const MIN_REV_LANE_BYTES: usize = 1 << 10;
 ///   1.04x-1.08x, i64 1.42x-1.49x -> 1.13x-1.26x; lanes of 1,024 in F
 ///   order, f64 1.43x-1.45x -> 0.89x-1.05x, i64 1.53x -> 1.05x-1.25x; lanes
 ///   of 8,192 0.97x-1.0x -> 0.76x-0.93x; four lanes of 2,097,152 1.01x-1.08x
-///   -> 0.82x-0.91x. From lanes of 128 ([`MIN_REV_LANE_BYTES`]).
+///   -> 0.82x-0.91x. From lanes of 32 ([`MIN_REV_LANE_BYTES`]).
 pub(super) fn scan_into_rev<B, I>(
     input: &I,
     dst: &mut [B],
@@ -833,6 +840,14 @@ where
     let whole = len / (GROUP * n) * (GROUP * n);
     let size = core::mem::size_of::<B>().max(1);
     for base in (0..whole).step_by(GROUP * n) {
+        // Short lanes: the next group's input asked for at once. Four short
+        // lanes read side by side from their ends are short streams that
+        // the hardware prefetcher does not follow (lanes of 64 f64, 64 MiB:
+        // 1.6x-1.7x a copy without, 1.3x-1.36x with; longer groups were
+        // slower with it).
+        if GROUP * n * size <= PREFETCH_GROUP_BYTES {
+            input.prefetch(base + GROUP * n..base + 2 * GROUP * n);
+        }
         let dst = &mut dst[base..base + GROUP * n];
         let mut outs = dst.chunks_exact_mut(n);
         let dst: [&mut [B]; GROUP] =
@@ -1402,7 +1417,11 @@ mod tests {
             applies_rev::<f64>(big / 128, 128, 1),
             memory::streams::<f64>()
         );
-        assert!(!applies_rev::<f64>(big / 64, 64, 1));
+        assert_eq!(
+            applies_rev::<i64>(big / 32, 32, 1),
+            memory::streams::<i64>()
+        );
+        assert!(!applies_rev::<f64>(big / 16, 16, 1));
         assert!(!applies_rev::<f64>(big / 8, 8, 1));
         assert!(!applies_rev::<f64>(3, big / 3 + 1, 1));
         assert!(!applies_rev::<f32>(1, big / 1024, 1024));
