@@ -286,9 +286,7 @@ where
         out: &mut [&mut [B]; GROUP],
         i: usize,
     ) -> bool {
-        let x: [&[A; TILE]; GROUP] =
-            core::array::from_fn(|k| lanes[k].src[i..i + TILE].try_into().expect("a whole tile"));
-        let conv = lanes[0].conv;
+        let (x, conv) = tiles_at(lanes, i);
         memory::stream_tiles(carry, |k, s| conv(&x[k][s]), out, i)
     }
 
@@ -299,9 +297,7 @@ where
         out: &mut [&mut [B]; GROUP],
         i: usize,
     ) -> bool {
-        let x: [&[A; TILE]; GROUP] =
-            core::array::from_fn(|k| lanes[k].src[i..i + TILE].try_into().expect("a whole tile"));
-        let conv = lanes[0].conv;
+        let (x, conv) = tiles_at(lanes, i);
         memory::stream_tiles_rev(carry, |k, s| conv(&x[k][TILE - 1 - s]), out, i)
     }
 
@@ -353,6 +349,17 @@ where
     fn selects(&self) -> bool {
         self.selects
     }
+}
+
+/// The inputs of the tile at step `i` of the lanes `lanes`, and their
+/// conversion.
+#[inline(always)]
+fn tiles_at<'a, A, F>(
+    lanes: &[Plain<'a, A, F>; GROUP],
+    i: usize,
+) -> ([&'a [A; TILE]; GROUP], &'a F) {
+    let x = core::array::from_fn(|k| lanes[k].src[i..i + TILE].try_into().expect("a whole tile"));
+    (x, lanes[0].conv)
 }
 
 /// The elements of a slice, converted, with flags of the same length: where
