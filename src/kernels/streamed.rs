@@ -918,6 +918,8 @@ where
     let mut carry = input.factor_at(at + end - 1);
     let mut tile: [B; TILE] = core::array::from_fn(|_| carry.clone());
     let tile = &mut tile[..end - from];
+    // Slot `j` is step `from + j`: the zip drops the tile's last slot, which
+    // keeps the lane's last element, its own product.
     for (slot, k) in tile.iter_mut().zip(from..end - 1).rev() {
         carry = input.factor_at(at + k) * carry;
         slot.clone_from(&carry);
