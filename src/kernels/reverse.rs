@@ -264,8 +264,8 @@ fn block_into<A, B, F>(
         return;
     }
     if !seeded && super::streamed::applies_rev::<B>(outer, n, inner) {
-        // Large outputs in rows or long contiguous lanes: streamed, from
-        // the last row, or the end of each lane.
+        // Large outputs in rows, or in contiguous lanes of 256 bytes or
+        // more: streamed, from the last row, or the end of each lane.
         let input = super::streamed::Plain {
             src,
             conv,
