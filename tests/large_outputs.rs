@@ -412,14 +412,17 @@ fn large_flat_outputs_over_f_order_match_the_reference_loop() {
     }
 }
 
-/// Grouped scans into a large output, whose rows are written with streaming
-/// stores: pandas' NaN rule (a NaN stays in the output and its group's
-/// product goes on past it) and NumPy's (a NaN counts as one), rows of 8 and
-/// of 2 elements, against a loop over the rows with a table of products.
+/// Grouped scans into a large output, written with streaming stores:
+/// pandas' NaN rule (a NaN stays in the output and its group's product goes
+/// on past it) and NumPy's (a NaN counts as one), rows of 8, of 2 and of 1
+/// element, and a 1-D array (`cols` 0), with groups that first appear in the
+/// second half (once every earlier group has started), against a loop over
+/// the rows with a table of products.
 #[test]
 fn grouped_large_outputs_match_the_reference_loop() {
-    for (rows, cols) in [(1 << 18, 8), (1 << 20, 2)] {
-        let a = Array::from_shape_fn((rows, cols), |(i, j)| {
+    for (rows, cols) in [(1 << 18, 8), (1 << 20, 2), (1 << 21, 1), (1 << 21, 0)] {
+        let width = cols.max(1);
+        let a = Array::from_shape_fn((rows, width), |(i, j)| {
             if (i * 7 + j * 3) % 89 == 5 {
                 f64::NAN
             } else {
@@ -428,35 +431,52 @@ fn grouped_large_outputs_match_the_reference_loop() {
         });
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let codes: Vec<usize> = (0..rows)
-            .map(|_| {
+            .map(|i| {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
-                (state % 100) as usize
+                if i > rows / 2 && state % 1000 == 7 {
+                    100 + (state >> 40) as usize % 3
+                } else {
+                    (state % 100) as usize
+                }
             })
             .collect();
         for keep_nan in [true, false] {
             // The reference: a table of running products, one per group and
             // column; a group's first product is its first factor.
-            let mut table: Vec<Option<f64>> = vec![None; 100 * cols];
+            let mut table: Vec<Option<f64>> = vec![None; 103 * width];
             let mut expected = a.clone();
             for (i, &g) in codes.iter().enumerate() {
-                for j in 0..cols {
+                for j in 0..width {
                     let x = a[[i, j]];
                     if keep_nan && x.is_nan() {
                         continue;
                     }
                     let f = if x.is_nan() { 1.0 } else { x };
-                    let p = table[g * cols + j].map_or(f, |p| p * f);
-                    table[g * cols + j] = Some(p);
+                    let p = table[g * width + j].map_or(f, |p| p * f);
+                    table[g * width + j] = Some(p);
                     expected[[i, j]] = p;
                 }
             }
             let how = Cumprod::along(Axis(0)).groups(&codes);
             let how = if keep_nan { how.keep_nan() } else { how };
+            let what = format!("{rows} x {cols}, keep_nan {keep_nan}");
+            if cols == 0 {
+                let (a, expected) = (a.column(0), expected.column(0));
+                let mut out = Array1::<f64>::zeros(rows);
+                a.nancumprod_with_into(how, &mut out).unwrap();
+                let same = |got: &Array1<f64>| {
+                    got.iter()
+                        .zip(&expected)
+                        .all(|(x, y)| x.to_bits() == y.to_bits())
+                };
+                assert!(same(&out), "{what}: into");
+                assert!(same(&a.nancumprod_with(how)), "{what}: allocating");
+                continue;
+            }
             let mut out = Array2::<f64>::zeros((rows, cols));
             a.nancumprod_with_into(how, &mut out).unwrap();
-            let what = format!("{rows} x {cols}, keep_nan {keep_nan}");
             assert!(same_bits(&out, &expected), "{what}: into");
             assert!(
                 same_bits(&a.nancumprod_with(how), &expected),

@@ -450,6 +450,103 @@ fn pandas_grouped_cumprod_example() {
     );
 }
 
+/// One long lane with groups, whose codes the scan checks as it reads them:
+/// a group that first appears late (after every earlier group has started
+/// and past the first few thousand positions), a code beyond the axis length
+/// that appears late, a code that never appears, and `usize::MAX`; through
+/// every form and NaN rule, along a 1-D array and a column, against a plain
+/// loop with a product per code.
+#[test]
+fn grouped_lanes_meet_new_and_large_codes_late() {
+    let n = if cfg!(miri) { 300 } else { 10_000 };
+    let late = n * 3 / 4;
+    let x: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 97 == 3 {
+                f64::NAN
+            } else {
+                0.9 + ((i * 13) % 29) as f64 * 7e-3
+            }
+        })
+        .collect();
+    let base = |i: usize| (i * 7919) % 4;
+    let code_sets: [(&str, Vec<usize>); 4] = [
+        (
+            "a new group late",
+            (0..n)
+                .map(|i| if i >= late && i % 3 == 0 { 4 } else { base(i) })
+                .collect(),
+        ),
+        (
+            "a code beyond the axis late",
+            (0..n)
+                .map(|i| if i == late { n + 5 } else { base(i) })
+                .collect(),
+        ),
+        (
+            "a code that never appears",
+            (0..n).map(|i| base(i) * 2).collect(),
+        ),
+        (
+            "usize::MAX late",
+            (0..n)
+                .map(|i| {
+                    if i > late && i % 5 == 0 {
+                        usize::MAX
+                    } else {
+                        base(i)
+                    }
+                })
+                .collect(),
+        ),
+    ];
+    for (what, codes) in &code_sets {
+        for rule in 0..3u8 {
+            let mut products: HashMap<usize, f64> = HashMap::new();
+            let expected: Vec<f64> = x
+                .iter()
+                .zip(codes)
+                .map(|(&v, &g)| {
+                    if v.is_nan() && rule == 2 {
+                        return v;
+                    }
+                    let f = if v.is_nan() && rule == 1 { 1.0 } else { v };
+                    let p = products.get(&g).map_or(f, |&p| p * f);
+                    products.insert(g, p);
+                    p
+                })
+                .collect();
+            let expected: Vec<u64> = expected.into_iter().map(float_key).collect();
+            let how = Cumprod::along(Axis(0)).groups(codes);
+            let how = if rule == 2 { how.keep_nan() } else { how };
+            let scan = |a: &ArrayD<f64>| -> Vec<Vec<u64>> {
+                let mut into = ArrayD::zeros(a.raw_dim());
+                let mut inplace = a.clone();
+                let (alloc, into, inplace) = if rule == 0 {
+                    a.cumprod_with_into(how, &mut into).unwrap();
+                    inplace.cumprod_with_inplace(how);
+                    (a.cumprod_with(how), into, inplace)
+                } else {
+                    a.nancumprod_with_into(how, &mut into).unwrap();
+                    inplace.nancumprod_with_inplace(how);
+                    (a.nancumprod_with(how), into, inplace)
+                };
+                [alloc, into, inplace]
+                    .iter()
+                    .map(|r| r.iter().copied().map(float_key).collect())
+                    .collect()
+            };
+            let lane = ArrayD::from_shape_vec(IxDyn(&[n]), x.clone()).unwrap();
+            let column = ArrayD::from_shape_vec(IxDyn(&[n, 1]), x.clone()).unwrap();
+            for (shape, a) in [("1-D", lane), ("column", column)] {
+                for (form, got) in ["allocating", "_into", "in place"].iter().zip(scan(&a)) {
+                    assert!(got == expected, "{what}, {shape}, rule {rule}, {form}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn errors_name_the_operand() {
     let a = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];

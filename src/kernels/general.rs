@@ -216,6 +216,31 @@ trait Input<B> {
         let _ = (start, products, out);
         false
     }
+
+    /// Whether [`group_lane`](Self::group_lane) scans (else it leaves the
+    /// lane to the caller).
+    const GROUP_LANE: bool = false;
+
+    /// The forward grouped scan of one lane whose products have all
+    /// started: the element at `start + j` multiplies `products[codes[j]]`
+    /// (a kept element leaves it as it is), and the product (or the kept
+    /// value) goes to `out[j]`, with streaming stores if `stream`, up to the
+    /// first code that has no product. Returns how many positions it
+    /// scanned: all of them, or as far as that code.
+    fn group_lane(
+        &self,
+        start: usize,
+        codes: &[usize],
+        products: &mut [B],
+        out: &mut [B],
+        stream: bool,
+    ) -> usize
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let _ = (start, codes, products, out, stream);
+        0
+    }
 }
 
 /// The input as a slice in the working order (for a strided input, a slice
@@ -268,6 +293,64 @@ where
             None => (self.conv)(&x[j]),
         };
         memory::stream_times_keeping(products, factor, |j| (self.keep)(&x[j]), out)
+    }
+
+    const GROUP_LANE: bool = true;
+
+    // Over slices, without the iterator of positions that the general lane
+    // loop reads each element through. Large outputs are scanned a run at a
+    // time into a buffer on the stack and streamed from there, so that the
+    // output's lines are not read before they are written.
+    #[inline(never)]
+    fn group_lane(
+        &self,
+        start: usize,
+        codes: &[usize],
+        products: &mut [B],
+        out: &mut [B],
+        stream: bool,
+    ) -> usize
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        /// Elements scanned into the buffer at a time (2 KiB of `f64`).
+        const RUN: usize = 256;
+        let len = out.len();
+        let (src, codes) = (&self.src[start..start + len], &codes[..len]);
+        // The positions scanned, up to the first code without a product.
+        let run = |src: &[A], codes: &[usize], products: &mut [B], out: &mut [B]| -> usize {
+            for (j, ((x, &group), y)) in src.iter().zip(codes).zip(out).enumerate() {
+                *y = match (self.keep)(x) {
+                    Some(kept) => kept,
+                    None => {
+                        let Some(product) = products.get_mut(group) else {
+                            return j;
+                        };
+                        *product = product.clone() * (self.conv)(x);
+                        product.clone()
+                    }
+                };
+            }
+            src.len()
+        };
+        if !stream {
+            return run(src, codes, products, out);
+        }
+        let mut buffer: [B; RUN] = core::array::from_fn(|_| B::one());
+        let mut done = 0;
+        for ((src, codes), out) in src
+            .chunks(RUN)
+            .zip(codes.chunks(RUN))
+            .zip(out.chunks_mut(RUN))
+        {
+            let k = run(src, codes, products, &mut buffer[..src.len()]);
+            memory::stream_copy(&buffer[..k], &mut out[..k]);
+            done += k;
+            if k < src.len() {
+                break;
+            }
+        }
+        done
     }
 
     #[inline(always)]
@@ -1027,10 +1110,10 @@ impl<B: Clone + Mul<Output = B> + One> Chain<'_, B> {
 /// Without flags, the positions go a chunk at a time; with codes not checked
 /// yet, each chunk's codes are checked as it is read (from memory once, then
 /// from cache), and the products grow to the largest code so far.
-fn groups<B>(
+fn groups<B, I: Input<B>>(
     data: &mut [B],
     b: &Block<'_>,
-    input: &impl Input<B>,
+    input: &I,
     restart: Option<&B>,
 ) -> Result<(), NotDense>
 where
@@ -1084,6 +1167,18 @@ where
                     (done, done + count)
                 };
                 let codes = &codes[lo..hi];
+                let block = &mut block[lo * inner..hi * inner];
+                let at = base + lo * inner;
+                if inner == 1 && !reverse && I::GROUP_LANE {
+                    // One lane, forward: the codes checked as they are read.
+                    let scanned = chains.lane_forward(block, codes, at, n, input, stream);
+                    if scanned.is_err() {
+                        memory::stream_fence();
+                        return scanned;
+                    }
+                    done += count;
+                    continue;
+                }
                 if groups.is_none() {
                     let largest = codes.iter().copied().max().unwrap_or(0);
                     if largest >= n {
@@ -1092,8 +1187,6 @@ where
                     }
                     chains.grow((largest + 1) * inner);
                 }
-                let block = &mut block[lo * inner..hi * inner];
-                let at = base + lo * inner;
                 if inner == 1 {
                     // One lane: no rows to slice, a loop of its own.
                     let items = block.iter_mut().zip(codes).zip(at..at + count);
@@ -1240,6 +1333,54 @@ impl<B: Clone + Mul<Output = B>> Chains<B> {
                 Err(kept) => *y = kept,
             }
         }
+    }
+
+    /// [`lane`](Self::lane), forward, over the positions `at..` of `out`
+    /// with their groups `codes`, for an input that scans grouped lanes
+    /// ([`Input::GROUP_LANE`]), checking the codes as it goes: a code
+    /// without a product grows the products up to it, or, at `n` or beyond,
+    /// fails. Where every product has started, the input scans
+    /// ([`Input::group_lane`], with streaming stores if `stream`) up to the
+    /// next code without a product.
+    fn lane_forward(
+        &mut self,
+        out: &mut [B],
+        codes: &[usize],
+        at: usize,
+        n: usize,
+        input: &impl Input<B>,
+        stream: bool,
+    ) -> Result<(), NotDense> {
+        let len = out.len();
+        let mut from = 0;
+        while from < len {
+            let group = codes[from];
+            if group >= self.products.len() {
+                if group >= n {
+                    return Err(NotDense);
+                }
+                self.grow(group + 1);
+            }
+            if self.waiting == 0 {
+                let scanned = input.group_lane(
+                    at + from,
+                    &codes[from..],
+                    &mut self.products,
+                    &mut out[from..],
+                    stream,
+                );
+                if scanned > 0 {
+                    from += scanned;
+                    continue;
+                }
+            }
+            match input.read(at + from, &out[from]) {
+                Ok(v) => out[from] = self.push(group, v).clone(),
+                Err(kept) => out[from] = kept,
+            }
+            from += 1;
+        }
+        Ok(())
     }
 
     /// The rows of a grouped scan without flags, each with its group and
