@@ -488,6 +488,7 @@ fn grouped_large_outputs_match_the_reference_loop() {
 
 /// `f64` scanned into `Scaled<f64>` (16 bytes an element) along rows of
 /// 1,024, 16 MiB of output, streamed from the registers that multiply them,
+/// and along contiguous lanes of 1,024, four side by side,
 /// against the plain loop of `Scaled` products, with factors that take
 /// products out of range, subnormals, zeros, infinities and NaN; and into a
 /// view of a wider array, whose other column is left as it was.
@@ -510,22 +511,24 @@ fn large_scaled_outputs_match_the_reference_loop() {
             _ => 0.25 + (state >> 40) as f64 / (1u64 << 23) as f64,
         }
     });
-    let expected = reference(a.mapv(Scaled::from).view(), Axis(0));
-    let same = |got: &ArrayView2<'_, Scaled<f64>>| {
-        got.iter().zip(&expected).all(|(g, e)| {
-            (g.mantissa().is_nan() && e.mantissa().is_nan())
-                || (g.mantissa().to_bits() == e.mantissa().to_bits()
-                    && g.exponent() == e.exponent())
-        })
-    };
-    let mut out = Array2::from_elem((rows, cols), Scaled::from(3.0));
-    a.cumprod_axis_into(Axis(0), &mut out).unwrap();
-    assert!(same(&out.view()));
-    let mut wide = Array2::from_elem((rows, cols + 1), Scaled::from(3.0));
-    a.cumprod_axis_into(Axis(0), &mut wide.slice_mut(s![.., 1..]))
-        .unwrap();
-    assert!(same(&wide.slice(s![.., 1..])));
-    assert!(wide.column(0).iter().all(|v| v.to_float() == 3.0));
+    for axis in [Axis(0), Axis(1)] {
+        let expected = reference(a.mapv(Scaled::from).view(), axis);
+        let same = |got: &ArrayView2<'_, Scaled<f64>>| {
+            got.iter().zip(&expected).all(|(g, e)| {
+                (g.mantissa().is_nan() && e.mantissa().is_nan())
+                    || (g.mantissa().to_bits() == e.mantissa().to_bits()
+                        && g.exponent() == e.exponent())
+            })
+        };
+        let mut out = Array2::from_elem((rows, cols), Scaled::from(3.0));
+        a.cumprod_axis_into(axis, &mut out).unwrap();
+        assert!(same(&out.view()), "{axis:?}");
+        let mut wide = Array2::from_elem((rows, cols + 1), Scaled::from(3.0));
+        a.cumprod_axis_into(axis, &mut wide.slice_mut(s![.., 1..]))
+            .unwrap();
+        assert!(same(&wide.slice(s![.., 1..])), "{axis:?}");
+        assert!(wide.column(0).iter().all(|v| v.to_float() == 3.0));
+    }
 }
 
 /// `i64` rows whose running products reach past 2^62 without overflowing

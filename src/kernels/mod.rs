@@ -365,7 +365,10 @@ pub(crate) fn axis_into_part<A, B, D>(
         return;
     }
     if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
-        if streamed::applies::<B>(outer, n, inner, whole) {
+        if streamed::applies::<B>(outer, n, inner, whole)
+            || (crate::scaled::converts_f64(&conv)
+                && streamed::applies_scaled::<B>(outer, n, inner, whole))
+        {
             let input = streamed::Plain {
                 src: values,
                 conv: &conv,
