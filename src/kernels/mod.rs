@@ -172,6 +172,15 @@ where
     let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
     if contiguous && inner > 1 && a.len() <= SMALL {
         let mut out = copy(&a, &conv);
+        // The copy of a contiguous array keeps its memory order (`to_owned`
+        // and `map` do): the block is the same, and need not be worked out
+        // again, which costs about a tenth of a call on 4 x 4.
+        if same_strides(a.shape(), a.strides(), out.strides()) {
+            if let Some(data) = out.as_slice_memory_order_mut() {
+                contiguous::scan(&mut InPlace(data), outer, n, inner);
+                return out;
+            }
+        }
         axis_inplace(out.view_mut(), axis);
         return out;
     }
