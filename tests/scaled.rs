@@ -402,7 +402,7 @@ where
     Scaled<F>: From<F>,
 {
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
-    for &(lanes, n) in &[(4, 8), (5, 17), (8, 64), (6, 300), (4, 3000)] {
+    for &(lanes, n) in &[(4, 8), (7, 3), (5, 17), (8, 64), (6, 300), (4, 3000)] {
         let factors: Vec<F> = (0..lanes * n)
             .map(|_| {
                 let r = rng.next();
@@ -454,7 +454,19 @@ where
                     x.cumprod_with_into(how.clone(), &mut into).unwrap();
                     let mut inplace = scaled.clone();
                     inplace.cumprod_with_inplace(how.clone());
-                    for (name, got) in [("alloc", &alloc), ("into", &into), ("inplace", &inplace)] {
+                    // The plain `_into` form, where the options allow it.
+                    let mut plain = x.mapv(|_| Scaled::from(F::from(9.0)));
+                    if !reverse && initial.is_none() {
+                        x.cumprod_axis_into(axis, &mut plain).unwrap();
+                    } else {
+                        plain.assign(&into);
+                    }
+                    for (name, got) in [
+                        ("alloc", &alloc),
+                        ("into", &into),
+                        ("inplace", &inplace),
+                        ("plain into", &plain),
+                    ] {
                         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
                             assert!(same(g, e), "{name} {what} at {i}: {g:?} against {e:?}");
                         }

@@ -1109,7 +1109,9 @@ impl<B: Clone + Mul<Output = B> + One> Chain<'_, B> {
 ///
 /// Without flags, the positions go a chunk at a time; with codes not checked
 /// yet, each chunk's codes are checked as it is read (from memory once, then
-/// from cache), and the products grow to the largest code so far.
+/// from cache), and the products grow to the largest code so far. A single
+/// lane, forward, checks each code as it multiplies instead
+/// ([`Chains::lane_forward`]).
 fn groups<B, I: Input<B>>(
     data: &mut [B],
     b: &Block<'_>,

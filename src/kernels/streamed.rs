@@ -42,7 +42,9 @@
 //!   kernels of [`contiguous`](super::contiguous) and
 //!   [`segmented`](super::segmented): streamed, they were slower. The
 //!   reverse scan of `f64`, `i64` and `u64` takes the same tiles mirrored,
-//!   from the end of each lane ([`scan_into_rev`]).
+//!   from the end of each lane ([`scan_into_rev`]). `f64` into
+//!   `Scaled<f64>` takes the same lanes ([`applies_scaled`]) with tiles of
+//!   its own, written with ordinary stores ([`memory::tiles_scaled`]).
 //! - **short lanes** (fewer than [`SHORT`] elements): whole lanes scanned
 //!   into a chunk on the stack, which is then streamed out. Lanes of 4:
 //!   f64 1.55x -> 1.20x, i64 1.75x -> 1.52x. Lanes of an even length of
@@ -119,6 +121,15 @@ pub(super) fn applies_scaled<B>(outer: usize, n: usize, inner: usize, whole: usi
         && outer >= GROUP
         && n.saturating_mul(size) >= MIN_LANE_BYTES
         && outer.saturating_mul(n).max(whole).saturating_mul(size) >= MIN_BYTES
+}
+
+/// Whether contiguous lanes of `n` elements of `B` are scanned from `f64`
+/// a lane at a time by [`crate::scaled::lanes_f64`]: `B` is `Scaled<f64>`
+/// and the lanes are shorter than [`SHORT`], whatever the size of the
+/// output. The lanes' chains of multiplications overlap only when they are
+/// short; longer lanes keep the four-lane loop of the plain kernels.
+pub(super) fn short_scaled_lanes<B>(n: usize) -> bool {
+    typeid::of::<B>() == core::any::TypeId::of::<crate::Scaled<f64>>() && n < SHORT
 }
 
 /// Whether [`scan_into`] takes a scan of [`Flagged`] factors (see
