@@ -1040,8 +1040,7 @@ macro_rules! cumprod_ext_methods {
         {
             check_axis(axis.index(), self.ndim())?;
             check_shape(self.shape(), out.shape())?;
-            // The conversion is a select (see `kernels::axis_into_part`).
-            kernels::axis_into_part(self.view(), out.view_mut(), axis, nan_as_one, 0, true);
+            kernels::axis_into(self.view(), out.view_mut(), axis, nan_as_one);
             Ok(())
         }
 

@@ -97,7 +97,8 @@ fn few_long_rows_and_short_lanes_match_the_reference_loop() {
     let mut out = Array2::<f64>::zeros((1 << 19, 4));
     t.cumprod_axis_into(Axis(1), &mut out).unwrap();
     assert!(same_bits(&out, &reference(t.view(), Axis(1))));
-    // NaN-skipping short lanes, whose conversion (a select) is staged first.
+    // NaN-skipping short lanes, whose conversion (a select) is taken as each
+    // pair is multiplied.
     let mut t_nan = t.clone();
     for i in (0..t_nan.nrows()).step_by(37) {
         t_nan[[i, i % 4]] = f64::NAN;

@@ -350,21 +350,18 @@ pub(crate) fn axis_into<A, B, D>(
     D: Dimension,
     B: Clone + Mul<Output = B>,
 {
-    axis_into_part(src, dst, axis, conv, 0, false);
+    axis_into_part(src, dst, axis, conv, 0);
 }
 
 /// [`axis_into`] for `dst`, a part of an output of `whole` elements (the
 /// piece of one thread; 0 for a whole output): whether the output is large
-/// enough for streaming stores is the whole output's size. `selects`: the
-/// conversion is a select (the NaN-skipping scans' NaN to one), which the
-/// streamed short lanes stage first.
+/// enough for streaming stores is the whole output's size.
 pub(crate) fn axis_into_part<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
     axis: Axis,
     conv: impl Fn(&A) -> B,
     whole: usize,
-    selects: bool,
 ) where
     D: Dimension,
     B: Clone + Mul<Output = B>,
@@ -381,7 +378,6 @@ pub(crate) fn axis_into_part<A, B, D>(
             let input = streamed::Plain {
                 src: values,
                 conv: &conv,
-                selects,
             };
             return streamed::scan_into(&input, out, (outer, n, inner));
         }

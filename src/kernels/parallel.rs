@@ -67,7 +67,7 @@ pub(crate) fn axis_into<A, B, D, F>(
     dst.axis_chunks_iter_mut(cut, len)
         .into_par_iter()
         .zip(src.axis_chunks_iter(cut, len).into_par_iter())
-        .for_each(|(out, piece)| super::axis_into_part(piece, out, axis, &conv, whole, false));
+        .for_each(|(out, piece)| super::axis_into_part(piece, out, axis, &conv, whole));
 }
 
 /// [`super::axis_inplace`] on several threads.

@@ -266,11 +266,7 @@ fn block_into<A, B, F>(
     if !seeded && super::streamed::applies_rev::<B>(outer, n, inner) {
         // Large outputs in rows, or in contiguous lanes of 256 bytes or
         // more: streamed, from the last row, or the end of each lane.
-        let input = super::streamed::Plain {
-            src,
-            conv,
-            selects: false,
-        };
+        let input = super::streamed::Plain { src, conv };
         return super::streamed::scan_into_rev(&input, dst, (outer, n, inner));
     }
     // The elements of a lane that come from the input: all, or all but the
