@@ -206,9 +206,9 @@
 //! and the input row. The plain methods, their NaN-skipping twins and the
 //! options forms with `reverse`, an initial value or a carry write their
 //! result in one pass. On a 2-core
-//! machine with 64 MiB arrays, the `_into` methods run at 0.7x to 1.7x the
-//! time of a copy of the same array (1.0x at the median for f64, 1.1x for
-//! i64), and `axis=None` over an F-order array at 1.0x to 2.6x, the cost of
+//! machine with 64 MiB arrays, the `_into` methods run at 0.6x to 1.6x the
+//! time of a copy of the same array (1.0x at the median for f64, 1.2x for
+//! i64), and `axis=None` over an F-order array at 1.0x to 3.4x, the cost of
 //! the transposition; the in-place methods run at 0.45x to 1.45x a copy, and
 //! the allocating ones, with huge pages, at a third to two thirds of the
 //! time of `to_owned`. The
