@@ -398,7 +398,7 @@ pub(crate) fn times_floats_f64(row: &mut [Scaled<f64>], prev: &[Scaled<f64>], x:
 /// The scan of `f64` into `Scaled<f64>` along the contiguous lanes of `n`
 /// elements of `x`, into those of `out` (of the same length): each lane from
 /// its first element, a product at a time. Where the new mantissa is in the
-/// regular range ([`regular_f64`]), a step is one multiplication of the
+/// regular range ([`ScaledFloat::regular`]), a step is one multiplication of the
 /// mantissa and keeps the exponent, the value that [`Mul`] by
 /// [`Scaled::from`] gives (see [`times_floats_f64`]); otherwise it is that
 /// [`Mul`]. For short lanes, which the four-lane loop of the plain kernels
@@ -408,14 +408,12 @@ pub(crate) fn lanes_f64(x: &[f64], out: &mut [Scaled<f64>], n: usize) {
     if n == 0 {
         return;
     }
-    let (lo, hi) = regular_f64();
     for (x, out) in x.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
         let mut p = Scaled::from(x[0]);
         out[0] = p;
         for (&f, y) in x[1..].iter().zip(&mut out[1..]) {
             let m = p.mantissa * f;
-            let a = magnitude(m);
-            p = if (a >= lo) & (a < hi) {
+            p = if m.regular() {
                 Scaled {
                     mantissa: m,
                     exponent: p.exponent,
