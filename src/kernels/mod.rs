@@ -114,13 +114,19 @@ fn same_strides(shape: &[usize], a: &[isize], b: &[isize]) -> bool {
 }
 
 /// Arrays of at most this many elements, scanned along an axis that is not
-/// their fastest in memory, are copied first and then scanned in place, as
-/// ndarray's own `cumprod` does: for them the fixed cost of the one-pass
+/// their fastest in memory (or in several lanes shorter than
+/// [`contiguous::SHORT_LANE`]), are copied first and then scanned in place,
+/// as ndarray's own `cumprod` does: for them the fixed cost of the one-pass
 /// kernel (staging, block bookkeeping) outweighs the second pass over a few
 /// KiB in cache. Measured against ndarray's `cumprod` (paired medians,
 /// `layout_report small`, three runs): 4 x 4 along axis 0 went from
 /// 0.89-0.95x to 1.03-1.13x its speed (f64), 16 x 16 i64 from 0.82-0.98x to
-/// 0.97-1.07x; at 64 x 64 the one-pass kernel was as fast or faster.
+/// 0.97-1.07x; at 64 x 64 the one-pass kernel was as fast or faster. Rows
+/// wider than [`contiguous::FIXED_ROWS`] take [`contiguous::small_rows`]
+/// (16 x 16 i64 along axis 0: 0.82x-0.87x -> 1.12x-1.14x; F order along
+/// axis 1: 0.79x-0.86x -> 1.18x-1.21x), and four lanes of 4, copied, are
+/// scanned in place (0.93x-1.06x -> 1.1x-1.35x, f64 and i64). One lane
+/// of at most this many elements is scanned in one pass instead ([`collect`]).
 const SMALL: usize = 1024;
 
 /// [`axis_alloc`] without a conversion: a small array is copied with
@@ -170,14 +176,19 @@ where
     // in that logical order): the result is built in that order, then given
     // back its original axis order.
     let (outer, n, inner) = block_shape(a.shape(), order.slice(), axis.index());
-    if contiguous && inner > 1 && a.len() <= SMALL {
+    let short_lanes = inner == 1 && outer > 1 && n < contiguous::SHORT_LANE;
+    if contiguous && (inner > 1 || short_lanes) && a.len() <= SMALL {
         let mut out = copy(&a, &conv);
         // The copy of a contiguous array keeps its memory order (`to_owned`
         // and `map` do): the block is the same, and need not be worked out
         // again, which costs about a tenth of a call on 4 x 4.
         if same_strides(a.shape(), a.strides(), out.strides()) {
             if let Some(data) = out.as_slice_memory_order_mut() {
-                contiguous::scan(&mut InPlace(data), outer, n, inner);
+                if inner > contiguous::FIXED_ROWS {
+                    contiguous::small_rows(data, n, inner);
+                } else {
+                    contiguous::scan(&mut InPlace(data), outer, n, inner);
+                }
                 return out;
             }
         }
@@ -280,6 +291,15 @@ where
 {
     let mut dst = Vec::with_capacity(outer * n * inner);
     memory::advise(&mut dst);
+    if inner == 1 && outer == 1 && n <= SMALL {
+        // One short lane in one pass, read, multiplied and written: staged
+        // first, as longer lanes are, it cost a second pass (i64 [256]:
+        // 0.85x the speed of ndarray's `cumprod`, 1.2x in one pass). Several
+        // short lanes keep the kernels that scan them side by side.
+        let mut src = src;
+        src.extend_scanned(0..n, &mut dst, &conv);
+        return dst;
+    }
     let mut stage = Collect { dst, src, conv };
     contiguous::scan(&mut stage, outer, n, inner);
     stage.dst
