@@ -436,9 +436,9 @@ pub(crate) fn axis_into_part<A, B, D>(
 /// new product starting (with the element's factor) wherever `starts` is
 /// true, when `src` and `dst` are slices in the same memory order and the
 /// flags are in that order; returns whether it did (else nothing is
-/// written). Large outputs stream ([`streamed`]; a mask or segment starts
-/// alone as a [`streamed::OneFlag`] input); masked scans along contiguous
-/// lanes take the plain kernels, the others those of [`segmented`].
+/// written). Large outputs stream ([`streamed::scan_flagged_into`]); masked
+/// scans along contiguous lanes take the plain kernels, the others those of
+/// [`segmented`].
 pub(crate) fn axis_into_flagged<A, B, D>(
     src: ArrayView<'_, A, D>,
     mut dst: ArrayViewMut<'_, B, D>,
@@ -465,27 +465,7 @@ where
         one: &one,
     };
     if streamed::takes_flagged::<B>((outer, n, inner), starts.is_none()) {
-        match (mask, starts) {
-            (None, Some(flags)) => {
-                let input = streamed::OneFlag::<_, _, _, false> {
-                    src: values,
-                    flags,
-                    conv: &conv,
-                    one: &one,
-                };
-                streamed::scan_into(&input, out, (outer, n, inner));
-            }
-            (Some(flags), None) => {
-                let input = streamed::OneFlag::<_, _, _, true> {
-                    src: values,
-                    flags,
-                    conv: &conv,
-                    one: &one,
-                };
-                streamed::scan_into(&input, out, (outer, n, inner));
-            }
-            _ => streamed::scan_into(&input, out, (outer, n, inner)),
-        }
+        streamed::scan_flagged_into(&input, out, (outer, n, inner));
         return true;
     }
     match (mask, starts) {
