@@ -307,15 +307,13 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
         let (mask, starts) = flags(a);
         let both = (Some(&mask), Some(&starts));
         // Each kind of flags alone along the rows; along the lanes of 1,024
-        // (four at a time, in tiles of registers), segments and both; along
-        // the short lanes, both (a mask alone along lanes takes the plain
-        // kernels).
+        // (four at a time, in tiles of registers) and the short lanes (in
+        // pairs of registers), segments and both (a mask alone along lanes
+        // takes the plain kernels).
         let cases = if axis == Axis(0) {
             vec![(Some(&mask), None), (None, Some(&starts)), both]
-        } else if a.ncols() == COLS {
-            vec![(None, Some(&starts)), both]
         } else {
-            vec![both]
+            vec![(None, Some(&starts)), both]
         };
         for (m, st) in cases {
             let along = Cumprod::along(axis);
