@@ -290,9 +290,9 @@ fn flagged_reference(
 
 #[test]
 fn masked_and_segmented_large_outputs_match_the_reference_loop() {
-    // Rows of 1,024 (streamed), lanes of 1,024 (streamed a tile at a time)
-    // and lanes of 4 (streamed a chunk at a time), with a mask, segments and
-    // both.
+    // Rows of 1,024 (streamed), lanes of 1,024 (streamed a tile at a time),
+    // lanes of 4 (streamed a chunk at a time) and one long lane, with a
+    // mask, segments and both.
     let wide = floats(false);
     let tall = Array::from_shape_fn((1 << 19, 4), |(i, j)| {
         1.0 + ((i * 3 + j * 7) % 19) as f64 * 0.017
@@ -303,7 +303,15 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
             Array2::from_shape_fn(a.dim(), |(i, j)| (i * 11 + j) % 13 == 4),
         )
     };
-    for (a, axis) in [(&wide, Axis(0)), (&wide, Axis(1)), (&tall, Axis(1))] {
+    // One lane of 2 Mi (not streamed: the kernels of segmented scans, or the
+    // plain kernels for a mask alone).
+    let column = Array::from_shape_fn((1 << 21, 1), |(i, _)| 1.0 + ((i * 5) % 23) as f64 * 0.013);
+    for (a, axis) in [
+        (&wide, Axis(0)),
+        (&wide, Axis(1)),
+        (&tall, Axis(1)),
+        (&column, Axis(0)),
+    ] {
         let (mask, starts) = flags(a);
         let both = (Some(&mask), Some(&starts));
         // Each kind of flags alone along the rows; along the lanes of 1,024
