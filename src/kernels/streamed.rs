@@ -1213,7 +1213,9 @@ where
 
 /// The lanes of `n` elements (an even number) of `dst`, a pair of products
 /// at a time, each pair streamed from the registers that hold them;
-/// `factor(k)` is the factor of element `k` of `dst`.
+/// `factor(k)` is the factor of element `k` of `dst`, and `starts(k)`
+/// whether a segment starts there (its product is then its factor alone;
+/// `|_| false` for a scan without segments, which compiles away).
 #[inline(always)]
 fn pairs<B>(dst: &mut [B], n: usize, factor: impl Fn(usize) -> B, starts: impl Fn(usize) -> bool)
 where
