@@ -76,7 +76,8 @@ pub(super) const MIN_BYTES: usize = 16 << 20;
 /// streams on this target, in rows of [`MIN_ROW_BYTES`] up to [`BAND`]
 /// elements (or longer, if at most [`FEW_ROWS`]), or in contiguous lanes
 /// (`inner == 1`) shorter than [`SHORT`], or of at least [`MIN_LANE_BYTES`],
-/// a group of them at least, of a type whose lanes are scanned in tiles.
+/// a group of them at least, of a type whose lanes are scanned in tiles of
+/// a cache line ([`TILE`]).
 /// `whole` is the length of the whole output when the block is a part of it
 /// (the piece of one thread; 0 otherwise): the whole output's size decides,
 /// so that the pieces of a large output stream as the serial scan does.
@@ -98,6 +99,7 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> 
             // 15 ms (8 Mi elements).
             (size <= 8 && n < SHORT)
                 || (outer >= GROUP
+                    && TILE * size >= LINE
                     && (!four_at_a_time::<B>() || memory::tiles_words::<B>())
                     && n.saturating_mul(size) >= MIN_LANE_BYTES)
         }
@@ -1282,8 +1284,14 @@ where
 
 /// Steps of a lane multiplied, then streamed out, at a time: a cache line of
 /// `f64`. A streaming store that leaves a line half written until the lane
-/// comes back to it is slow: tiles of two i64, 16 bytes, ran at 4x a copy.
+/// comes back to it is slow: tiles of two i64, 16 bytes, ran at 4x a copy,
+/// and tiles of eight `f32`, half a line, at 14x-16x (lanes of 2,048 and
+/// 8,192, 64 MiB), so that [`applies`] leaves the lanes of elements under
+/// 8 bytes to the kernels of [`contiguous`](super::contiguous) (1.0x-1.6x).
 const TILE: usize = memory::TILE;
+
+/// The size of a cache line on the processors this module streams on.
+const LINE: usize = 64;
 
 // The four-lane tiles of `memory::stream_tiles` are the groups of `lanes`.
 const _: () = assert!(GROUP == memory::LANES);
@@ -1736,7 +1744,7 @@ mod tests {
     fn only_large_outputs_of_streamed_types_take_this_path() {
         let big = (16 << 20) / 8;
         let streams = memory::streams::<f64>();
-        // Rows of 1 KiB or more, lanes of 8 KiB or more of floats, and
+        // Rows of 1 KiB or more, lanes of 8 KiB or more of `f64`, and
         // lanes of fewer than 16 elements.
         assert_eq!(applies::<f64>(1, big / 128, 128, 0), streams);
         assert_eq!(applies::<f64>(big / 1024, 1024, 1, 0), streams);
@@ -1758,6 +1766,12 @@ mod tests {
         assert!(!applies::<f64>(big / 512, 512, 1, 0));
         assert_eq!(applies::<i64>(big / 1024, 1024, 1, 0), streams);
         assert!(!applies::<i32>(big / 1024, 1024, 1, 0));
+        // Lanes of `f32`, whose tiles would be half a cache line; their
+        // short lanes and rows stream.
+        assert!(!applies::<f32>(2 * big / 2048, 2048, 1, 0));
+        assert!(!applies::<f32>(GROUP, big / 2, 1, 0));
+        assert_eq!(applies::<f32>(2 * big / 4, 4, 1, 0), streams);
+        assert_eq!(applies::<f32>(1, 2 * big / 256, 256, 0), streams);
         assert!(!applies::<f64>(1, 1, big, 0));
         assert!(!applies::<u16>(1, big / 128, 512, 0));
         // `Scaled<f64>` (16 bytes): its rows, not its lanes, short or long.
