@@ -109,7 +109,8 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> 
 /// along the contiguous lanes of the block `(outer, n, inner)`, which
 /// [`applies`] leaves to the four-lane loop of the plain kernels for
 /// `Scaled` products of other factors: a large output (`whole` as in
-/// [`applies`]), a group of lanes at least, of [`MIN_LANE_BYTES`] or more.
+/// [`applies`]), a group of lanes at least, of [`MIN_SCALED_LANE_BYTES`] or
+/// more.
 /// The tiles ([`memory::tiles_scaled`]) write with ordinary stores, the
 /// lanes' first and last steps stream as those of other types. Measured
 /// (64 MiB of `f64` into 128 MiB, time / the plain scan of `f64`, paired
@@ -121,7 +122,7 @@ pub(super) fn applies_scaled<B>(outer: usize, n: usize, inner: usize, whole: usi
         && memory::streams::<B>()
         && inner == 1
         && outer >= GROUP
-        && n.saturating_mul(size) >= MIN_LANE_BYTES
+        && n.saturating_mul(size) >= MIN_SCALED_LANE_BYTES
         && outer.saturating_mul(n).max(whole).saturating_mul(size) >= MIN_BYTES
 }
 
@@ -164,8 +165,22 @@ const FEW_ROWS: usize = 16;
 
 /// Lanes shorter than this are scanned by the kernels of
 /// [`contiguous`](super::contiguous), which stage short lanes in cache
-/// before they scan them side by side.
-const MIN_LANE_BYTES: usize = 8 << 10;
+/// before they scan them side by side: lanes of more than 2 KiB stream.
+/// Measured (64 MiB, time / a copy, paired runs, with the lanes' first
+/// steps side by side, [`leads_side_by_side`]): `f64` lanes of 264
+/// 1.21x-1.25x staged, 1.00x-1.09x streamed; of 384 1.29x-1.32x,
+/// 0.86x-0.89x; of 512 1.30x-1.41x, 1.02x-1.07x; of 1,000 1.28x-1.34x,
+/// 0.68x-0.73x; `i64` lanes of 320 1.35x-1.44x, 1.12x-1.45x; of 384
+/// 1.39x-1.45x, 0.98x-1.23x; of 512 1.48x-1.61x, 1.13x-1.33x. Lanes of
+/// exactly 2 KiB (256 `f64` or `i64`) were slower streamed (1.42x-1.7x
+/// against 1.34x-1.56x), and so were shorter ones (lanes of 16 to 48
+/// `f64`: 1.7x-2.2x against 1.3x; of 64 and 128 only with the next group
+/// prefetched, and not reliably).
+const MIN_LANE_BYTES: usize = (2 << 10) + 1;
+
+/// [`applies_scaled`]'s [`MIN_LANE_BYTES`], for lanes of `Scaled<f64>`,
+/// whose tiles were measured from 8 KiB (lanes of 512) on.
+const MIN_SCALED_LANE_BYTES: usize = 8 << 10;
 
 /// What the kernels read: the factor of every element of the block (in
 /// memory order), and, for segmented scans, where a new product starts. A
@@ -917,7 +932,7 @@ where
     for base in (0..whole).step_by(GROUP * n) {
         let dst = &mut dst[base..base + GROUP * n];
         let mut outs = dst.chunks_exact_mut(n);
-        let dst: [&mut [B]; GROUP] =
+        let mut dst: [&mut [B]; GROUP] =
             core::array::from_fn(|_| outs.next().expect("a lane of the group"));
         // The steps of each lane before its first tile that starts a cache
         // line of its output (a whole tile if it starts one), so that each
@@ -933,14 +948,21 @@ where
                 0 => TILE,
                 lead => lead.min(TILE),
             });
-        let mut carry: [B; GROUP] = core::array::from_fn(|k| {
-            lane_start(
-                &input.part(base + k * n..base + (k + 1) * n),
-                0,
-                dst[k],
-                lead[k],
-            )
-        });
+        // Where every lane starts at the same place in a line, the lanes'
+        // first steps side by side; otherwise one lane after the other.
+        let mut carry: [B; GROUP] =
+            if input.starts().is_none() && lead.iter().all(|&l| l == lead[0]) {
+                leads_side_by_side(input, base, n, &mut dst, lead[0])
+            } else {
+                core::array::from_fn(|k| {
+                    lane_start(
+                        &input.part(base + k * n..base + (k + 1) * n),
+                        0,
+                        dst[k],
+                        lead[k],
+                    )
+                })
+            };
         // Each lane from its own first whole tile: the tiles of lane `k` at
         // `skip[k] + i`, for `i` from `first` on in steps of a tile. (Lanes
         // that all start at the same place in a line keep their positions:
@@ -1012,6 +1034,42 @@ where
     }
 }
 
+/// Streams out the first `lead` steps (1 to a tile) of each of the [`GROUP`]
+/// lanes of `n` elements from position `base` of the block, whose outputs
+/// are `dst`, and returns the product at step `lead - 1` of each. The lanes
+/// are multiplied side by side, a step of each at a time: four independent
+/// chains, where [`lane_start`] runs one lane's after the other's.
+/// Measured (64 MiB, lanes of 1,024, time / a copy, paired runs): `i64`
+/// 1.14x-1.32x -> 0.90x-0.99x, `f64` 1.00x-1.11x -> 0.91x-0.96x; it is
+/// what makes lanes of 2 to 8 KiB worth streaming ([`MIN_LANE_BYTES`]).
+/// Without segment starts.
+#[inline(always)]
+fn leads_side_by_side<B, I>(
+    input: &I,
+    base: usize,
+    n: usize,
+    dst: &mut [&mut [B]; GROUP],
+    lead: usize,
+) -> [B; GROUP]
+where
+    B: Clone + Mul<Output = B>,
+    I: Factors<B>,
+{
+    let mut carry: [B; GROUP] = core::array::from_fn(|k| input.factor_at(base + k * n));
+    let mut tiles: [[B; TILE]; GROUP] =
+        core::array::from_fn(|k| core::array::from_fn(|_| carry[k].clone()));
+    for s in 1..lead {
+        for (k, (tile, c)) in tiles.iter_mut().zip(carry.iter_mut()).enumerate() {
+            *c = c.clone() * input.factor_at(base + k * n + s);
+            tile[s].clone_from(c);
+        }
+    }
+    for (tile, lane) in tiles.iter().zip(dst.iter_mut()) {
+        stream_copy(&tile[..lead], &mut lane[..lead]);
+    }
+    carry
+}
+
 /// The reverse scan of contiguous lanes of `n >= SHORT` elements: the
 /// mirror image of [`lanes`]. Each lane of a group is walked from its end:
 /// the steps after its last whole cache line of output first (a whole tile
@@ -1038,7 +1096,7 @@ where
         }
         let dst = &mut dst[base..base + GROUP * n];
         let mut outs = dst.chunks_exact_mut(n);
-        let dst: [&mut [B]; GROUP] =
+        let mut dst: [&mut [B]; GROUP] =
             core::array::from_fn(|_| outs.next().expect("a lane of the group"));
         let tail: [usize; GROUP] = core::array::from_fn(|k| {
             let end = dst[k].as_ptr() as usize + n * size;
@@ -1744,7 +1802,7 @@ mod tests {
     fn only_large_outputs_of_streamed_types_take_this_path() {
         let big = (16 << 20) / 8;
         let streams = memory::streams::<f64>();
-        // Rows of 1 KiB or more, lanes of 8 KiB or more of `f64`, and
+        // Rows of 1 KiB or more, lanes of more than 2 KiB of `f64`, and
         // lanes of fewer than 16 elements.
         assert_eq!(applies::<f64>(1, big / 128, 128, 0), streams);
         assert_eq!(applies::<f64>(big / 1024, 1024, 1, 0), streams);
@@ -1763,7 +1821,8 @@ mod tests {
         assert!(!applies::<f64>(1, FEW_ROWS + 1, big / FEW_ROWS, 0));
         assert_eq!(applies::<f64>(GROUP, big / GROUP, 1, 0), streams);
         assert!(!applies::<f64>(GROUP - 1, big, 1, 0));
-        assert!(!applies::<f64>(big / 512, 512, 1, 0));
+        assert!(!applies::<f64>(big / 256, 256, 1, 0));
+        assert_eq!(applies::<f64>(big / 257 + 1, 257, 1, 0), streams);
         assert_eq!(applies::<i64>(big / 1024, 1024, 1, 0), streams);
         assert!(!applies::<i32>(big / 1024, 1024, 1, 0));
         // Lanes of `f32`, whose tiles would be half a cache line; their
