@@ -70,6 +70,22 @@ fn large_float_outputs_match_the_reference_loop() {
             "{rows} x {cols}"
         );
     }
+    // Shorter lanes that stream: 32 to 128 f64 (their next group read
+    // ahead) and more than 256, whole lines or not, and the first steps of
+    // four lanes side by side where they start at the same place in a
+    // line; lanes of 256 and 129 to 255 are staged.
+    for cols in [32, 64, 100, 128, 200, 256, 300, 384] {
+        let rows = (2 << 20) / cols + 1;
+        let a = Array::from_shape_fn((rows, cols), |(i, j)| {
+            1.0 + ((i * 13 + j * 7) % 19) as f64 * 0.011
+        });
+        let mut out = Array2::<f64>::zeros((rows, cols));
+        a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+        assert!(
+            same_bits(&out, &reference(a.view(), Axis(1))),
+            "{rows} x {cols}"
+        );
+    }
     // NaN-skipping: the same kernels with a conversion.
     let mut with_nan = c.clone();
     with_nan[[5, 7]] = f64::NAN;
@@ -570,4 +586,30 @@ fn integer_rows_near_overflow_match_the_reference_loop() {
         assert_eq!(inplace, expected, "{rows} x {cols} in place");
         assert_eq!(a.cumprod_axis(Axis(0)), expected, "{rows} x {cols}");
     }
+}
+
+#[test]
+fn lanes_of_integers_and_f32_match_the_reference_loop() {
+    // i64 lanes of more than 2 KiB stream (300, a line and a half past a
+    // whole number of lines); those of 128 are staged.
+    for cols in [128, 300] {
+        let rows = (2 << 20) / cols + 1;
+        let a = Array::from_shape_fn((rows, cols), |(i, j)| {
+            [2i64, -1, 1, 1, 0, 1, 3][(i + j) % 7]
+        });
+        let mut out = Array2::<i64>::zeros((rows, cols));
+        a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+        assert_eq!(out, reference(a.view(), Axis(1)), "{rows} x {cols}");
+    }
+    // f32 lanes are never streamed in tiles (half a cache line each).
+    let a = Array::from_shape_fn((2048, 2048), |(i, j)| {
+        1.0 + ((i * 13 + j * 7) % 19) as f32 * 0.011
+    });
+    let mut out = Array2::<f32>::zeros((2048, 2048));
+    a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    let expected = reference(a.view(), Axis(1));
+    assert!(out
+        .iter()
+        .zip(expected.iter())
+        .all(|(x, y)| x.to_bits() == y.to_bits()));
 }

@@ -75,7 +75,7 @@ pub(super) const MIN_BYTES: usize = 16 << 20;
 /// `(outer, n, inner)` of elements of `B`: a large output, of a type that
 /// streams on this target, in rows of [`MIN_ROW_BYTES`] up to [`BAND`]
 /// elements (or longer, if at most [`FEW_ROWS`]), or in contiguous lanes
-/// (`inner == 1`) shorter than [`SHORT`], or of at least [`MIN_LANE_BYTES`],
+/// (`inner == 1`) shorter than [`SHORT`], or of [`streamed_lane_bytes`],
 /// a group of them at least, of a type whose lanes are scanned in tiles of
 /// a cache line ([`TILE`]).
 /// `whole` is the length of the whole output when the block is a part of it
@@ -101,7 +101,7 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> 
                 || (outer >= GROUP
                     && TILE * size >= LINE
                     && (!four_at_a_time::<B>() || memory::tiles_words::<B>())
-                    && n.saturating_mul(size) >= MIN_LANE_BYTES)
+                    && streamed_lane_bytes::<B>(n.saturating_mul(size)))
         }
 }
 
@@ -141,8 +141,12 @@ pub(super) fn short_scaled_lanes<B>(n: usize) -> bool {
 /// [`contiguous`](super::contiguous) scan faster, selecting the factors of a
 /// tile or a staged piece side by side (measured, 64 MiB f64, time / the
 /// plain scan: lanes of 1,024 and 2,097,152, 1.5x-1.6x there, 2.0x-2.5x
+/// streamed; lanes of 64 and 128, 11 ms-15 ms there, 17 ms-25 ms
 /// streamed), nor integer lanes with flags, whose tiles
-/// ([`memory::stream_tiles_flagged`]) are for `f64` only. Shorter lanes
+/// ([`memory::stream_tiles_flagged`]) are for `f64` only, nor segments along
+/// the float lanes of up to 1 KiB that [`applies`] streams without flags
+/// (lanes of 64 `f64`, a segment at every element: 11 ms-17 ms there,
+/// 20 ms-22 ms streamed). Shorter lanes
 /// stream in pairs ([`short_lanes_in_pairs`]):
 /// lanes of 2 to 8, 1.7x-1.9x there, 1.5x-1.7x streamed (10.5 ms -> 8.7 ms
 /// for lanes of 4).
@@ -150,8 +154,13 @@ pub(super) fn takes_flagged<B>(
     (outer, n, inner): (usize, usize, usize),
     masked_only: bool,
 ) -> bool {
+    let size = core::mem::size_of::<B>();
     applies::<B>(outer, n, inner, 0)
-        && !(inner == 1 && n >= SHORT && (masked_only || memory::tiles_words::<B>()))
+        && !(inner == 1
+            && n >= SHORT
+            && (masked_only
+                || memory::tiles_words::<B>()
+                || n.saturating_mul(size) <= STAGED_LANE_BYTES))
 }
 
 /// Rows shorter than this are scanned by the row kernels of
@@ -163,22 +172,43 @@ const MIN_ROW_BYTES: usize = 1 << 10;
 /// most this many: a few long rows, each read and written as its own stream.
 const FEW_ROWS: usize = 16;
 
-/// Lanes shorter than this are scanned by the kernels of
-/// [`contiguous`](super::contiguous), which stage short lanes in cache
-/// before they scan them side by side: lanes of more than 2 KiB stream.
-/// Measured (64 MiB, time / a copy, paired runs, with the lanes' first
-/// steps side by side, [`leads_side_by_side`]): `f64` lanes of 264
-/// 1.21x-1.25x staged, 1.00x-1.09x streamed; of 384 1.29x-1.32x,
-/// 0.86x-0.89x; of 512 1.30x-1.41x, 1.02x-1.07x; of 1,000 1.28x-1.34x,
-/// 0.68x-0.73x; `i64` lanes of 320 1.35x-1.44x, 1.12x-1.45x; of 384
-/// 1.39x-1.45x, 0.98x-1.23x; of 512 1.48x-1.61x, 1.13x-1.33x. Lanes of
-/// exactly 2 KiB (256 `f64` or `i64`) were slower streamed (1.42x-1.7x
-/// against 1.34x-1.56x), and so were shorter ones (lanes of 16 to 48
-/// `f64`: 1.7x-2.2x against 1.3x; of 64 and 128 only with the next group
-/// prefetched, and not reliably).
-const MIN_LANE_BYTES: usize = (2 << 10) + 1;
+/// The shortest float lanes that are streamed ([`streamed_lane_bytes`]),
+/// with their first steps side by side ([`leads_side_by_side`]) and the
+/// next group's input asked for ahead. Measured (64 MiB, time / a copy,
+/// paired runs), staged against streamed: `f64` lanes of 32 1.37x-1.46x,
+/// 1.08x-1.39x; of 48 1.31x-1.37x, 0.91x-1.22x; of 64 1.35x-1.53x,
+/// 1.09x-1.33x; of 128 1.32x-1.53x, 1.22x-1.35x. Shorter lanes were slower
+/// streamed (16 and 24 `f64`: 1.3x-1.4x staged, 1.6x-2.3x streamed), and
+/// so were `i64` lanes of 32 (1.39x-1.46x, 1.18x-1.72x); `i64` lanes of 64
+/// and 128 gained little (1.45x-1.65x, 1.19x-1.56x).
+const MIN_LANE_BYTES: usize = 256;
 
-/// [`applies_scaled`]'s [`MIN_LANE_BYTES`], for lanes of `Scaled<f64>`,
+/// Lanes of more than this many bytes are streamed ([`streamed_lane_bytes`]);
+/// shorter ones are scanned by the kernels of
+/// [`contiguous`](super::contiguous), which stage short lanes in cache
+/// before they scan them side by side (but floats of [`MIN_LANE_BYTES`] to
+/// 1 KiB). Measured (64 MiB, time / a copy, paired runs), staged against
+/// streamed: `f64` lanes of 264 1.21x-1.25x, 1.00x-1.09x; of 384
+/// 1.29x-1.32x, 0.86x-0.89x; of 512 1.30x-1.41x, 1.02x-1.07x; of 1,000
+/// 1.28x-1.34x, 0.68x-0.73x; `i64` lanes of 320 1.35x-1.44x, 1.12x-1.45x;
+/// of 384 1.39x-1.45x, 0.98x-1.23x; of 512 1.48x-1.61x, 1.13x-1.33x. Lanes
+/// of 1 KiB to 2 KiB were no faster streamed (160 to 224 `f64`: 1.22x-1.37x
+/// both), and lanes of exactly 2 KiB (256 `f64` or `i64`) slower
+/// (1.42x-1.7x, against 1.34x-1.56x staged), with or without the next
+/// group asked for ahead.
+const STAGED_LANE_BYTES: usize = 2 << 10;
+
+/// Whether contiguous lanes of `bytes` each, of elements of `B`, are
+/// streamed ([`applies`]): lanes of more than [`STAGED_LANE_BYTES`], and
+/// for floats, lanes of [`MIN_LANE_BYTES`] to a quarter of
+/// [`PREFETCH_GROUP_BYTES`] (a group of them is read ahead).
+fn streamed_lane_bytes<B>(bytes: usize) -> bool {
+    bytes > STAGED_LANE_BYTES
+        || (!four_at_a_time::<B>()
+            && (MIN_LANE_BYTES..=PREFETCH_GROUP_BYTES / GROUP).contains(&bytes))
+}
+
+/// [`applies_scaled`]'s [`STAGED_LANE_BYTES`], for lanes of `Scaled<f64>`,
 /// whose tiles were measured from 8 KiB (lanes of 512) on.
 const MIN_SCALED_LANE_BYTES: usize = 8 << 10;
 
@@ -859,8 +889,9 @@ pub(super) fn applies_rev<B>(outer: usize, n: usize, inner: usize) -> bool {
 
 /// Contiguous lanes shorter than this are scanned in reverse by the kernels
 /// of [`reverse`](super::reverse), which stage groups of short lanes in
-/// cache. Shorter than those of the forward scan ([`MIN_LANE_BYTES`]): the
-/// reverse staging is slower. Measured (64 MiB, time / a copy, f64 and i64,
+/// cache. The same as the forward scan's shortest float lanes
+/// ([`MIN_LANE_BYTES`]), for integers too: the reverse staging is slower.
+/// Measured (64 MiB, time / a copy, f64 and i64,
 /// staged and streamed): lanes of 512, 1.45x-1.52x and 1.08x-1.45x; of 256,
 /// 2.0x-2.3x and 1.35x-1.9x; of 128, 1.5x-1.9x and 1.24x-1.48x; of 96,
 /// 1.8x-1.95x and 1.13x-1.2x; of 64, 1.53x-1.7x and 1.26x-1.36x; of 32 f64,
@@ -869,8 +900,8 @@ pub(super) fn applies_rev<B>(outer: usize, n: usize, inner: usize) -> bool {
 /// the next group's input ([`PREFETCH_GROUP_BYTES`]).
 const MIN_REV_LANE_BYTES: usize = 256;
 
-/// Groups of reverse lanes of at most this many bytes ask for the next
-/// group's input before they are scanned ([`lanes_rev`]).
+/// Groups of lanes of at most this many bytes ask for the next group's
+/// input before they are scanned ([`lanes`], [`lanes_rev`]).
 const PREFETCH_GROUP_BYTES: usize = 4 << 10;
 
 /// The reverse scan of the row-major block `(outer, n, inner)` whose factors
@@ -930,6 +961,12 @@ where
     };
     let size = core::mem::size_of::<B>().max(1);
     for base in (0..whole).step_by(GROUP * n) {
+        // Short lanes: the next group's input asked for at once, as in
+        // `lanes_rev`: four lanes of up to 1 KiB read side by side are
+        // short streams that the hardware prefetcher does not follow.
+        if GROUP * n * size <= PREFETCH_GROUP_BYTES {
+            input.prefetch(base + GROUP * n..base + 2 * GROUP * n);
+        }
         let dst = &mut dst[base..base + GROUP * n];
         let mut outs = dst.chunks_exact_mut(n);
         let mut dst: [&mut [B]; GROUP] =
@@ -1041,7 +1078,7 @@ where
 /// chains, where [`lane_start`] runs one lane's after the other's.
 /// Measured (64 MiB, lanes of 1,024, time / a copy, paired runs): `i64`
 /// 1.14x-1.32x -> 0.90x-0.99x, `f64` 1.00x-1.11x -> 0.91x-0.96x; it is
-/// what makes lanes of 2 to 8 KiB worth streaming ([`MIN_LANE_BYTES`]).
+/// what makes lanes under 8 KiB worth streaming ([`STAGED_LANE_BYTES`]).
 /// Without segment starts.
 #[inline(always)]
 fn leads_side_by_side<B, I>(
@@ -1802,7 +1839,8 @@ mod tests {
     fn only_large_outputs_of_streamed_types_take_this_path() {
         let big = (16 << 20) / 8;
         let streams = memory::streams::<f64>();
-        // Rows of 1 KiB or more, lanes of more than 2 KiB of `f64`, and
+        // Rows of 1 KiB or more, lanes of 32 to 128 `f64` and of more than
+        // 256, lanes of more than 256 `i64`, and
         // lanes of fewer than 16 elements.
         assert_eq!(applies::<f64>(1, big / 128, 128, 0), streams);
         assert_eq!(applies::<f64>(big / 1024, 1024, 1, 0), streams);
@@ -1822,7 +1860,13 @@ mod tests {
         assert_eq!(applies::<f64>(GROUP, big / GROUP, 1, 0), streams);
         assert!(!applies::<f64>(GROUP - 1, big, 1, 0));
         assert!(!applies::<f64>(big / 256, 256, 1, 0));
+        assert!(!applies::<f64>(big / 129 + 1, 129, 1, 0));
+        assert_eq!(applies::<f64>(big / 128, 128, 1, 0), streams);
         assert_eq!(applies::<f64>(big / 257 + 1, 257, 1, 0), streams);
+        assert_eq!(applies::<f64>(big / 32, 32, 1, 0), streams);
+        assert!(!applies::<f64>(big / 31 + 1, 31, 1, 0));
+        assert!(!applies::<i64>(big / 128, 128, 1, 0));
+        assert_eq!(applies::<i64>(big / 257 + 1, 257, 1, 0), streams);
         assert_eq!(applies::<i64>(big / 1024, 1024, 1, 0), streams);
         assert!(!applies::<i32>(big / 1024, 1024, 1, 0));
         // Lanes of `f32`, whose tiles would be half a cache line; their
