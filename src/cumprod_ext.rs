@@ -112,8 +112,9 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 ///   the heap, cost a few small allocations per call, as many for a large
 ///   array as for a small one; and `cumprod_flat_into` (and
 ///   `nancumprod_flat_into`) of an array in another order than C, into an
-///   output of 16 MiB or more on x86-64, stages the transposition in two
-///   buffers of at most 2 MiB each, allocated for the call.
+///   output of 16 MiB or more on x86-64, stages the transposition in
+///   buffers allocated for the call: two of at most 2 MiB each, or one of
+///   32 KiB for an array of 2 to 8 rows.
 /// - Nothing else allocates in proportion to the data; the checked methods
 ///   check without allocating, and every method returns at once on an empty
 ///   array, whatever its shape.

@@ -1133,7 +1133,7 @@ where
         }
         let dst = &mut dst[base..base + GROUP * n];
         let mut outs = dst.chunks_exact_mut(n);
-        let mut dst: [&mut [B]; GROUP] =
+        let dst: [&mut [B]; GROUP] =
             core::array::from_fn(|_| outs.next().expect("a lane of the group"));
         let tail: [usize; GROUP] = core::array::from_fn(|k| {
             let end = dst[k].as_ptr() as usize + n * size;

@@ -638,7 +638,8 @@ fn streamed_band_rows<A, B, D: Dimension>(
 /// The scan of `plan`'s output where it has few rows, each long
 /// ([`Plan::few_rows`]), in two passes over `out`. The first reads the input
 /// once, in memory order, a chunk of [`FEW_ROWS_CHUNK_BYTES`] at a time:
-/// each output row's part of the chunk is gathered into a buffer and
+/// each output row's part of the chunk is gathered into a buffer (of the
+/// chunk's size, allocated for the call, as documented with the methods) and
 /// streamed into `out`, the first row's scanned on the way (it is the
 /// first in the chain), the others as they are. The second scans the other
 /// rows in place, in logical order, on from the first row's last product.
