@@ -57,25 +57,16 @@ fn large_float_outputs_match_the_reference_loop() {
     }
     // Lanes that are not a whole number of cache lines long (16 MiB in
     // lanes of 1,025 and 1,030 f64): their lines start at a different place
-    // in each lane, and each lane's tiles are aligned to its own lines.
-    for (rows, cols) in [(2048, 1025), (2040, 1030)] {
-        assert!(rows * cols * 8 >= 16 << 20, "large enough to stream");
-        let a = Array::from_shape_fn((rows, cols), |(i, j)| {
-            1.0 + ((i * 13 + j * 7) % 19) as f64 * 0.011
-        });
-        let mut out = Array2::<f64>::zeros((rows, cols));
-        a.cumprod_axis_into(Axis(1), &mut out).unwrap();
-        assert!(
-            same_bits(&out, &reference(a.view(), Axis(1))),
-            "{rows} x {cols}"
-        );
-    }
-    // Shorter lanes that stream: 32 to 128 f64 (their next group read
+    // in each lane, and each lane's tiles are aligned to its own lines. Then
+    // shorter lanes that stream: 32 to 128 f64 (their next group read
     // ahead) and more than 256, whole lines or not, and the first steps of
     // four lanes side by side where they start at the same place in a
     // line; lanes of 256 and 129 to 255 are staged.
-    for cols in [32, 64, 100, 128, 200, 256, 300, 384] {
-        let rows = (2 << 20) / cols + 1;
+    let lanes = [(2048, 1025), (2040, 1030)]
+        .into_iter()
+        .chain([32, 64, 100, 128, 200, 256, 300, 384].map(|cols| ((2 << 20) / cols + 1, cols)));
+    for (rows, cols) in lanes {
+        assert!(rows * cols * 8 >= 16 << 20, "large enough to stream");
         let a = Array::from_shape_fn((rows, cols), |(i, j)| {
             1.0 + ((i * 13 + j * 7) % 19) as f64 * 0.011
         });

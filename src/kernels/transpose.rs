@@ -1022,6 +1022,15 @@ mod tests {
         expected
     }
 
+    /// An F-order array of `shape` of f64 factors near one, with no pattern
+    /// that lines up with the bands.
+    fn f_order_floats(shape: &[usize]) -> Array<f64, IxDyn> {
+        let len: usize = shape.iter().product();
+        let values = (0..len).map(|k| 0.995 + (k * 7 % 17) as f64 * 6e-4);
+        Array::from_shape_vec(IxDyn(shape).f(), values.collect())
+            .expect("the shape holds len elements")
+    }
+
     /// The streamed bands ([`scan_bands_streamed`]) against the plain loop,
     /// for `f64` (compared bit for bit) and `i64`, with the size threshold
     /// lifted so that small arrays take them: one band and a short one, a
@@ -1044,14 +1053,8 @@ mod tests {
             ]
         };
         for &shape in shapes {
-            let len: usize = shape.iter().product();
-            let f = Array::from_shape_vec(
-                IxDyn(shape).f(),
-                (0..len)
-                    .map(|k| 0.995 + (k * 7 % 17) as f64 * 6e-4)
-                    .collect(),
-            )
-            .expect("the shape holds len elements");
+            let f = f_order_floats(shape);
+            let len = f.len();
             let plan = Plan::new(&f.view()).expect("F order is a transposition");
             assert!(
                 streamed_band_rows::<f64, f64, _>(&plan, 0).is_some() == memory::streams::<f64>(),
@@ -1102,14 +1105,8 @@ mod tests {
             ]
         };
         for &shape in shapes {
-            let len: usize = shape.iter().product();
-            let f = Array::from_shape_vec(
-                IxDyn(shape).f(),
-                (0..len)
-                    .map(|k| 0.995 + (k * 7 % 17) as f64 * 6e-4)
-                    .collect(),
-            )
-            .expect("the shape holds len elements");
+            let f = f_order_floats(shape);
+            let len = f.len();
             let plan = Plan::new(&f.view()).expect("F order is a transposition");
             assert_eq!(
                 plan.few_rows::<f64>(0),
