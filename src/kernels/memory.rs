@@ -411,8 +411,9 @@ fn stream_tiles_to<B: Clone + Mul<Output = B>, const MIRROR: bool>(
 }
 
 /// The flags of a tile of [`stream_tiles_flagged`]: [`TILE`] steps of each
-/// of the [`LANES`] lanes.
+/// of the [`LANES`] lanes. Read by the x86-64 kernel only.
 #[derive(Clone, Copy)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) struct TileFlags<'a> {
     /// Where false, the step's factor is `one` (a masked scan).
     pub(crate) mask: Option<[&'a [bool; TILE]; LANES]>,
@@ -1466,6 +1467,7 @@ unsafe fn finish_tile(
 /// The [`TILE`] flags of a tile as the bytes of a word, each 0 or 1: one
 /// load, where a loop over the flags was compiled as eight.
 #[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn flag_bytes(flags: &[bool; TILE]) -> u64 {
     const _: () = assert!(TILE == 8);
     // SAFETY: a `[bool; 8]` is eight bytes, each 0 or 1 (`bool`'s
