@@ -143,6 +143,8 @@ impl Concrete for f64 {}
 impl Concrete for i64 {}
 impl Concrete for u64 {}
 impl Concrete for crate::Scaled<f64> {}
+impl Concrete for f32 {}
+impl Concrete for crate::Scaled<f32> {}
 
 /// `s` as a slice of `T`, if `B` is `T`: for the kernels that multiply
 /// products of one type side by side

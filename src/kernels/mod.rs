@@ -401,10 +401,8 @@ pub(crate) fn axis_into_part<A, B, D>(
             };
             return streamed::scan_into(&input, out, (outer, n, inner));
         }
-        if inner == 1 && streamed::scaled_lanes::<B>() && crate::scaled::converts_f64(&conv) {
-            if let (Some(x), Some(out)) = (memory::same_ref(values), memory::same_mut(&mut *out)) {
-                return crate::scaled::lanes_f64(x, out, n);
-            }
+        if inner == 1 && crate::scaled::scan_float_lanes(values, out, n, &conv) {
+            return;
         }
         let mut stage = SliceInto {
             src: values,

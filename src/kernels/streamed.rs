@@ -46,7 +46,7 @@
 //!   `Scaled<f64>` takes the same lanes of 8 KiB or more
 //!   ([`applies_scaled`]) with tiles of its own, written with ordinary
 //!   stores ([`memory::tiles_scaled`]); shorter lanes are scanned one at a
-//!   time ([`scaled_lanes`]).
+//!   time ([`crate::scaled::scan_float_lanes`]).
 //! - **short lanes** (fewer than [`SHORT`] elements): whole lanes scanned
 //!   into a chunk on the stack, which is then streamed out. Lanes of 4:
 //!   f64 1.55x -> 1.20x, i64 1.75x -> 1.52x. Lanes of an even length of
@@ -126,20 +126,6 @@ pub(super) fn applies_scaled<B>(outer: usize, n: usize, inner: usize, whole: usi
         && outer >= GROUP
         && n.saturating_mul(size) >= MIN_SCALED_LANE_BYTES
         && outer.saturating_mul(n).max(whole).saturating_mul(size) >= MIN_BYTES
-}
-
-/// Whether contiguous lanes of `B` that [`applies_scaled`] leaves are
-/// scanned from `f64` a lane at a time by [`crate::scaled::lanes_f64`]: `B`
-/// is `Scaled<f64>`. Its step is one multiplication where the mantissa stays
-/// in range, where the four-lane loop of the plain kernels converts and
-/// multiplies by [`Mul`] at every step. Measured (time / the plain scan of
-/// `f64`, F order, lanes along axis 0): 64 MiB, lanes of 16 to 256,
-/// 2.0x-2.8x there, 1.3x-1.7x here; 1 MiB, lanes of 16 to 8,192, 3.3x-5.4x
-/// there, 1.7x-3.0x here, and with random factors in [0.25, 1), whose
-/// mantissa leaves the range at about every other step, 3.3x-6.2x there,
-/// 1.8x-2.6x here.
-pub(super) fn scaled_lanes<B>() -> bool {
-    typeid::of::<B>() == core::any::TypeId::of::<crate::Scaled<f64>>()
 }
 
 /// Whether [`scan_into`] takes a scan of [`Flagged`] factors (see
