@@ -139,7 +139,7 @@ pub(crate) fn assert_axis(axis: Axis, ndim: usize) {
 ///
 /// # Implementations
 ///
-/// The trait is implemented for every [`ArrayBase`](ndarray::ArrayBase) and for
+/// The trait is implemented for every [`ArrayBase`] and for
 /// [`ArrayRef`], so that functions written over `&ArrayRef<A, D>` or
 /// `&mut ArrayRef<A, D>`, as ndarray 0.17 recommends, call its methods with
 /// method syntax too (for an `ArrayRef`, `S` is `ViewRepr<&mut A>`, which no

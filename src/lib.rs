@@ -141,7 +141,7 @@
 //!
 //! The same options also give the scans that no peer has on n-d arrays:
 //! grouped ([`groups`](Cumprod::groups): pandas' `groupby(key).cumprod()`,
-//! with [`factorize`] for codes from any keys), segmented
+//! with [`factorize()`] for codes from any keys), segmented
 //! ([`segments`](Cumprod::segments): a new product at each flagged
 //! element), masked ([`mask`](Cumprod::mask): NumPy's missing `where=`), and
 //! pandas' NaN rule ([`keep_nan`](Cumprod::keep_nan)). The element type

@@ -13,7 +13,7 @@ use num_traits::One;
 /// Implemented for `f32`, `f64` and `Complex<f32>`, `Complex<f64>` (a complex
 /// value is NaN when either part is, as in NumPy), and, as NumPy's `nancumprod`
 /// accepts them, for the primitive integers and their
-/// [`Wrapping`](core::num::Wrapping) forms, which have no NaN: generic code
+/// [`Wrapping`] forms, which have no NaN: generic code
 /// can call the NaN-skipping products on any of them. Implement it for another
 /// floating-point type (a half-precision float, say) to use the NaN-skipping
 /// products with it.

@@ -595,7 +595,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     /// `codes` is a `&[usize]`, a `&Vec<usize>` or a 1-D ndarray view or array
     /// of `usize`, one code per position along the axis. Dense codes
     /// `0..g`, as pandas' `factorize` gives them, are the fast case;
-    /// [`factorize`](crate::factorize) turns keys of any `Hash + Eq` type into
+    /// [`factorize`](fn@crate::factorize) turns keys of any `Hash + Eq` type into
     /// them. Any other codes work too (each distinct value is one group), at
     /// the cost of a sort.
     ///

@@ -1,4 +1,4 @@
-//! The extended scans of [`Cumprod`]: reverse, exclusive, include-initial,
+//! The extended scans of [`Cumprod`](crate::Cumprod): reverse, exclusive, include-initial,
 //! initial values and carries, the overflow check, and the gradient.
 //!
 //! Every form is built from the kernels of the plain scan: the forward scan

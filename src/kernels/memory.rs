@@ -1196,7 +1196,7 @@ const MIN_WORDS: usize = 64;
 /// `row[j] = row[j] * x[j]` for rows of `i64` or `u64` (`A` and `B` the
 /// same), eight products to an AVX-512 register where the processor has
 /// one (detected at run time, with `std`): the same products and panics as
-/// [`Mul`] (see [`eight_products`]). Returns `false`, and changes nothing,
+/// [`Mul`] (see [`words_in_place`]). Returns `false`, and changes nothing,
 /// for other types or processors: baseline x86-64 has no vector
 /// multiplication of 64-bit integers, and the caller multiplies them one at
 /// a time; and for rows shorter than 64 elements. Rows of 1,024 i64
