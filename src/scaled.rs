@@ -637,6 +637,48 @@ mod tests {
         lanes_match_mul(&factors, pow2(90), pow2(-100), |x| x as f32);
     }
 
+    /// [`scan_float_lanes`] takes `f64` into `Scaled<f64>` and `f32` into
+    /// `Scaled<f32>` by the conversion of the `_as` methods (and gives
+    /// [`lanes`]' products), and leaves other conversions and types to the
+    /// caller, writing nothing.
+    #[test]
+    fn float_lanes_take_only_the_float_conversions() {
+        use crate::cumprod_ext::convert;
+        let x = [0.5, 3.0, 0.25, -2.0, 0.75, 1e-300];
+        let mut got = [Scaled::<f64>::from(9.0); 6];
+        assert!(scan_float_lanes(
+            &x,
+            &mut got,
+            3,
+            &convert::<f64, Scaled<f64>>
+        ));
+        let mut expected = [Scaled::<f64>::from(9.0); 6];
+        lanes(&x, &mut expected, 3);
+        assert_eq!(alloc::format!("{got:?}"), alloc::format!("{expected:?}"));
+        let x32 = x.map(|v| v as f32);
+        let mut got = [Scaled::<f32>::from(9.0f32); 6];
+        assert!(scan_float_lanes(
+            &x32,
+            &mut got,
+            2,
+            &convert::<f32, Scaled<f32>>
+        ));
+        let mut expected = [Scaled::<f32>::from(9.0f32); 6];
+        lanes(&x32, &mut expected, 2);
+        assert_eq!(alloc::format!("{got:?}"), alloc::format!("{expected:?}"));
+        // `f32` into `Scaled<f64>`, and a conversion of its own: not taken.
+        let mut untouched = [Scaled::<f64>::from(9.0); 6];
+        assert!(!scan_float_lanes(
+            &x32,
+            &mut untouched,
+            3,
+            &convert::<f32, Scaled<f64>>
+        ));
+        let own = |v: &f64| Scaled::from(*v);
+        assert!(!scan_float_lanes(&x, &mut untouched, 3, &own));
+        assert!(untouched.iter().all(|s| *s == Scaled::from(9.0)));
+    }
+
     /// [`lanes`] of lanes built from `factors` (and, for longer lanes,
     /// factors in [0.3, 1.3) with `big` and `small` now and then) against
     /// [`Mul`], lane by lane; `float` converts from `f64`.
