@@ -401,6 +401,11 @@ fn converts_f32<F>(conv: &F) -> bool {
     crate::cumprod_ext::is_convert::<f32, Scaled<f32>, F>(conv)
 }
 
+/// Whether [`scan_float_lanes`] takes the scans that convert by `conv`.
+pub(crate) fn takes_float_lanes<C>(conv: &C) -> bool {
+    converts_f64(conv) || converts_f32(conv)
+}
+
 /// The scan of the contiguous lanes of `n` elements of `x` into those of
 /// `out` by [`lanes`], if `conv` is the conversion from `f64` to
 /// `Scaled<f64>` or from `f32` to `Scaled<f32>` (and the slices are of those

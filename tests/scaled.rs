@@ -454,18 +454,22 @@ where
                     x.cumprod_with_into(how.clone(), &mut into).unwrap();
                     let mut inplace = scaled.clone();
                     inplace.cumprod_with_inplace(how.clone());
-                    // The plain `_into` form, where the options allow it.
+                    // The plain `_into` and `_as` forms, where the options
+                    // allow them.
                     let mut plain = x.mapv(|_| Scaled::from(F::from(9.0)));
-                    if !reverse && initial.is_none() {
+                    let plain_alloc = if !reverse && initial.is_none() {
                         x.cumprod_axis_into(axis, &mut plain).unwrap();
+                        x.cumprod_axis_as::<Scaled<F>>(axis)
                     } else {
                         plain.assign(&into);
-                    }
+                        alloc.clone()
+                    };
                     for (name, got) in [
                         ("alloc", &alloc),
                         ("into", &into),
                         ("inplace", &inplace),
                         ("plain into", &plain),
+                        ("plain alloc", &plain_alloc),
                     ] {
                         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
                             assert!(same(g, e), "{name} {what} at {i}: {g:?} against {e:?}");

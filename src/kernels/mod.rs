@@ -198,7 +198,7 @@ where
     let inverse = inverse(&order);
     let permuted = a.permuted_axes(order);
     let values = match permuted.as_slice() {
-        Some(values) => collect(values, outer, n, inner, conv),
+        Some(values) => collect_slice(values, outer, n, inner, conv),
         None => collect(InOrder(permuted.iter()), outer, n, inner, conv),
     };
     Array::from_shape_vec(permuted.raw_dim(), values)
@@ -257,7 +257,7 @@ where
 {
     let len = a.len();
     if let Some(values) = a.as_slice() {
-        return Array1::from_vec(collect(values, 1, len, 1, conv));
+        return Array1::from_vec(collect_slice(values, 1, len, 1, conv));
     }
     match a.first() {
         // Contiguous in another order (F, say): transpose into the vector as
@@ -276,6 +276,37 @@ where
         }
         _ => Array1::from_vec(collect(InOrder(a.iter()), 1, len, 1, conv)),
     }
+}
+
+/// [`collect`] of a slice: several contiguous lanes of floats into `Scaled`
+/// take [`crate::scaled::scan_float_lanes`], in a vector filled first.
+/// Measured (time / the allocating plain scan of the floats, random factors
+/// in [0.25, 1), F order, lanes along axis 0): `f64`, 1 MiB, lanes of 128 to
+/// 8,192, 3.0x-4.0x -> 2.0x-2.5x; 64 MiB, 1.9x-2.1x -> 1.75x-1.9x (a new
+/// output of 128 MiB takes most of the time). A single lane keeps
+/// [`collect`], which reads, multiplies and writes in one pass (8 Mi `f64`:
+/// 1.3x-1.4x, 1.5x through the filled vector).
+fn collect_slice<A, B>(
+    values: &[A],
+    outer: usize,
+    n: usize,
+    inner: usize,
+    conv: impl Fn(&A) -> B,
+) -> Vec<B>
+where
+    B: Clone + Mul<Output = B>,
+{
+    if inner == 1 && outer > 1 && crate::scaled::takes_float_lanes(&conv) {
+        if let Some(first) = values.first() {
+            let mut dst = Vec::with_capacity(values.len());
+            memory::advise(&mut dst);
+            dst.resize(values.len(), conv(first));
+            if crate::scaled::scan_float_lanes(values, &mut dst, n, &conv) {
+                return dst;
+            }
+        }
+    }
+    collect(values, outer, n, inner, conv)
 }
 
 /// The scan of the block `(outer, n, inner)` read from `src`, into a new vector.
