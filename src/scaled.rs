@@ -649,28 +649,23 @@ mod tests {
     #[test]
     fn float_lanes_take_only_the_float_conversions() {
         use crate::cumprod_ext::convert;
+        /// `x` in lanes of `n` through [`scan_float_lanes`], against [`lanes`].
+        fn taken<F, C>(x: &[F], n: usize, conv: &C)
+        where
+            F: ScaledFloat + core::fmt::Debug,
+            Scaled<F>: From<F> + core::fmt::Debug,
+            C: Fn(&F) -> Scaled<F>,
+        {
+            let mut got = alloc::vec![Scaled::from(x[0]); x.len()];
+            assert!(scan_float_lanes(x, &mut got, n, conv));
+            let mut expected = got.clone();
+            lanes(x, &mut expected, n);
+            assert_eq!(alloc::format!("{got:?}"), alloc::format!("{expected:?}"));
+        }
         let x = [0.5, 3.0, 0.25, -2.0, 0.75, 1e-300];
-        let mut got = [Scaled::<f64>::from(9.0); 6];
-        assert!(scan_float_lanes(
-            &x,
-            &mut got,
-            3,
-            &convert::<f64, Scaled<f64>>
-        ));
-        let mut expected = [Scaled::<f64>::from(9.0); 6];
-        lanes(&x, &mut expected, 3);
-        assert_eq!(alloc::format!("{got:?}"), alloc::format!("{expected:?}"));
+        taken(&x, 3, &convert::<f64, Scaled<f64>>);
         let x32 = x.map(|v| v as f32);
-        let mut got = [Scaled::<f32>::from(9.0f32); 6];
-        assert!(scan_float_lanes(
-            &x32,
-            &mut got,
-            2,
-            &convert::<f32, Scaled<f32>>
-        ));
-        let mut expected = [Scaled::<f32>::from(9.0f32); 6];
-        lanes(&x32, &mut expected, 2);
-        assert_eq!(alloc::format!("{got:?}"), alloc::format!("{expected:?}"));
+        taken(&x32, 2, &convert::<f32, Scaled<f32>>);
         // `f32` into `Scaled<f64>`, and a conversion of its own: not taken.
         let mut untouched = [Scaled::<f64>::from(9.0); 6];
         assert!(!scan_float_lanes(
