@@ -257,7 +257,7 @@ where
 {
     let len = a.len();
     if let Some(values) = a.as_slice() {
-        return Array1::from_vec(collect_slice(values, 1, len, 1, conv));
+        return Array1::from_vec(collect(values, 1, len, 1, conv));
     }
     match a.first() {
         // Contiguous in another order (F, say): transpose into the vector as
