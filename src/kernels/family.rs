@@ -1,5 +1,6 @@
-//! The extended scans of [`Cumprod`](crate::Cumprod): reverse, exclusive, include-initial,
-//! initial values and carries, the overflow check, and the gradient.
+//! The extended scans of [`Cumprod`](crate::Cumprod): reverse, exclusive,
+//! include-initial, initial values and carries, the overflow check, and the
+//! gradient.
 //!
 //! Every form is built from the kernels of the plain scan: the forward scan
 //! goes through [`super::axis_into`], the reverse one through its mirror image
