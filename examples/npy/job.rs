@@ -37,7 +37,7 @@ use ndarray_cumprod::{Cumprod, CumprodExt, NanAware};
 use ndarray_npy::npy::header::{Header, Layout};
 use ndarray_npy::{ViewElement, ViewMutElement, ViewMutNpyExt, ViewNpyExt, WritableElement};
 
-use crate::mapped::{self, Both, Release};
+use super::mapped::{self, Both, Release};
 
 /// Which cumulative product.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -190,6 +190,13 @@ impl Mul for Word {
     }
 }
 
+/// The empty word, the identity of concatenation.
+impl One for Word {
+    fn one() -> Self {
+        Word(String::new())
+    }
+}
+
 /// `Word`s from string literals.
 pub fn words<const N: usize>(parts: [&str; N]) -> Vec<Word> {
     parts.iter().map(|s| Word(s.to_string())).collect()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/data/numpy_family_golden.txt: NumPy's nancumprod and
 cumulative_prod(include_initial=True) outputs, with and without dtype, and the
-flip-based reverse scans, replayed by tests/family_golden.rs.
+flip-based reverse scans, replayed by tests/suite/family_golden.rs.
 
 Run from the repository root with NumPy installed from PyPI:
 

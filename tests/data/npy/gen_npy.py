@@ -1,4 +1,4 @@
-"""Writes the .npy files of tests/npy.rs: inputs in `in/`, written by NumPy,
+"""Writes the .npy files of tests/suite/npy.rs: inputs in `in/`, written by NumPy,
 and NumPy's results in `expected/`.
 
 Run from the repository root with NumPy 2 (from PyPI):

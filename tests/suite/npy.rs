@@ -7,10 +7,10 @@
 // mappings" (nightly of 2026-11). The example needs the `std` feature.
 #![cfg(all(feature = "std", not(miri)))]
 
-#[path = "../examples/npy/job.rs"]
+#[path = "../../examples/npy/job.rs"]
 #[allow(dead_code)]
 mod job;
-#[path = "../examples/npy/mapped.rs"]
+#[path = "../../examples/npy/mapped.rs"]
 mod mapped;
 
 use std::fs;

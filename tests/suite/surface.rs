@@ -4,7 +4,7 @@
 //! complex values with infinite and signed-zero parts, whose first product of a
 //! lane must be a copy of the element in every form.
 
-mod common;
+use crate::common;
 
 use ndarray::{
     array, Array, Array1, Array2, ArrayRef1, ArrayRef2, ArrayViewMut2, Axis, ShapeBuilder,

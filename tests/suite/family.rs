@@ -3,7 +3,7 @@
 //! random shapes, axes, options and memory layouts; plus the examples of the
 //! issue, chunked processing, and every error.
 
-mod common;
+use crate::common;
 
 use std::fmt::Debug;
 
@@ -13,15 +13,8 @@ use ndarray::{
 };
 use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt, NanAware};
 use num_complex::Complex64;
-use num_traits::One;
 use proptest::collection::vec;
 use proptest::prelude::*;
-
-impl One for Word {
-    fn one() -> Self {
-        Word(String::new())
-    }
-}
 
 fn options() -> impl Strategy<Value = Options> {
     (any::<bool>(), 0u8..3, 0u8..3).prop_map(|(reverse, output, initial)| Options {

@@ -2,7 +2,7 @@
 //! (ndarray 0.17's inherent `cumprod` must not get in the way), and works for
 //! every dimension type.
 
-mod common;
+use crate::common;
 
 use ndarray::{
     array, ArcArray, Array, Array1, ArrayD, Axis, CowArray, Dimension, Ix0, Ix1, Ix2, Ix3, Ix4,

@@ -4,7 +4,7 @@
 //! (for `exclusive`, also the value of its neighbour, shifted into place, or
 //! the identity), nothing leaked and nothing dropped twice.
 
-mod common;
+use crate::common;
 
 use std::cell::Cell;
 use std::ops::Mul;

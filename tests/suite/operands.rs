@@ -4,7 +4,7 @@
 //! operands and memory layouts, through every form (allocating, `_into`, in
 //! place, NaN-skipping, checked).
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -15,12 +15,6 @@ use ndarray_cumprod::{Cumprod, CumprodError, CumprodExt};
 use num_traits::One;
 use proptest::collection::vec;
 use proptest::prelude::*;
-
-impl One for Word {
-    fn one() -> Self {
-        Word(String::new())
-    }
-}
 
 /// The operands of one case, as plain data for the reference loop.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@
 //! compares every value bit for bit (a NaN is a NaN; complex values within 2
 //! epsilon where they are finite, as in tests/golden.rs).
 
-mod common;
+use crate::common;
 
 use std::ops::Mul;
 
@@ -18,7 +18,7 @@ use ndarray::{Array1, ArrayD, Axis, IxDyn};
 use ndarray_cumprod::{Cumprod, CumprodExt, NanAware};
 use num_complex::Complex64;
 
-const DATA: &str = include_str!("data/numpy_family_golden.txt");
+const DATA: &str = include_str!("../data/numpy_family_golden.txt");
 
 /// A golden element type with a value placed where the layouts leave gaps, and
 /// in outputs before they are written: 7, not NaN, so that a missed write

@@ -21,7 +21,7 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let mut cases: Vec<Case> = Vec::new();
-    for line in include_str!("data/pandas_grouped.txt").lines() {
+    for line in include_str!("../data/pandas_grouped.txt").lines() {
         let (word, rest) = line.split_once(' ').expect("a record");
         if word == "case" {
             let w: Vec<&str> = rest.split(' ').collect();

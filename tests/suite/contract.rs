@@ -8,8 +8,9 @@
 //! every panic must carry the error's message and leave an in-place array
 //! unchanged.
 
-mod common;
+use crate::common;
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::{float_key, reference_axis, reference_flat, reference_options, Layout, Options};
@@ -213,9 +214,16 @@ fn with_input<T>(case: &Case, f: impl FnOnce(ndarray::ArrayViewD<'_, f64>) -> T)
     }
 }
 
+thread_local! {
+    /// Whether this thread is running a call expected to panic.
+    static EXPECTING: Cell<bool> = const { Cell::new(false) };
+}
+
 /// The message of the panic `f` raises, if any.
 fn panic_message(f: impl FnOnce()) -> Option<String> {
+    EXPECTING.with(|e| e.set(true));
     let result = catch_unwind(AssertUnwindSafe(f));
+    EXPECTING.with(|e| e.set(false));
     result.err().map(|payload| {
         payload
             .downcast_ref::<String>()
@@ -497,10 +505,19 @@ fn check_checked(case: &Case, shape: &[usize]) -> Result<(), TestCaseError> {
 }
 
 /// Keeps the expected panics (bad axes and carries) out of the test output:
-/// their messages are compared by the test itself.
+/// their messages are compared by the test itself. Every other panic (a
+/// failed assertion, here or in another test of the binary) is reported as
+/// usual.
 fn quiet_panics() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| std::panic::set_hook(Box::new(|_| {})));
+    ONCE.call_once(|| {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !EXPECTING.with(Cell::get) {
+                report(info);
+            }
+        }));
+    });
 }
 
 /// Cases: fewer under Miri, which runs about a thousand times slower.
