@@ -1721,11 +1721,15 @@ mod tests {
             99,
             true,
         );
-        check(|i| [2u64, 1, 3, 1, 5][i % 5], 99, true);
-        // A type without tiles, whose product depends on the order of its
-        // operands: the lanes' steps one at a time, each `x * p` as in the
-        // definition.
-        check(Word::new, Word::new(1000), false);
+        // Under Miri, the 8-byte stores are above; `u64` takes the same ones
+        // and `Word` none (a minute of Miri's time for the two).
+        if !cfg!(miri) {
+            check(|i| [2u64, 1, 3, 1, 5][i % 5], 99, true);
+            // A type without tiles, whose product depends on the order of
+            // its operands: the lanes' steps one at a time, each `x * p` as
+            // in the definition.
+            check(Word::new, Word::new(1000), false);
+        }
         // Whether they stream: large rows of the types whose products do not
         // depend on the order of the operands.
         let big = MIN_BYTES / 8;
