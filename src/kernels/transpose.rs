@@ -935,7 +935,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "arrays of up to 60,000 elements, hours under Miri; the paths with unsafe code (the streamed ones) run under Miri on small arrays in `streamed_bands_match_the_reference_loop` and `few_rows_match_the_reference_loop`"
+        ignore = "arrays of up to 60,000 elements, hours under Miri; the only paths that reach the `memory` module (the streamed ones) run under Miri on small arrays in `streamed_bands_match_the_reference_loop` and `few_rows_match_the_reference_loop`"
     )]
     fn gather_writes_logical_order() {
         check_gather(|i| i as u32, u32::MAX);
@@ -950,7 +950,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "arrays of up to 60,000 elements, hours under Miri; the paths with unsafe code (the streamed ones) run under Miri on small arrays in `streamed_bands_match_the_reference_loop` and `few_rows_match_the_reference_loop`"
+        ignore = "arrays of up to 60,000 elements, hours under Miri; the only paths that reach the `memory` module (the streamed ones) run under Miri on small arrays in `streamed_bands_match_the_reference_loop` and `few_rows_match_the_reference_loop`"
     )]
     fn gather_scan_matches_the_reference_loop() {
         let (mut through_block, mut through_tiles, mut across) = (0, 0, 0);
@@ -1152,7 +1152,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "no unsafe code on these paths: `Word` never streams, and prefetches are compiled out under Miri; it took two minutes there"
+        ignore = "nothing on these paths reaches the `memory` module: `Word` never streams, and prefetches are compiled out under Miri; it took two minutes there"
     )]
     fn small_transpositions_take_every_path() {
         for (shape, tile_band_bytes) in [
