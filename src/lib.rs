@@ -270,6 +270,14 @@
 //! examples included, runs with `std` and the current stable Rust), builds
 //! it for `thumbv7em-none-eabihf` (no `std`), and runs the unit tests and
 //! some of the integration tests under Miri.
+// Items that need `std` are linked to their pages on docs.rs when the crate
+// is documented without it.
+#![cfg_attr(feature = "std", doc = "", doc = "[`factorize()`]: crate::factorize()")]
+#![cfg_attr(
+    not(feature = "std"),
+    doc = "",
+    doc = "[`factorize()`]: https://docs.rs/ndarray-cumprod/latest/ndarray_cumprod/fn.factorize.html"
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]

@@ -595,7 +595,7 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     /// `codes` is a `&[usize]`, a `&Vec<usize>` or a 1-D ndarray view or array
     /// of `usize`, one code per position along the axis. Dense codes
     /// `0..g`, as pandas' `factorize` gives them, are the fast case;
-    /// [`factorize`](fn@crate::factorize) turns keys of any `Hash + Eq` type into
+    /// [`factorize()`] turns keys of any `Hash + Eq` type into
     /// them. Any other codes work too (each distinct value is one group), at
     /// the cost of a sort.
     ///
@@ -625,6 +625,12 @@ impl<'a, A: CumprodElement + 'a> Cumprod<'a, A> {
     /// A number of codes other than the axis length is reported as
     /// [`CumprodError::OperandShapeMismatch`](crate::CumprodError::OperandShapeMismatch)
     /// (a panic from the methods without a `Result`).
+    #[cfg_attr(feature = "std", doc = "", doc = "[`factorize()`]: crate::factorize()")]
+    #[cfg_attr(
+        not(feature = "std"),
+        doc = "",
+        doc = "[`factorize()`]: https://docs.rs/ndarray-cumprod/latest/ndarray_cumprod/fn.factorize.html"
+    )]
     #[must_use]
     pub fn groups<'b>(&self, codes: impl Into<ArrayView1<'b, usize>>) -> Cumprod<'b, A>
     where

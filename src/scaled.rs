@@ -17,7 +17,7 @@ use crate::nan_aware::NanAware;
 /// subnormal numbers. As the element type of a scan it does neither:
 /// convert the input with the `_as` forms and read each result's
 /// [`mantissa`](Self::mantissa) and [`exponent`](Self::exponent), or its
-/// natural logarithm ([`ln`](Self::ln)), for log-space work.
+/// natural logarithm ([`ln`]), for log-space work.
 ///
 /// ```
 /// use ndarray::{Array1, Axis};
@@ -50,6 +50,12 @@ use crate::nan_aware::NanAware;
 ///
 /// Comparisons (`==`, `<`) are those of the values; NaN compares unequal to
 /// everything, as in `F`.
+#[cfg_attr(feature = "std", doc = "", doc = "[`ln`]: Self::ln")]
+#[cfg_attr(
+    not(feature = "std"),
+    doc = "",
+    doc = "[`ln`]: https://docs.rs/ndarray-cumprod/latest/ndarray_cumprod/struct.Scaled.html#method.ln"
+)]
 #[derive(Clone, Copy)]
 // `repr(C)`: a `Scaled<f64>` is two 8-byte words without padding, which the
 // streaming stores of large outputs copy as such.
