@@ -1,5 +1,5 @@
 //! Reading NumPy's values from the golden files and comparing results with
-//! them, for `tests/golden.rs` and `tests/suite/family_golden.rs`.
+//! them, for `tests/optimised/golden.rs` and `tests/suite/family_golden.rs`.
 //!
 //! Floats and integers must match to the bit, signed zeros and infinities
 //! included; a NaN must be a NaN, with its sign and payload bits unspecified

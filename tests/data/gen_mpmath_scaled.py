@@ -13,7 +13,7 @@ for every logarithm), so that they read back exactly.
 
 Short chains list their factors (hex floats), with zeros, infinities, NaN,
 subnormals and negative values. Long chains (up to 10^6 factors) come from a
-xorshift64* generator that `tests/scaled.rs` runs as well: each factor is
+xorshift64* generator that `tests/optimised/scaled.rs` runs as well: each factor is
 built from the generator's integers by exact operations, so that both sides
 see the same floats.
 
@@ -38,7 +38,7 @@ MASK = (1 << 64) - 1
 
 
 class XorShift:
-    """xorshift64* (Vigna), the same in tests/scaled.rs."""
+    """xorshift64* (Vigna), the same in tests/optimised/scaled.rs."""
 
     def __init__(self, seed):
         self.state = seed
@@ -53,7 +53,7 @@ class XorShift:
 
 
 def factor(r, kind, f32):
-    """The factor for the integer `r` (see tests/scaled.rs, `factor`)."""
+    """The factor for the integer `r` (see tests/optimised/scaled.rs, `factor`)."""
     bits, tiny = (24, -149) if f32 else (53, -1074)
     if kind == "unit":  # (0, 1): probabilities
         return math.ldexp((r >> (64 - bits)) | 1, -bits)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tests/data/numpy_golden.txt: NumPy's cumprod outputs, replayed by tests/golden.rs.
+"""Writes tests/data/numpy_golden.txt: NumPy's cumprod outputs, replayed by tests/optimised/golden.rs.
 
 Run from the repository root with NumPy installed from PyPI:
 

@@ -6,7 +6,7 @@
 //! twins, the `_as` conversions, `nancumprod_with*` and `cumprod_with*` with
 //! `include_initial` and `reverse`, on C, F and reversed inputs and outputs, and
 //! compares every value bit for bit (a NaN is a NaN; complex values within 2
-//! epsilon where they are finite, as in tests/golden.rs).
+//! epsilon where they are finite, as in tests/optimised/golden.rs).
 
 use crate::common;
 

@@ -7,11 +7,12 @@
 //! Run one file's tests with its module name as the filter, for instance
 //! `cargo test --test suite family_golden::`.
 //!
-//! The suites that CI also runs elsewhere stay binaries of their own, so that
-//! those steps build only what they run: `golden`, `scaled` and
-//! `large_elements` (in the release build too), `properties` and `edge_cases`
-//! (with Rust 1.81 and without `std`), `array_ref`, `downstream` and
-//! `seed_examples` (under Miri), and `parallel` (with the `rayon` feature).
+//! The suites that CI also runs elsewhere are binaries of their own, so that
+//! those steps build only what they run: `optimised` (golden data, `Scaled`
+//! and large elements, also in an optimised build), `properties` and
+//! `edge_cases` (with Rust 1.81 and without `std`), `array_ref`, `downstream`
+//! and `seed_examples` (under Miri), and `parallel` (with the `rayon`
+//! feature).
 
 #[path = "../common/mod.rs"]
 mod common;

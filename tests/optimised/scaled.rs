@@ -98,7 +98,7 @@ fn hex(s: &str) -> u64 {
 }
 
 fn chains() -> Vec<Chain> {
-    let text = include_str!("data/mpmath_scaled.txt");
+    let text = include_str!("../data/mpmath_scaled.txt");
     let mut chains: Vec<Chain> = Vec::new();
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();

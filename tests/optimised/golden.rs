@@ -9,7 +9,7 @@
 //! may differ from NumPy in the last bit where NumPy's build fuses a multiply-add,
 //! so they are compared to a tolerance of a few ulps when their bits differ.
 
-mod common;
+use crate::common;
 
 use std::num::Wrapping;
 use std::ops::Mul;
@@ -20,7 +20,7 @@ use ndarray::{Array1, ArrayD, Axis, IxDyn};
 use ndarray_cumprod::CumprodExt;
 use num_complex::Complex64;
 
-const DATA: &str = include_str!("data/numpy_golden.txt");
+const DATA: &str = include_str!("../data/numpy_golden.txt");
 
 /// A golden element type with a value placed where the layouts leave gaps, and
 /// in outputs before they are written.

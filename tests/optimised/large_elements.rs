@@ -3,7 +3,7 @@
 //! and rayon worker: the kernels must not keep tiles of such elements on the
 //! stack. Run in debug and in release builds by CI.
 
-mod common;
+use crate::common;
 
 use std::ops::Mul;
 

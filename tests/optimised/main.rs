@@ -1,0 +1,15 @@
+//! The integration tests that CI also runs in an optimised build, where the
+//! streamed kernels and the `Scaled` tiles run as they do in release builds,
+//! as one test binary (see `tests/suite/main.rs` for why one): NumPy's
+//! records (`golden`), mpmath's scaled products (`scaled`) and large
+//! elements on the stack (`large_elements`).
+//!
+//! Run one file's tests with its module name as the filter, for instance
+//! `cargo test --test optimised scaled::`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod golden;
+mod large_elements;
+mod scaled;
