@@ -206,12 +206,12 @@
 //! and the input row. The plain methods, their NaN-skipping twins and the
 //! options forms with `reverse`, an initial value or a carry write their
 //! result in one pass. On a 2-core
-//! machine with 64 MiB arrays, the `_into` methods run at 0.6x to 1.6x the
-//! time of a copy of the same array (1.0x at the median for f64, 1.2x for
-//! i64), and `axis=None` over an F-order array at 1.0x to 3.4x, the cost of
-//! the transposition; the in-place methods run at 0.45x to 1.45x a copy, and
-//! the allocating ones, with huge pages, at a third to two thirds of the
-//! time of `to_owned`. The
+//! machine with 64 MiB arrays, the `_into` methods along an axis run at
+//! 0.73x to 1.56x the time of a copy of the same array (many lanes: 0.97x
+//! at the median for f64, 1.05x for i64), and `axis=None` over an F-order
+//! array at 1.05x to 2.42x, the cost of the transposition; the in-place
+//! methods run at 0.43x to 1.23x a copy, and the allocating ones, with huge
+//! pages, at a third to two thirds of the time of `to_owned`. The
 //! repository's `docs/performance.md` has the full report, which
 //! `cargo run --release --example layout_report` prints, and NumPy's figures on
 //! the same machine.
