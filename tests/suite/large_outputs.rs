@@ -15,8 +15,11 @@ use ndarray_cumprod::{Cumprod, CumprodExt};
 fn reference<T: Copy + std::ops::Mul<Output = T>>(a: ArrayView2<'_, T>, axis: Axis) -> Array2<T> {
     let mut out = a.to_owned();
     for mut lane in out.lanes_mut(axis) {
-        for i in 1..lane.len() {
-            lane[i] = lane[i - 1] * lane[i];
+        let mut product: Option<T> = None;
+        for x in lane.iter_mut() {
+            let p = product.map_or(*x, |p| p * *x);
+            *x = p;
+            product = Some(p);
         }
     }
     out
@@ -149,7 +152,7 @@ fn large_integer_outputs_match_the_reference_loop() {
     out.fill(0);
     a.cumprod_axis_into(Axis(1), &mut out).unwrap();
     assert_eq!(out, expected, "lanes of 1,024");
-    let odd = Array::from_shape_fn((ROWS, COLS + 1), |(i, j)| a[[i, j % COLS]]);
+    let odd = ndarray::concatenate(Axis(1), &[a.view(), a.slice(s![.., ..1])]).unwrap();
     let mut out = Array2::<i64>::zeros(odd.dim());
     odd.cumprod_axis_into(Axis(1), &mut out).unwrap();
     assert_eq!(out, reference(odd.view(), Axis(1)), "lanes of 1,025");
@@ -178,9 +181,11 @@ fn reverse_reference<T: Copy + std::ops::Mul<Output = T>>(
 ) -> Array2<T> {
     let mut out = a.to_owned();
     for mut lane in out.lanes_mut(axis) {
-        for i in (0..lane.len() - 1).rev() {
-            let product = lane[i] * lane[i + 1];
-            lane[i] = product;
+        let mut product: Option<T> = None;
+        for x in lane.iter_mut().rev() {
+            let p = product.map_or(*x, |p| *x * p);
+            *x = p;
+            product = Some(p);
         }
     }
     out
@@ -285,11 +290,14 @@ fn flagged_reference(
         .cloned()
         .unwrap_or_else(|| Array2::from_elem(a.dim(), false));
     for (mut lane, flags) in out.lanes_mut(axis).into_iter().zip(starts.lanes(axis)) {
-        for i in 1..lane.len() {
-            if !flags[i] {
-                let product = lane[i - 1] * lane[i];
-                lane[i] = product;
-            }
+        let mut product: Option<f64> = None;
+        for (x, &start) in lane.iter_mut().zip(flags) {
+            let p = match product {
+                Some(p) if !start => p * *x,
+                _ => *x,
+            };
+            *x = p;
+            product = Some(p);
         }
     }
     out
@@ -461,16 +469,21 @@ fn grouped_large_outputs_match_the_reference_loop() {
             // column; a group's first product is its first factor.
             let mut table: Vec<Option<f64>> = vec![None; 103 * width];
             let mut expected = a.clone();
+            // Row-major: element `[i, j]` at `i * width + j`.
+            let (x, e) = (
+                a.as_slice().expect("a new array"),
+                expected.as_slice_mut().expect("a new array"),
+            );
             for (i, &g) in codes.iter().enumerate() {
                 for j in 0..width {
-                    let x = a[[i, j]];
+                    let x = x[i * width + j];
                     if keep_nan && x.is_nan() {
                         continue;
                     }
                     let f = if x.is_nan() { 1.0 } else { x };
                     let p = table[g * width + j].map_or(f, |p| p * f);
                     table[g * width + j] = Some(p);
-                    expected[[i, j]] = p;
+                    e[i * width + j] = p;
                 }
             }
             let how = Cumprod::along(Axis(0)).groups(&codes);
