@@ -227,6 +227,20 @@
 //! outputs are written as usual, so that whatever reads them next finds them
 //! in cache.
 //!
+//! # Stack use
+//!
+//! The `_into` methods allocate nothing on plain arrays (but for the buffers
+//! of `axis=None` over a transposed order). On x86-64, the scans of outputs
+//! of 16 MiB or more along an axis other than the fastest keep a band of up
+//! to 8,192 running products on the stack (64 KiB of `f64`, 128 KiB of
+//! [`Scaled<f64>`](Scaled)), and `axis=None` over a transposed order a block
+//! of 32 x 128 elements. With the rest of the call, these need under
+//! 512 KiB of stack in an optimised build and under 1 MiB in a debug build,
+//! which copies the band more; the other scans need a few KiB. The main
+//! thread (8 MiB on Linux) and the threads that `std::thread::spawn` and
+//! rayon start (2 MiB) have enough; give a thread made with a smaller
+//! `std::thread::Builder::stack_size` at least that much.
+
 //! # Features, `no_std` and MSRV
 //!
 //! - `std` (on by default): the standard library. Without it (`default-features
