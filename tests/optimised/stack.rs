@@ -70,12 +70,13 @@ fn large_outputs_scan_on_the_documented_stack() {
         let mut scaled = Array2::from_elem((ROWS, COLS), Scaled::from(0.0));
         a.cumprod_axis_into(Axis(0), &mut scaled).unwrap();
         assert_eq!(scaled[[last, 5]].to_float(), sign(last, 5));
-        // `axis=None` over F order: staged bands, from the heap.
+        // `axis=None` over F order: the transposition's block on the stack
+        // (its staged bands are on the heap).
         let f = a.t().as_standard_layout().into_owned().reversed_axes();
         assert!(f.t().is_standard_layout());
         let mut flat = Array1::<f64>::zeros(ROWS * COLS);
         f.cumprod_flat_into(&mut flat).unwrap();
-        assert_eq!(flat[0], f[[0, 0]]);
+        assert_eq!(flat[ROWS * COLS - 1], a.iter().product::<f64>());
         // And the same array along its contiguous lanes.
         let mut out_f = Array2::<f64>::zeros((ROWS, COLS).f());
         f.cumprod_axis_into(Axis(0), &mut out_f).unwrap();
