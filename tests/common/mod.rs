@@ -340,3 +340,14 @@ pub fn complex_special() -> impl Strategy<Value = Complex64> + Clone {
     ];
     (part.clone(), part).prop_map(|(re, im)| Complex64::new(re, im))
 }
+
+/// Runs `f` on a thread with a stack of `bytes` and propagates its panic (a
+/// stack overflow aborts the whole test binary).
+pub fn on_stack(bytes: usize, f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(bytes)
+        .spawn(f)
+        .expect("a thread")
+        .join()
+        .expect("no stack overflow or failure");
+}

@@ -54,12 +54,7 @@ fn value<const N: usize>(i: usize) -> Inline<N> {
 
 /// Runs `f` on a thread with a 2 MiB stack and propagates its panic.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(f)
-        .expect("a thread")
-        .join()
-        .expect("no stack overflow or failure");
+    common::on_stack(2 << 20, f);
 }
 
 fn every_kernel<const N: usize>() {

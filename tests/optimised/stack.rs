@@ -7,6 +7,8 @@
 //! overflow aborts the test binary, so a failure here is the whole binary
 //! failing.
 
+use crate::common;
+
 use ndarray::{Array1, Array2, Axis, ShapeBuilder};
 use ndarray_cumprod::{Cumprod, CumprodExt, Scaled};
 
@@ -21,18 +23,9 @@ const STACK: usize = if cfg!(debug_assertions) {
 const ROWS: usize = 2048;
 const COLS: usize = 1024;
 
-fn on_documented_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(STACK)
-        .spawn(f)
-        .expect("a thread")
-        .join()
-        .expect("no failure");
-}
-
 #[test]
 fn large_outputs_scan_on_the_documented_stack() {
-    on_documented_stack(|| {
+    common::on_stack(STACK, || {
         let a = Array2::from_shape_fn(
             (ROWS, COLS),
             |(i, j)| if (i + j) % 3 == 0 { -1.0 } else { 1.0 },
