@@ -1504,3 +1504,12 @@ pub(crate) fn is_convert<A: Clone + Into<B>, B, F>(conv: &F) -> bool {
     }
     id(conv) == id(&convert::<A, B>)
 }
+
+/// Whether `conv` is a reference to [`convert`] from `A` to `B`, as the
+/// masked and segmented kernels receive it.
+pub(crate) fn is_convert_ref<A: Clone + Into<B>, B, F>(conv: &F) -> bool {
+    fn id<T>(_: &T) -> core::any::TypeId {
+        typeid::of::<T>()
+    }
+    id(conv) == id(&&convert::<A, B>)
+}

@@ -134,8 +134,11 @@ pub(super) fn applies_scaled<B>(outer: usize, n: usize, inner: usize, whole: usi
 /// [`contiguous`](super::contiguous) scan faster, selecting the factors of a
 /// tile or a staged piece side by side (measured, 64 MiB f64, time / the
 /// plain scan: lanes of 1,024 and 2,097,152, 1.5x-1.6x there, 2.0x-2.5x
-/// streamed; lanes of 64 and 128, 11 ms-15 ms there, 17 ms-25 ms
-/// streamed), nor integer lanes with flags, whose tiles
+/// streamed with the selects in SSE2; lanes of 64 and 128, 11 ms-15 ms
+/// there, 17 ms-25 ms streamed), but where the masked tiles select with
+/// AVX2 ([`memory::masked_tiles`]: lanes of 1,024 to 2,097,152 1.0x-1.3x
+/// the plain scan, against 1.5x-1.8x there), on lanes of up to
+/// [`MAX_SHORT_MASKED_LANE_BYTES`] or over [`STAGED_LANE_BYTES`]; nor integer lanes with flags, whose tiles
 /// ([`memory::stream_tiles_flagged`]) are for `f64` only, nor segments along
 /// the float lanes of up to 1 KiB that [`applies`] streams without flags
 /// (lanes of 64 `f64`, a segment at every element: 11 ms-17 ms there,
@@ -148,13 +151,26 @@ pub(super) fn takes_flagged<B>(
     masked_only: bool,
 ) -> bool {
     let size = core::mem::size_of::<B>();
+    let bytes = n.saturating_mul(size);
+    let masked_tiles = masked_only
+        && memory::masked_tiles::<B>()
+        && (bytes <= MAX_SHORT_MASKED_LANE_BYTES || bytes > STAGED_LANE_BYTES);
     applies::<B>(outer, n, inner, 0)
         && !(inner == 1
             && n >= SHORT
+            && !masked_tiles
             && (masked_only
                 || memory::tiles_words::<B>()
                 || n.saturating_mul(size) <= STAGED_LANE_BYTES))
 }
+
+/// The longest lanes of at most [`STAGED_LANE_BYTES`] whose masked scan is
+/// streamed where the masked tiles apply ([`takes_flagged`]). Measured (64 MiB f64, random mask, time / the plain scan, paired runs),
+/// streamed against the kernels of [`contiguous`](super::contiguous): lanes
+/// of 64 1.28x-1.29x against 1.62x-1.65x; of 32 and 48 about the same
+/// (1.38x-1.47x); of 96 to 128 slower (20 ms-29 ms against 15 ms-21 ms); of
+/// 384 to 2,048 1.09x-1.25x against 1.47x-1.89x.
+const MAX_SHORT_MASKED_LANE_BYTES: usize = 512;
 
 /// Rows shorter than this are scanned by the row kernels of
 /// [`contiguous`](super::contiguous), which multiply several short rows at
@@ -233,6 +249,26 @@ pub(super) trait Factors<B> {
     ) -> bool
     where
         Self: Sized;
+
+    /// Scans and streams the whole tiles of the [`GROUP`] lanes `lanes` from
+    /// step `i` up to step `end` at once, where a kernel of its own does
+    /// (the masked tiles of [`memory::stream_masked_tiles`]): returns the
+    /// step after the last tile scanned; `i` by default, when the caller
+    /// scans them a tile at a time ([`stream_tile`](Self::stream_tile)).
+    #[inline(always)]
+    fn stream_tiles_from(
+        lanes: &[Self; GROUP],
+        carry: &mut [B; GROUP],
+        out: &mut [&mut [B]; GROUP],
+        i: usize,
+        end: usize,
+    ) -> usize
+    where
+        Self: Sized,
+    {
+        let _ = (lanes, carry, out, end);
+        i
+    }
 
     /// [`memory::stream_tiles_rev`] of the tile at step `i` of the lanes
     /// `lanes`, from its end: whether it scanned and streamed the tile
@@ -717,6 +753,26 @@ where
     }
 
     #[inline(always)]
+    fn stream_tiles_from(
+        lanes: &[Self; GROUP],
+        carry: &mut [B; GROUP],
+        out: &mut [&mut [B]; GROUP],
+        i: usize,
+        end: usize,
+    ) -> usize {
+        let conv = lanes[0].conv;
+        if !MASK
+            || !(crate::cumprod_ext::is_convert::<B, B, F>(conv)
+                || crate::cumprod_ext::is_convert_ref::<B, B, F>(conv))
+        {
+            return i;
+        }
+        let x = core::array::from_fn(|k| lanes[k].src);
+        let mask = core::array::from_fn(|k| lanes[k].flags);
+        memory::stream_masked_tiles(carry, x, mask, (lanes[0].one)(), out, i, end)
+    }
+
+    #[inline(always)]
     fn times(&self, start: usize, products: &mut [B]) {
         self.flagged().times(start, products);
     }
@@ -734,6 +790,14 @@ where
     #[inline(always)]
     fn starts(&self) -> Option<&[bool]> {
         (!MASK).then_some(self.flags)
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, range: Range<usize>) {
+        // The flags too: without them, the masked tiles of lanes of 64 took
+        // 2.3x-2.5x the plain scan, with them 1.36x-1.47x (64 MiB f64).
+        memory::prefetch(self.src, range.clone());
+        memory::prefetch(self.flags, range);
     }
 
     #[inline(always)]
@@ -1025,6 +1089,7 @@ where
         // `array::from_fn`, the load could be compiled as a call per tile.
         let mut tiles: [[B; TILE]; GROUP] =
             core::array::from_fn(|k| core::array::from_fn(|_| carry[k].clone()));
+        i = I::stream_tiles_from(&parts, &mut carry, &mut dst, i, steps);
         while i + TILE <= steps {
             if I::stream_tile(&parts, &mut carry, &mut dst, i) {
                 i += TILE;

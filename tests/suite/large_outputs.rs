@@ -306,11 +306,14 @@ fn flagged_reference(
 #[test]
 fn masked_and_segmented_large_outputs_match_the_reference_loop() {
     // Rows of 1,024 (streamed), lanes of 1,024 (streamed a tile at a time),
-    // lanes of 4 (streamed a chunk at a time) and one long lane, with a
-    // mask, segments and both.
+    // lanes of 64 and of 4 (streamed a group and a chunk at a time) and one
+    // long lane, with a mask, segments and both.
     let wide = floats(false);
     let tall = Array::from_shape_fn((1 << 19, 4), |(i, j)| {
         1.0 + ((i * 3 + j * 7) % 19) as f64 * 0.017
+    });
+    let short = Array::from_shape_fn((1 << 15, 64), |(i, j)| {
+        1.0 + ((i * 3 + j * 5) % 17) as f64 * 0.021
     });
     let flags = |a: &Array2<f64>| {
         (
@@ -325,19 +328,16 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
         (&wide, Axis(0)),
         (&wide, Axis(1)),
         (&tall, Axis(1)),
+        (&short, Axis(1)),
         (&column, Axis(0)),
     ] {
         let (mask, starts) = flags(a);
         let both = (Some(&mask), Some(&starts));
-        // Each kind of flags alone along the rows; along the lanes of 1,024
-        // (four at a time, in tiles of registers) and the short lanes (in
-        // pairs of registers), segments and both (a mask alone along lanes
-        // takes the plain kernels).
-        let cases = if axis == Axis(0) {
-            vec![(Some(&mask), None), (None, Some(&starts)), both]
-        } else {
-            vec![(None, Some(&starts)), both]
-        };
+        // Each kind of flags alone, and both: along the lanes of 1,024 and
+        // 64, four at a time in tiles of registers (a mask alone selected
+        // with AVX2 where the processor has it, else by the plain
+        // kernels), along the short lanes in pairs of registers.
+        let cases = vec![(Some(&mask), None), (None, Some(&starts)), both];
         for (m, st) in cases {
             let along = Cumprod::along(axis);
             let how = match (m, st) {
