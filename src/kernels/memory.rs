@@ -14,8 +14,8 @@
 //! - **Prefetches** ([`prefetch`]): a hint that asks for lines of the input
 //!   before they are read, where the reads jump between far-apart columns.
 //! - **Kernels chosen at run time**: with AVX-512 F and DQ, rows of 64-bit
-//!   integers multiplied eight to a register; with AVX2, the masked tiles of
-//!   `f64` ([`stream_masked_tiles`]). Each is a `#[target_feature]` function
+//!   integers multiplied eight to a register; with AVX2, the flagged tiles of
+//!   `f64` ([`stream_flagged_tiles`]). Each is a `#[target_feature]` function
 //!   called only after the processor was asked (once; the standard library
 //!   keeps the answer), beside the portable kernel it stands in for.
 //!
@@ -495,11 +495,12 @@ pub(crate) fn stream_tiles_flagged<B>(
     }
 }
 
-/// Whether [`stream_masked_tiles`] scans the masked tiles of `B`: `f64`,
-/// on an x86-64 processor with AVX2 (asked at run time; never without `std`
-/// or under Miri, where the masked tiles take [`stream_tiles_flagged`]).
+/// Whether [`stream_flagged_tiles`] scans the flagged tiles of `B`: `f64`,
+/// on an x86-64 processor with AVX2 (asked at run time; without `std` and
+/// under Miri, where the build enables it), where the flagged tiles
+/// otherwise take [`stream_tiles_flagged`].
 #[inline]
-pub(crate) fn masked_tiles<B>() -> bool {
+pub(crate) fn flagged_tiles<B>() -> bool {
     typeid::of::<B>() == TypeId::of::<f64>() && has_avx2()
 }
 
@@ -518,27 +519,36 @@ fn has_avx2() -> bool {
     }
 }
 
-/// [`stream_tiles`] of a masked scan of `f64`, for every whole tile of the
-/// [`LANES`] lanes from step `at` up to step `end`: where `mask[k][s]` is
-/// false, the factor of step `s` of lane `k` is `one` instead of `x[k][s]`.
-/// Returns the step after the last tile it scanned, `at` if it scanned none:
-/// it scans only where [`masked_tiles`] says so, every lane's input, mask and
-/// output is at least `end` long, and every lane's tile at `at` is aligned
-/// to 16 bytes (the caller then scans the tiles itself).
+/// The flags of the [`LANES`] lanes of [`stream_flagged_tiles`], each lane's
+/// as long as its input: a mask, segment starts, or both.
+pub(crate) type LaneFlags<'a> = (Option<[&'a [bool]; LANES]>, Option<[&'a [bool]; LANES]>);
+
+/// [`stream_tiles_flagged`] of `f64`, for every whole tile of the [`LANES`]
+/// lanes from step `at` up to step `end`: where `mask[k][s]` is false, the
+/// factor of step `s` of lane `k` is `one` instead of `x[k][s]`, and where
+/// `starts[k][s]` is true, the lane's product starts anew there (`one`
+/// times the factor). Returns the step after the last tile it scanned, `at`
+/// if it scanned none: it scans only where [`flagged_tiles`] says so, with
+/// flags of at least one kind, every lane's input, flags and output at
+/// least `end` long, and every lane's tile at `at` aligned to 16 bytes (the
+/// caller then scans the tiles itself).
 ///
-/// The factors of a tile are selected with AVX2, four steps of a lane to a
-/// register (the lane's eight flag bytes widened to 64 bits, compared with
-/// zero and blended with `one`), then multiplied as [`stream_tiles`] does.
-/// With SSE2 alone ([`stream_tiles_flagged`]) the flags of a tile took
-/// sixteen shifts and shuffles, and the masked scan of contiguous lanes
-/// was bound by its instructions rather than by memory: 78 million
-/// instructions against 40 million for the plain scan of 8 Mi `f64`
-/// (lanes of 1,024), 51 million with AVX2.
+/// The flags are applied with AVX2: a lane's eight flag bytes widened to 64
+/// bits and compared with zero, four steps to a register, the factors
+/// selected four steps at a time and the restarts as blends of the running
+/// products with `one`. With SSE2 alone ([`stream_tiles_flagged`]) the
+/// flags of a tile took sixteen shifts and shuffles and every select three
+/// instructions, and the scans of contiguous lanes were bound by their
+/// instructions rather than by memory. Counted (valgrind), 8 Mi `f64` in
+/// lanes of 1,024: the plain scan 40 million instructions; a mask 78
+/// million with SSE2, 41 million here; a start at every element 82
+/// million, 62 million here. A tile in which no lane restarts is multiplied
+/// without the blends of the restarts.
 #[inline]
-pub(crate) fn stream_masked_tiles<A, B>(
+pub(crate) fn stream_flagged_tiles<A, B>(
     carry: &mut [B; LANES],
     x: [&[A]; LANES],
-    mask: [&[bool]; LANES],
+    (mask, starts): LaneFlags<'_>,
     one: B,
     out: &mut [&mut [B]; LANES],
     at: usize,
@@ -546,11 +556,16 @@ pub(crate) fn stream_masked_tiles<A, B>(
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
+        let short = |flags: Option<[&[bool]; LANES]>| {
+            flags.is_some_and(|f| f.iter().any(|f| f.len() < end))
+        };
         if typeid::of::<A>() != TypeId::of::<f64>()
-            || !masked_tiles::<B>()
+            || !flagged_tiles::<B>()
             || at >= end
+            || (mask.is_none() && starts.is_none())
             || x.iter().any(|x| x.len() < end)
-            || mask.iter().any(|m| m.len() < end)
+            || short(mask)
+            || short(starts)
             || out.iter().any(|o| o.len() < end)
         {
             return at;
@@ -568,25 +583,40 @@ pub(crate) fn stream_masked_tiles<A, B>(
         }
         let tiles = (end - at) / TILE;
         let one = core::mem::ManuallyDrop::new(one);
-        // SAFETY: `B` is `f64` (`masked_tiles`), so the copy reads the eight
-        // bytes of an `f64`, and the cast of `carry` only renames its type.
+        // SAFETY: `B` is `f64` (`flagged_tiles`), so the copy reads the
+        // eight bytes of an `f64`, and the cast of `carry` only renames its
+        // type.
         let one = unsafe { core::mem::transmute_copy::<B, f64>(&one) };
         let carry = (carry as *mut [B; LANES]).cast::<[f64; LANES]>();
         let x = x.map(|x| x[at..].as_ptr().cast::<f64>());
-        let mask = mask.map(|m| m[at..].as_ptr());
-        // SAFETY: the processor has AVX2 (`masked_tiles`); `A` and `B` are
-        // `f64`; every lane's input and mask hold `tiles * TILE` elements
-        // from `at` (each is at least `end` long), and `to[k]` points to the
-        // `end - at >= tiles * TILE` elements from `at` of a distinct lane
-        // that `out` borrows mutably, aligned to 16 bytes, and so is every
-        // tile after the first (a tile is 64 bytes); `carry` is valid and
-        // exclusive for this call.
-        unsafe { avx2::masked_tiles(&mut *carry, x, mask, one, to, tiles) };
+        let none = [core::ptr::null::<bool>(); LANES];
+        let flags = |f: Option<[&[bool]; LANES]>| f.map_or(none, |f| f.map(|f| f[at..].as_ptr()));
+        let (m, st) = (flags(mask), flags(starts));
+        // SAFETY: the processor has AVX2 (`flagged_tiles`); `A` and `B` are
+        // `f64`; every lane's input and flags of each kind passed hold
+        // `tiles * TILE` elements from `at` (each is at least `end` long),
+        // and `to[k]` points to the `end - at >= tiles * TILE` elements from
+        // `at` of a distinct lane that `out` borrows mutably, aligned to 16
+        // bytes, and so is every tile after the first (a tile is 64 bytes);
+        // `carry` is valid and exclusive for this call. Each arm reads the
+        // flags it names only.
+        unsafe {
+            let carry = &mut *carry;
+            match (mask.is_some(), starts.is_some()) {
+                (true, false) => {
+                    avx2::flagged_tiles::<true, false>(carry, x, m, st, one, to, tiles)
+                }
+                (false, true) => {
+                    avx2::flagged_tiles::<false, true>(carry, x, m, st, one, to, tiles)
+                }
+                _ => avx2::flagged_tiles::<true, true>(carry, x, m, st, one, to, tiles),
+            }
+        }
         at + tiles * TILE
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (carry, x, mask, one, out, end);
+        let _ = (carry, x, mask, starts, one, out, end);
         at
     }
 }
@@ -594,67 +624,89 @@ pub(crate) fn stream_masked_tiles<A, B>(
 /// The kernels compiled for AVX2, chosen at run time ([`has_avx2`]).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{flag_bytes, tile_f64, LANES, TILE};
+    use super::{finish_tile, flag_bytes, tile_f64, LANES, TILE};
+    use core::arch::x86_64::{
+        __m128d, __m256d, _mm256_blendv_pd, _mm256_castpd256_pd128, _mm256_castsi256_pd,
+        _mm256_cmpeq_epi64, _mm256_cvtepu8_epi64, _mm256_extractf128_pd, _mm256_loadu_pd,
+        _mm256_set1_pd, _mm256_setzero_si256, _mm256_storeu_pd, _mm_blendv_pd, _mm_cvtsi64_si128,
+        _mm_loadu_pd, _mm_mul_pd, _mm_set1_pd, _mm_set_pd, _mm_setzero_pd, _mm_srli_si128,
+        _mm_unpackhi_pd, _mm_unpacklo_pd,
+    };
 
-    /// [`stream_masked_tiles`](super::stream_masked_tiles) of `tiles` whole
-    /// tiles: the factors of step `s` of lane `k` of tile `t`, `x[k][t *
-    /// TILE + s]` where `mask[k][t * TILE + s]`, else `one`, multiplied
-    /// into `carry[k]` and streamed to `out[k][t * TILE + s]`.
+    /// The [`TILE`] flags at `flags` as selects of steps 0 to 3 and 4 to 7,
+    /// each step's 64 bits all ones where its flag is false (0), and the
+    /// flags as the bytes of a word.
     ///
     /// # Safety
-    /// The processor must have AVX2; `x[k]` and `mask[k]` must be valid for
-    /// reads of `tiles * TILE` elements, and `out[k]` for writes of as many,
-    /// aligned to 16 bytes, not aliasing each other, `carry`, or the inputs.
+    /// The processor must have AVX2; `flags` must be valid for a read of
+    /// [`TILE`] `bool`s.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn masked_tiles(
+    #[inline]
+    unsafe fn unset(flags: *const bool) -> ([__m256d; 2], u64) {
+        // SAFETY: the caller's promise; a `[bool; TILE]` is `TILE`
+        // initialised bytes, and AVX2 is all the intrinsics need.
+        unsafe {
+            let word = flag_bytes(&*flags.cast::<[bool; TILE]>());
+            let bytes = _mm_cvtsi64_si128(word as i64);
+            let zero = _mm256_setzero_si256();
+            let widen = |v| _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_cvtepu8_epi64(v), zero));
+            ([widen(bytes), widen(_mm_srli_si128::<4>(bytes))], word)
+        }
+    }
+
+    /// [`stream_flagged_tiles`](super::stream_flagged_tiles) of `tiles`
+    /// whole tiles with a mask (`MASK`) and segment starts (`STARTS`): for
+    /// step `s` of lane `k` of tile `t` (element `i = t * TILE + s`), the
+    /// factor `x[k][i]` where `mask[k][i]` (else `one`), multiplied into
+    /// `carry[k]` (`one` where `starts[k][i]`) and streamed to `out[k][i]`.
+    ///
+    /// # Safety
+    /// The processor must have AVX2; `x[k]`, and `mask[k]` if `MASK` and
+    /// `starts[k]` if `STARTS`, must be valid for reads of `tiles * TILE`
+    /// elements, and `out[k]` for writes of as many, aligned to 16 bytes,
+    /// not aliasing each other, `carry`, or the inputs.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn flagged_tiles<const MASK: bool, const STARTS: bool>(
         carry: &mut [f64; LANES],
         x: [*const f64; LANES],
         mask: [*const bool; LANES],
+        starts: [*const bool; LANES],
         one: f64,
         out: [*mut f64; LANES],
         tiles: usize,
     ) {
-        use core::arch::x86_64::{
-            _mm256_blendv_pd, _mm256_castsi256_pd, _mm256_cmpeq_epi64, _mm256_cvtepu8_epi64,
-            _mm256_loadu_pd, _mm256_set1_pd, _mm256_setzero_si256, _mm256_storeu_pd,
-            _mm_cvtsi64_si128, _mm_srli_si128,
-        };
+        let ones = _mm256_set1_pd(one);
         for t in 0..tiles {
             let at = t * TILE;
             let mut factors = [[0.0; TILE]; LANES];
+            // Where no step restarts, all ones: steps `2j` and `2j + 1` of
+            // lane `k` at `[k][j]`.
+            let mut keep = [[_mm_setzero_pd(); TILE / 2]; LANES];
+            let mut restarts = 0;
             for (k, lane) in factors.iter_mut().enumerate() {
-                // SAFETY: the caller's promise: the tile's `TILE` flags and
-                // inputs at `at` are in bounds (`at + TILE <= tiles *
-                // TILE`); a `[bool; TILE]` is `TILE` initialised bytes, and
-                // AVX2 is all the intrinsics need.
+                // SAFETY: the caller's promise: the tile's `TILE` inputs and
+                // flags at `at` are in bounds (`at + TILE <= tiles *
+                // TILE`); AVX2 is all the intrinsics need.
                 unsafe {
-                    let flags = &*mask[k].add(at).cast::<[bool; TILE]>();
-                    let bytes = _mm_cvtsi64_si128(flag_bytes(flags) as i64);
-                    let zero = _mm256_setzero_si256();
-                    let ones = _mm256_set1_pd(one);
-                    let (low, high) = (
-                        _mm256_cvtepu8_epi64(bytes),
-                        _mm256_cvtepu8_epi64(_mm_srli_si128::<4>(bytes)),
-                    );
                     let from = x[k].add(at);
-                    let to = lane.as_mut_ptr();
-                    // `one` where the flag is 0 (false).
-                    _mm256_storeu_pd(
-                        to,
-                        _mm256_blendv_pd(
-                            _mm256_loadu_pd(from),
-                            ones,
-                            _mm256_castsi256_pd(_mm256_cmpeq_epi64(low, zero)),
-                        ),
-                    );
-                    _mm256_storeu_pd(
-                        to.add(4),
-                        _mm256_blendv_pd(
-                            _mm256_loadu_pd(from.add(4)),
-                            ones,
-                            _mm256_castsi256_pd(_mm256_cmpeq_epi64(high, zero)),
-                        ),
-                    );
+                    let mut v = [_mm256_loadu_pd(from), _mm256_loadu_pd(from.add(4))];
+                    if MASK {
+                        let (unkept, _) = unset(mask[k].add(at));
+                        // `one` where the mask is false.
+                        v = [0, 1].map(|h| _mm256_blendv_pd(v[h], ones, unkept[h]));
+                    }
+                    _mm256_storeu_pd(lane.as_mut_ptr(), v[0]);
+                    _mm256_storeu_pd(lane.as_mut_ptr().add(4), v[1]);
+                    if STARTS {
+                        let ([low, high], word) = unset(starts[k].add(at));
+                        restarts |= word;
+                        keep[k] = [
+                            _mm256_castpd256_pd128(low),
+                            _mm256_extractf128_pd::<1>(low),
+                            _mm256_castpd256_pd128(high),
+                            _mm256_extractf128_pd::<1>(high),
+                        ];
+                    }
                 }
             }
             // SAFETY: the caller's promise: the tile of each lane at `at`
@@ -662,8 +714,58 @@ mod avx2 {
             // multiple of `TILE`), and not aliased.
             unsafe {
                 let to = out.map(|o| o.add(at));
-                tile_f64::<false>(carry, |k, s| factors[k][s], to);
+                if STARTS && restarts != 0 {
+                    restart_tile(carry, &factors, &keep, one, to);
+                } else {
+                    tile_f64::<false>(carry, |k, s| factors[k][s], to);
+                }
             }
+        }
+    }
+
+    /// The tile of [`flagged_tiles`] with restarts: as `tile_f64`, each
+    /// running product replaced by `one` before a step where `keep` is
+    /// clear.
+    ///
+    /// # Safety
+    /// The processor must have AVX2; as `tile_f64` for `out`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn restart_tile(
+        carry: &mut [f64; LANES],
+        factors: &[[f64; TILE]; LANES],
+        keep: &[[__m128d; TILE / 2]; LANES],
+        one: f64,
+        out: [*mut f64; LANES],
+    ) {
+        // SAFETY: AVX2 (the caller's promise) is all these need; the loads
+        // read steps `s` and `s + 1 < TILE` of a lane of `factors`, and
+        // `finish_tile` writes within the caller's promise.
+        unsafe {
+            let ones = _mm_set1_pd(one);
+            let mut low = _mm_set_pd(carry[1], carry[0]);
+            let mut high = _mm_set_pd(carry[3], carry[2]);
+            let steps = |k: usize, s: usize| _mm_loadu_pd(factors[k].as_ptr().add(s));
+            // `p` where `keep` is set, `one` where it is clear.
+            let kept = |p, keep| _mm_blendv_pd(ones, p, keep);
+            let mut done = [[_mm_setzero_pd(); TILE / 2]; LANES];
+            for s in (0..TILE).step_by(2) {
+                let j = s / 2;
+                let [a, b, c, d] = [steps(0, s), steps(1, s), steps(2, s), steps(3, s)];
+                let low_in = kept(low, _mm_unpacklo_pd(keep[0][j], keep[1][j]));
+                let high_in = kept(high, _mm_unpacklo_pd(keep[2][j], keep[3][j]));
+                let low0 = _mm_mul_pd(low_in, _mm_unpacklo_pd(a, b));
+                let high0 = _mm_mul_pd(high_in, _mm_unpacklo_pd(c, d));
+                let low0_in = kept(low0, _mm_unpackhi_pd(keep[0][j], keep[1][j]));
+                let high0_in = kept(high0, _mm_unpackhi_pd(keep[2][j], keep[3][j]));
+                low = _mm_mul_pd(low0_in, _mm_unpackhi_pd(a, b));
+                high = _mm_mul_pd(high0_in, _mm_unpackhi_pd(c, d));
+                done[0][j] = _mm_unpacklo_pd(low0, low);
+                done[1][j] = _mm_unpackhi_pd(low0, low);
+                done[2][j] = _mm_unpacklo_pd(high0, high);
+                done[3][j] = _mm_unpackhi_pd(high0, high);
+            }
+            finish_tile(carry, [low, high], done, out);
         }
     }
 }
@@ -2123,10 +2225,12 @@ mod tests {
     }
 
     #[test]
-    fn stream_masked_tiles_as_the_definition_or_not_at_all() {
+    fn stream_flagged_tiles_as_the_definition_or_not_at_all() {
         // Three tiles of four lanes from step 8 (and the steps before them
-        // left alone), with specials among the factors and a mask without
-        // a pattern; the same again with the tiles cut short at `end`.
+        // left alone), with specials among the factors and flags without a
+        // pattern (no restart in the tile at step 16, which takes the
+        // kernel without restarts); the same again with the tiles cut
+        // short at `end`; with a mask, segment starts and both.
         const STEPS: usize = 4 * TILE;
         let specials = [f64::INFINITY, -0.0, f64::NAN, 1e300, -1e-300, 0.0];
         let x: [[f64; STEPS]; LANES] = core::array::from_fn(|k| {
@@ -2136,13 +2240,16 @@ mod tests {
             })
         });
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mask: [[bool; STEPS]; LANES] = core::array::from_fn(|_| {
-            core::array::from_fn(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state % 3 != 0
-            })
+        let mut random = |every: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % every == 0
+        };
+        let mask: [[bool; STEPS]; LANES] =
+            core::array::from_fn(|_| core::array::from_fn(|_| !random(3)));
+        let starts: [[bool; STEPS]; LANES] = core::array::from_fn(|_| {
+            core::array::from_fn(|s| random(4) && !(2 * TILE..3 * TILE).contains(&s))
         });
         let bits = |x: &[f64]| {
             x.iter()
@@ -2150,60 +2257,78 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let carry = [2.0, -0.5, f64::INFINITY, 3.0e-310];
-        for end in [STEPS, STEPS - 1, TILE + 3] {
-            let mut buf = Aligned([[-7.5f64; STEPS]; LANES]);
-            let mut out = buf.0.each_mut().map(|lane| &mut lane[..end]);
-            let mut c = carry;
-            let inputs = x.each_ref().map(|x| &x[..end]);
-            let flags = mask.each_ref().map(|m| &m[..end]);
-            let next = stream_masked_tiles(&mut c, inputs, flags, 1.0, &mut out, TILE, end);
-            stream_fence();
-            if !masked_tiles::<f64>() {
-                assert_eq!(next, TILE);
-                assert!(buf.0.iter().flatten().all(|&y| y == -7.5));
-                assert_eq!(bits(&c), bits(&carry));
-                continue;
-            }
-            assert_eq!(next, TILE + (end - TILE) / TILE * TILE, "end {end}");
-            for (k, lane) in buf.0.iter().enumerate() {
-                let mut p = carry[k];
-                let expected: Vec<f64> = (TILE..next)
-                    .map(|s| {
-                        p *= if mask[k][s] { x[k][s] } else { 1.0 };
-                        p
-                    })
-                    .collect();
-                assert_eq!(
-                    bits(&lane[TILE..next]),
-                    bits(&expected),
-                    "end {end} lane {k}"
-                );
-                assert_eq!(bits(&c[k..=k]), bits(&[p]), "end {end} lane {k}");
-                assert!(lane[..TILE].iter().chain(&lane[next..]).all(|&y| y == -7.5));
+        for with in [(true, false), (false, true), (true, true)] {
+            for end in [STEPS, STEPS - 1, TILE + 3] {
+                let mut buf = Aligned([[-7.5f64; STEPS]; LANES]);
+                let mut out = buf.0.each_mut().map(|lane| &mut lane[..end]);
+                let mut c = carry;
+                let inputs = x.each_ref().map(|x| &x[..end]);
+                let m = with.0.then(|| mask.each_ref().map(|m| &m[..end]));
+                let st = with.1.then(|| starts.each_ref().map(|s| &s[..end]));
+                let next = stream_flagged_tiles(&mut c, inputs, (m, st), 1.0, &mut out, TILE, end);
+                stream_fence();
+                let case = (with, end);
+                if !flagged_tiles::<f64>() {
+                    assert_eq!(next, TILE);
+                    assert!(buf.0.iter().flatten().all(|&y| y == -7.5));
+                    assert_eq!(bits(&c), bits(&carry));
+                    continue;
+                }
+                assert_eq!(next, TILE + (end - TILE) / TILE * TILE, "{case:?}");
+                for (k, lane) in buf.0.iter().enumerate() {
+                    let mut p = carry[k];
+                    let expected: Vec<f64> = (TILE..next)
+                        .map(|s| {
+                            let f = if with.0 && !mask[k][s] { 1.0 } else { x[k][s] };
+                            p = if with.1 && starts[k][s] {
+                                1.0 * f
+                            } else {
+                                p * f
+                            };
+                            p
+                        })
+                        .collect();
+                    assert_eq!(
+                        bits(&lane[TILE..next]),
+                        bits(&expected),
+                        "{case:?} lane {k}"
+                    );
+                    assert_eq!(bits(&c[k..=k]), bits(&[p]), "{case:?} lane {k}");
+                    assert!(lane[..TILE].iter().chain(&lane[next..]).all(|&y| y == -7.5));
+                }
             }
         }
-        // Tiles that do not start on 16 bytes, and other types: none.
+        // No flags, tiles that do not start on 16 bytes, and other types:
+        // none.
         let mut buf = Aligned([[-7.5f64; STEPS]; LANES]);
+        let mut out = buf.0.each_mut().map(|lane| &mut lane[..]);
+        let inputs = x.each_ref().map(|x| &x[..]);
+        let mut c = carry;
+        let none = (None, None);
+        assert_eq!(
+            stream_flagged_tiles(&mut c, inputs, none, 1.0, &mut out, 0, STEPS),
+            0
+        );
         let mut out = buf.0.each_mut().map(|lane| &mut lane[1..]);
         let inputs = x.each_ref().map(|x| &x[1..]);
-        let flags = mask.each_ref().map(|m| &m[1..]);
-        let mut c = carry;
+        let flags = (Some(mask.each_ref().map(|m| &m[1..])), None);
         assert_eq!(
-            stream_masked_tiles(&mut c, inputs, flags, 1.0, &mut out, 0, STEPS - 1),
+            stream_flagged_tiles(&mut c, inputs, flags, 1.0, &mut out, 0, STEPS - 1),
             0
         );
         let mut ints = [[3i64; STEPS]; LANES];
         let mut out = ints.each_mut().map(|lane| &mut lane[..]);
         let xs = [[2i64; STEPS]; LANES];
         let inputs = xs.each_ref().map(|x| &x[..]);
-        let flags = mask.each_ref().map(|m| &m[..]);
+        let flags = (None, Some(starts.each_ref().map(|s| &s[..])));
         let mut c = [1i64; LANES];
         assert_eq!(
-            stream_masked_tiles(&mut c, inputs, flags, 1, &mut out, 0, STEPS),
+            stream_flagged_tiles(&mut c, inputs, flags, 1, &mut out, 0, STEPS),
             0
         );
         assert!(buf.0.iter().flatten().all(|&y| y == -7.5));
         assert!(ints.iter().flatten().all(|&y| y == 3));
+        assert_eq!(bits(&c.map(|c| c as f64)), bits(&[1.0; LANES]));
     }
 
     #[test]

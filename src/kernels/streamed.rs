@@ -135,14 +135,14 @@ pub(super) fn applies_scaled<B>(outer: usize, n: usize, inner: usize, whole: usi
 /// tile or a staged piece side by side (measured, 64 MiB f64, time / the
 /// plain scan: lanes of 1,024 and 2,097,152, 1.5x-1.6x there, 2.0x-2.5x
 /// streamed with the selects in SSE2; lanes of 64 and 128, 11 ms-15 ms
-/// there, 17 ms-25 ms streamed), but where the masked tiles select with
-/// AVX2 ([`memory::masked_tiles`]: lanes of 1,024 to 2,097,152 1.0x-1.3x
-/// the plain scan, against 1.5x-1.8x there), on lanes of up to
-/// [`MAX_SHORT_MASKED_LANE_BYTES`] or over [`STAGED_LANE_BYTES`]; nor integer lanes with flags, whose tiles
+/// there, 17 ms-25 ms streamed), but where the flagged tiles select with
+/// AVX2 ([`memory::flagged_tiles`]: masks along lanes of 1,024 to
+/// 2,097,152 1.0x-1.3x the plain scan, against 1.5x-1.8x there), on lanes
+/// of [`SHORT_FLAGGED_LANE_BYTES`] or over [`STAGED_LANE_BYTES`]; nor integer lanes with flags, whose tiles
 /// ([`memory::stream_tiles_flagged`]) are for `f64` only, nor segments along
-/// the float lanes of up to 1 KiB that [`applies`] streams without flags
-/// (lanes of 64 `f64`, a segment at every element: 11 ms-17 ms there,
-/// 20 ms-22 ms streamed). Shorter lanes
+/// the other float lanes of up to 1 KiB that [`applies`] streams without
+/// flags (with the selects in SSE2, lanes of 64 `f64`, a segment at every
+/// element: 11 ms-17 ms there, 20 ms-22 ms streamed). Shorter lanes
 /// stream in pairs ([`short_lanes_in_pairs`]):
 /// lanes of 2 to 8, 1.7x-1.9x there, 1.5x-1.7x streamed (10.5 ms -> 8.7 ms
 /// for lanes of 4).
@@ -152,25 +152,29 @@ pub(super) fn takes_flagged<B>(
 ) -> bool {
     let size = core::mem::size_of::<B>();
     let bytes = n.saturating_mul(size);
-    let masked_tiles = masked_only
-        && memory::masked_tiles::<B>()
-        && (bytes <= MAX_SHORT_MASKED_LANE_BYTES || bytes > STAGED_LANE_BYTES);
+    let flagged_tiles = memory::flagged_tiles::<B>()
+        && (SHORT_FLAGGED_LANE_BYTES.contains(&bytes) || bytes > STAGED_LANE_BYTES);
     applies::<B>(outer, n, inner, 0)
         && !(inner == 1
             && n >= SHORT
-            && !masked_tiles
+            && !flagged_tiles
             && (masked_only
                 || memory::tiles_words::<B>()
                 || n.saturating_mul(size) <= STAGED_LANE_BYTES))
 }
 
-/// The longest lanes of at most [`STAGED_LANE_BYTES`] whose masked scan is
-/// streamed where the masked tiles apply ([`takes_flagged`]). Measured (64 MiB f64, random mask, time / the plain scan, paired runs),
-/// streamed against the kernels of [`contiguous`](super::contiguous): lanes
-/// of 64 1.28x-1.29x against 1.62x-1.65x; of 32 and 48 about the same
-/// (1.38x-1.47x); of 96 to 128 slower (20 ms-29 ms against 15 ms-21 ms); of
-/// 384 to 2,048 1.09x-1.25x against 1.47x-1.89x.
-const MAX_SHORT_MASKED_LANE_BYTES: usize = 512;
+/// The lanes of at most [`STAGED_LANE_BYTES`] whose masked or segmented
+/// scan is streamed where the flagged tiles apply ([`takes_flagged`]).
+/// Measured (64 MiB f64, a random mask, or 1,000 segments a lane (a start
+/// at every element of the lanes here), time / the plain scan, paired
+/// runs), streamed against the kernels of [`contiguous`](super::contiguous)
+/// and [`segmented`](super::segmented): lanes of 64, masks 1.28x-1.29x
+/// against 1.62x-1.65x, segments 1.33x-1.39x against 1.50x-1.63x; of 48,
+/// masks 1.41x-1.47x against 1.38x-1.66x, segments 1.75x-1.86x against
+/// 1.54x-1.78x; of 32, segments 1.95x-1.99x against 1.20x-1.32x; of 96 to
+/// 128, masks 20 ms-29 ms against 15 ms-21 ms; of 384 to 2,048, masks
+/// 1.09x-1.25x against 1.47x-1.89x.
+const SHORT_FLAGGED_LANE_BYTES: core::ops::RangeInclusive<usize> = 385..=512;
 
 /// Rows shorter than this are scanned by the row kernels of
 /// [`contiguous`](super::contiguous), which multiply several short rows at
@@ -252,7 +256,7 @@ pub(super) trait Factors<B> {
 
     /// Scans and streams the whole tiles of the [`GROUP`] lanes `lanes` from
     /// step `i` up to step `end` at once, where a kernel of its own does
-    /// (the masked tiles of [`memory::stream_masked_tiles`]): returns the
+    /// (the flagged tiles of [`memory::stream_flagged_tiles`]): returns the
     /// step after the last tile scanned; `i` by default, when the caller
     /// scans them a tile at a time ([`stream_tile`](Self::stream_tile)).
     #[inline(always)]
@@ -562,6 +566,32 @@ where
     }
 
     #[inline(always)]
+    fn stream_tiles_from(
+        lanes: &[Self; GROUP],
+        carry: &mut [B; GROUP],
+        out: &mut [&mut [B]; GROUP],
+        i: usize,
+        end: usize,
+    ) -> usize {
+        let conv = lanes[0].conv;
+        if !(crate::cumprod_ext::is_convert::<B, B, F>(conv)
+            || crate::cumprod_ext::is_convert_ref::<B, B, F>(conv))
+        {
+            return i;
+        }
+        let x = core::array::from_fn(|k| lanes[k].src);
+        // Every part of a scan has the same kinds of flags.
+        let flags = |f: fn(&Self) -> Option<&'a [bool]>| -> Option<[&'a [bool]; GROUP]> {
+            f(&lanes[0])?;
+            Some(core::array::from_fn(|k| {
+                f(&lanes[k]).expect("the flags of every lane")
+            }))
+        };
+        let flags = (flags(|f| f.mask), flags(|f| f.starts));
+        memory::stream_flagged_tiles(carry, x, flags, (lanes[0].one)(), out, i, end)
+    }
+
+    #[inline(always)]
     fn part(&self, range: Range<usize>) -> Self {
         let part = |f: Option<&'a [bool]>| f.map(|f| &f[range.clone()]);
         Flagged {
@@ -761,15 +791,15 @@ where
         end: usize,
     ) -> usize {
         let conv = lanes[0].conv;
-        if !MASK
-            || !(crate::cumprod_ext::is_convert::<B, B, F>(conv)
-                || crate::cumprod_ext::is_convert_ref::<B, B, F>(conv))
+        if !(crate::cumprod_ext::is_convert::<B, B, F>(conv)
+            || crate::cumprod_ext::is_convert_ref::<B, B, F>(conv))
         {
             return i;
         }
         let x = core::array::from_fn(|k| lanes[k].src);
-        let mask = core::array::from_fn(|k| lanes[k].flags);
-        memory::stream_masked_tiles(carry, x, mask, (lanes[0].one)(), out, i, end)
+        let flags = Some(core::array::from_fn(|k| lanes[k].flags));
+        let flags = if MASK { (flags, None) } else { (None, flags) };
+        memory::stream_flagged_tiles(carry, x, flags, (lanes[0].one)(), out, i, end)
     }
 
     #[inline(always)]
