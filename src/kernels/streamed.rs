@@ -790,16 +790,8 @@ where
         i: usize,
         end: usize,
     ) -> usize {
-        let conv = lanes[0].conv;
-        if !(crate::cumprod_ext::is_convert::<B, B, F>(conv)
-            || crate::cumprod_ext::is_convert_ref::<B, B, F>(conv))
-        {
-            return i;
-        }
-        let x = core::array::from_fn(|k| lanes[k].src);
-        let flags = Some(core::array::from_fn(|k| lanes[k].flags));
-        let flags = if MASK { (flags, None) } else { (None, flags) };
-        memory::stream_flagged_tiles(carry, x, flags, (lanes[0].one)(), out, i, end)
+        let lanes = lanes.each_ref().map(|lane| lane.flagged());
+        Factors::stream_tiles_from(&lanes, carry, out, i, end)
     }
 
     #[inline(always)]
