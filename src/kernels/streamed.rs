@@ -25,7 +25,10 @@
 //!   lanes to an SSE2 register, each lane's line streamed whole before the
 //!   next: [`memory::stream_tiles`]; segment starts as selects in those
 //!   registers: [`memory::stream_tiles_flagged`], 2.1x-2.6x the plain scan
-//!   -> 1.45x-2.0x, where the scalar tiles below took them as branches).
+//!   -> 1.45x-2.0x, where the scalar tiles below took them as branches; on
+//!   a processor with AVX2, masks and segment starts as AVX2 blends, a
+//!   group's run of tiles at a time: [`memory::stream_flagged_tiles`],
+//!   masks 1.6x-1.8x the plain scan -> 1.0x-1.3x).
 //!   Lanes of 1,024 f64: 1.29-1.41x -> 1.06-1.16x
 //!   in the layout report, but 2.1x in a program of its own, where the
 //!   compiler left the tiles in scalar registers; with `stream_tiles`, 1.2x
@@ -138,7 +141,8 @@ pub(super) fn applies_scaled<B>(outer: usize, n: usize, inner: usize, whole: usi
 /// there, 17 ms-25 ms streamed), but where the flagged tiles select with
 /// AVX2 ([`memory::flagged_tiles`]: masks along lanes of 1,024 to
 /// 2,097,152 1.0x-1.3x the plain scan, against 1.5x-1.8x there), on lanes
-/// of [`SHORT_FLAGGED_LANE_BYTES`] or over [`STAGED_LANE_BYTES`]; nor integer lanes with flags, whose tiles
+/// of [`SHORT_FLAGGED_LANE_BYTES`] or over [`STAGED_LANE_BYTES`]; nor
+/// integer lanes with flags, whose tiles
 /// ([`memory::stream_tiles_flagged`]) are for `f64` only, nor segments along
 /// the other float lanes of up to 1 KiB that [`applies`] streams without
 /// flags (with the selects in SSE2, lanes of 64 `f64`, a segment at every
@@ -158,9 +162,7 @@ pub(super) fn takes_flagged<B>(
         && !(inner == 1
             && n >= SHORT
             && !flagged_tiles
-            && (masked_only
-                || memory::tiles_words::<B>()
-                || n.saturating_mul(size) <= STAGED_LANE_BYTES))
+            && (masked_only || memory::tiles_words::<B>() || bytes <= STAGED_LANE_BYTES))
 }
 
 /// The lanes of at most [`STAGED_LANE_BYTES`] whose masked or segmented
