@@ -1499,17 +1499,16 @@ pub(crate) fn convert<A: Clone + Into<B>, B>(x: &A) -> B {
 /// conversion (a copy, say) take the elements as they are. Function items
 /// are types of their own, so an equal identity is the same function.
 pub(crate) fn is_convert<A: Clone + Into<B>, B, F>(conv: &F) -> bool {
-    fn id<T>(_: &T) -> core::any::TypeId {
-        typeid::of::<T>()
-    }
-    id(conv) == id(&convert::<A, B>)
+    type_of(conv) == type_of(&convert::<A, B>)
 }
 
-/// Whether `conv` is a reference to [`convert`] from `A` to `B`, as the
-/// masked and segmented kernels receive it.
-pub(crate) fn is_convert_ref<A: Clone + Into<B>, B, F>(conv: &F) -> bool {
-    fn id<T>(_: &T) -> core::any::TypeId {
-        typeid::of::<T>()
-    }
-    id(conv) == id(&&convert::<A, B>)
+/// [`is_convert`], or a reference to [`convert`], as the masked and
+/// segmented kernels receive it.
+pub(crate) fn is_convert_or_ref<A: Clone + Into<B>, B, F>(conv: &F) -> bool {
+    is_convert::<A, B, F>(conv) || type_of(conv) == type_of(&&convert::<A, B>)
+}
+
+/// The identity of the type of `value`, without a `'static` bound.
+fn type_of<T>(_: &T) -> core::any::TypeId {
+    typeid::of::<T>()
 }

@@ -566,21 +566,15 @@ pub(crate) fn stream_flagged_tiles<A, B>(
             || x.iter().any(|x| x.len() < end)
             || short(mask)
             || short(starts)
-            || out.iter().any(|o| o.len() < end)
         {
             return at;
         }
-        // The whole run of each lane, from which every tile's pointer is
-        // derived (a pointer from the first tile alone may not write the
-        // next).
-        let mut to = [core::ptr::null_mut::<f64>(); LANES];
-        for (to, lane) in to.iter_mut().zip(out.iter_mut()) {
-            let run = &mut lane[at..end];
-            if run.as_ptr() as usize % 16 != 0 {
-                return at;
-            }
-            *to = run.as_mut_ptr().cast::<f64>();
-        }
+        // From the whole run of each lane, so that each pointer may write
+        // every tile (from the first tile alone, not the next).
+        let Some(to) = aligned_runs(out, at..end) else {
+            return at;
+        };
+        let to = to.map(|to| to.cast::<f64>());
         let tiles = (end - at) / TILE;
         let one = core::mem::ManuallyDrop::new(one);
         // SAFETY: `B` is `f64` (`flagged_tiles`), so the copy reads the
@@ -797,13 +791,22 @@ fn int_tile_targets<B>(out: &mut [&mut [B]; LANES], at: usize) -> Option<[*mut B
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn aligned_tiles<B>(out: &mut [&mut [B]; LANES], at: usize) -> Option<[*mut B; LANES]> {
+    aligned_runs(out, at..at + TILE)
+}
+
+/// The elements `run` of each lane of `out`, if every lane holds them and
+/// they start on 16 bytes: a pointer to each, derived from the whole run,
+/// so that it may write every element of it.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn aligned_runs<B>(out: &mut [&mut [B]; LANES], run: Range<usize>) -> Option<[*mut B; LANES]> {
     let mut to = [core::ptr::null_mut::<B>(); LANES];
     for (to, lane) in to.iter_mut().zip(out.iter_mut()) {
-        let tile = lane.get_mut(at..at + TILE)?;
-        if tile.as_ptr() as usize % 16 != 0 {
+        let run = lane.get_mut(run.clone())?;
+        if run.as_ptr() as usize % 16 != 0 {
             return None;
         }
-        *to = tile.as_mut_ptr();
+        *to = run.as_mut_ptr();
     }
     Some(to)
 }
@@ -2004,6 +2007,14 @@ mod tests {
 
     use super::*;
 
+    /// The bits of each float, every NaN as one value: results compared bit
+    /// for bit, whichever NaN an operation gives.
+    fn bits(x: &[f64]) -> Vec<u64> {
+        x.iter()
+            .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
+            .collect()
+    }
+
     /// Every element arrives, bit for bit, for each type that streams and
     /// one that does not, at every offset and length around a cache line.
     #[test]
@@ -2135,11 +2146,6 @@ mod tests {
                     // Every bit, but of NaN only that it is one: Rust leaves
                     // the sign and payload of a NaN result unspecified, and
                     // Miri picks them at random.
-                    let bits = |x: &[f64]| {
-                        x.iter()
-                            .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
-                            .collect::<Vec<_>>()
-                    };
                     if done {
                         let what = format!("lane {k}, mirror {mirror}");
                         assert_eq!(bits(&lane[at..at + TILE]), bits(&expected[k]), "{what}");
@@ -2251,11 +2257,6 @@ mod tests {
         let starts: [[bool; STEPS]; LANES] = core::array::from_fn(|_| {
             core::array::from_fn(|s| random(4) && !(2 * TILE..3 * TILE).contains(&s))
         });
-        let bits = |x: &[f64]| {
-            x.iter()
-                .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
-                .collect::<Vec<_>>()
-        };
         let carry = [2.0, -0.5, f64::INFINITY, 3.0e-310];
         for with in [(true, false), (false, true), (true, true)] {
             for end in [STEPS, STEPS - 1, TILE + 3] {
@@ -2359,11 +2360,6 @@ mod tests {
                 0x00e7_0000,
             ]
         };
-        let bits = |x: &[f64]| {
-            x.iter()
-                .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
-                .collect::<Vec<_>>()
-        };
         for (mask, starts) in patterns
             .iter()
             .flat_map(|&m| patterns.iter().map(move |&s| (m, s)))
@@ -2452,11 +2448,6 @@ mod tests {
             _ => 1.0 + j as f64 * 0.0625,
         };
         let start: Vec<f64> = (0..20).map(|j| 0.5 - j as f64 * 0.75).collect();
-        let bits = |x: &[f64]| {
-            x.iter()
-                .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
-                .collect::<Vec<_>>()
-        };
         for len in [0, 2, 8, 20] {
             let expected: Vec<f64> = (0..len).map(|j| start[j] * factor(j)).collect();
             // Outputs at each 8-byte offset from 16-byte alignment.

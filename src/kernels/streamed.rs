@@ -575,10 +575,7 @@ where
         i: usize,
         end: usize,
     ) -> usize {
-        let conv = lanes[0].conv;
-        if !(crate::cumprod_ext::is_convert::<B, B, F>(conv)
-            || crate::cumprod_ext::is_convert_ref::<B, B, F>(conv))
-        {
+        if !crate::cumprod_ext::is_convert_or_ref::<B, B, F>(lanes[0].conv) {
             return i;
         }
         let x = core::array::from_fn(|k| lanes[k].src);
