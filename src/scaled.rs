@@ -728,13 +728,21 @@ mod tests {
                     if i > 0 {
                         p = p * Scaled::from(f);
                     }
-                    // The shortest decimal of each part: the same text for
-                    // the same bits, every NaN alike.
-                    assert_eq!(
-                        alloc::format!("{g:?}"),
-                        alloc::format!("{p:?}"),
-                        "lanes of {n}, lane {k} at {i}"
-                    );
+                    // Equal regular mantissas (never zero) have the same
+                    // bits; otherwise the shortest decimal of each part: the
+                    // same text for the same bits, every NaN alike (the
+                    // text only where needed: it was most of the test's
+                    // time under Miri).
+                    let regular_and_equal = g.exponent() == p.exponent()
+                        && g.mantissa() == p.mantissa()
+                        && g.mantissa().regular();
+                    if !regular_and_equal {
+                        assert_eq!(
+                            alloc::format!("{g:?}"),
+                            alloc::format!("{p:?}"),
+                            "lanes of {n}, lane {k} at {i}"
+                        );
+                    }
                 }
             }
         }

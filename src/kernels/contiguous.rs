@@ -1347,11 +1347,11 @@ mod tests {
         // value read from the wrong row or column changes the result) and
         // `extend_scanned` (one lane in one pass).
         let sign = |i: usize| if (i * 2_654_435_761) % 7 < 3 { -1 } else { 1 };
-        // Under Miri, which took two minutes for all of them, a third of the
-        // cases: no rows, one and several, and widths around each step of
-        // four columns.
+        // Under Miri, which took two minutes for all of them, 30 of the 264
+        // cases: no blocks and several, no rows, one and several, and
+        // widths around a step of four columns and past two.
         let (outers, ns, inners): (&[usize], &[usize], &[usize]) = if cfg!(miri) {
-            (&[0, 1, 3], &[0, 1, 3, 17], &[1, 3, 4, 5, 8, 9, 17])
+            (&[0, 3], &[0, 1, 17], &[1, 3, 4, 5, 9])
         } else {
             (
                 &[0, 1, 2, 3],

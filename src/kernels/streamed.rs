@@ -1636,7 +1636,13 @@ mod tests {
             &[Flags::None, Flags::Mask, Flags::Starts, Flags::Both]
         };
         for &flags in kinds {
-            for block in BLOCKS {
+            // Under Miri, without the two blocks that others stand for:
+            // lanes of 8 are those of 9 but the step after the tile, rows of
+            // 64 those of 65 but the last column.
+            let blocks = BLOCKS
+                .into_iter()
+                .filter(|b| !(cfg!(miri) && matches!(b, (40, 8, 1) | (3, 2, 64))));
+            for block in blocks {
                 let len = block.0 * block.1 * block.2;
                 let src: Vec<A> = (0..len).map(&make).collect();
                 let (mask, starts) = flags.make(len);
@@ -1767,7 +1773,7 @@ mod tests {
                 let src: Vec<B> = (0..len).map(&make).collect();
                 let expected = reference(&src, block);
                 let offsets = match (cfg!(miri), block.2) {
-                    (true, 1) => 3,
+                    (true, 1) => 2,
                     (true, _) => 1,
                     (false, 1) => 8,
                     (false, _) => 2,
@@ -1802,14 +1808,16 @@ mod tests {
             -0.0,
             true,
         );
-        check(
-            |i| [2i64, -1, 3, 1, 0, -2, 1][i % 7] + i as i64 % 3,
-            99,
-            true,
-        );
-        // Under Miri, the 8-byte stores are above; `u64` takes the same ones
-        // and `Word` none (a minute of Miri's time for the two).
+        // Under Miri, the 8-byte stores are above; `i64` and `u64` take the
+        // same ones (the integer tiles' stores are checked under Miri by the
+        // memory module's own tests) and `Word` none (a minute of Miri's
+        // time for the three).
         if !cfg!(miri) {
+            check(
+                |i| [2i64, -1, 3, 1, 0, -2, 1][i % 7] + i as i64 % 3,
+                99,
+                true,
+            );
             check(|i| [2u64, 1, 3, 1, 5][i % 5], 99, true);
             // A type without tiles, whose product depends on the order of
             // its operands: the lanes' steps one at a time, each `x * p` as
