@@ -17,7 +17,9 @@
 //!   integers multiplied eight to a register; with AVX2, the flagged tiles of
 //!   `f64` ([`stream_flagged_tiles`]). Each is a `#[target_feature]` function
 //!   called only after the processor was asked (once; the standard library
-//!   keeps the answer), beside the portable kernel it stands in for.
+//!   keeps the answer), beside the portable kernel it stands in for. The
+//!   tests can switch AVX2 off on their thread (`without_avx2`), so that the
+//!   same tests run both on a processor that has it.
 //!
 //! ## Huge pages
 //!
@@ -509,6 +511,10 @@ pub(crate) fn flagged_tiles<B>() -> bool {
 /// build enables it (`-C target-feature=+avx2`).
 #[inline]
 fn has_avx2() -> bool {
+    #[cfg(all(test, feature = "std"))]
+    if WITHOUT_AVX2.with(core::cell::Cell::get) {
+        return false;
+    }
     #[cfg(all(target_arch = "x86_64", feature = "std", not(miri)))]
     {
         std::is_x86_feature_detected!("avx2")
@@ -517,6 +523,23 @@ fn has_avx2() -> bool {
     {
         cfg!(all(target_arch = "x86_64", target_feature = "avx2"))
     }
+}
+
+#[cfg(all(test, feature = "std"))]
+std::thread_local! {
+    /// Set by [`without_avx2`]: [`has_avx2`] says no on this thread.
+    static WITHOUT_AVX2: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Runs `f` as on a processor without AVX2, on this thread: the tests run
+/// the kernels that the AVX2 ones stand in for as well, whatever the
+/// processor.
+#[cfg(all(test, feature = "std"))]
+pub(crate) fn without_avx2<R>(f: impl FnOnce() -> R) -> R {
+    WITHOUT_AVX2.with(|w| w.set(true));
+    let result = f();
+    WITHOUT_AVX2.with(|w| w.set(false));
+    result
 }
 
 /// The flags of the [`LANES`] lanes of [`stream_flagged_tiles`], each lane's
@@ -2258,45 +2281,55 @@ mod tests {
             core::array::from_fn(|s| random(4) && !(2 * TILE..3 * TILE).contains(&s))
         });
         let carry = [2.0, -0.5, f64::INFINITY, 3.0e-310];
-        for with in [(true, false), (false, true), (true, true)] {
-            for end in [STEPS, STEPS - 1, TILE + 3] {
-                let mut buf = Aligned([[-7.5f64; STEPS]; LANES]);
-                let mut out = buf.0.each_mut().map(|lane| &mut lane[..end]);
-                let mut c = carry;
-                let inputs = x.each_ref().map(|x| &x[..end]);
-                let m = with.0.then(|| mask.each_ref().map(|m| &m[..end]));
-                let st = with.1.then(|| starts.each_ref().map(|s| &s[..end]));
-                let next = stream_flagged_tiles(&mut c, inputs, (m, st), 1.0, &mut out, TILE, end);
-                stream_fence();
-                let case = (with, end);
-                if !flagged_tiles::<f64>() {
-                    assert_eq!(next, TILE);
-                    assert!(buf.0.iter().flatten().all(|&y| y == -7.5));
-                    assert_eq!(bits(&c), bits(&carry));
-                    continue;
-                }
-                assert_eq!(next, TILE + (end - TILE) / TILE * TILE, "{case:?}");
-                for (k, lane) in buf.0.iter().enumerate() {
-                    let mut p = carry[k];
-                    let expected: Vec<f64> = (TILE..next)
-                        .map(|s| {
-                            let f = if with.0 && !mask[k][s] { 1.0 } else { x[k][s] };
-                            p = if with.1 && starts[k][s] {
-                                1.0 * f
-                            } else {
-                                p * f
-                            };
-                            p
-                        })
-                        .collect();
-                    assert_eq!(
-                        bits(&lane[TILE..next]),
-                        bits(&expected),
-                        "{case:?} lane {k}"
-                    );
-                    assert_eq!(bits(&c[k..=k]), bits(&[p]), "{case:?} lane {k}");
-                    assert!(lane[..TILE].iter().chain(&lane[next..]).all(|&y| y == -7.5));
-                }
+        // As the processor is, and (with `std`, whose detection the tests
+        // can switch off) as one without AVX2, which scans nothing.
+        let cases = [(true, false), (false, true), (true, true)]
+            .into_iter()
+            .flat_map(|with| [STEPS, STEPS - 1, TILE + 3].map(|end| (with, end)))
+            .flat_map(|case| [(case, false), (case, true)])
+            .filter(|&(_, no_avx2)| !no_avx2 || cfg!(feature = "std"));
+        for ((with, end), no_avx2) in cases {
+            let mut buf = Aligned([[-7.5f64; STEPS]; LANES]);
+            let mut out = buf.0.each_mut().map(|lane| &mut lane[..end]);
+            let mut c = carry;
+            let inputs = x.each_ref().map(|x| &x[..end]);
+            let m = with.0.then(|| mask.each_ref().map(|m| &m[..end]));
+            let st = with.1.then(|| starts.each_ref().map(|s| &s[..end]));
+            let flags = (m, st);
+            let mut scan = || stream_flagged_tiles(&mut c, inputs, flags, 1.0, &mut out, TILE, end);
+            #[cfg(feature = "std")]
+            let next = if no_avx2 { without_avx2(scan) } else { scan() };
+            #[cfg(not(feature = "std"))]
+            let next = scan();
+            stream_fence();
+            let case = (with, end, no_avx2);
+            if no_avx2 || !flagged_tiles::<f64>() {
+                assert_eq!(next, TILE);
+                assert!(buf.0.iter().flatten().all(|&y| y == -7.5));
+                assert_eq!(bits(&c), bits(&carry));
+                continue;
+            }
+            assert_eq!(next, TILE + (end - TILE) / TILE * TILE, "{case:?}");
+            for (k, lane) in buf.0.iter().enumerate() {
+                let mut p = carry[k];
+                let expected: Vec<f64> = (TILE..next)
+                    .map(|s| {
+                        let f = if with.0 && !mask[k][s] { 1.0 } else { x[k][s] };
+                        p = if with.1 && starts[k][s] {
+                            1.0 * f
+                        } else {
+                            p * f
+                        };
+                        p
+                    })
+                    .collect();
+                assert_eq!(
+                    bits(&lane[TILE..next]),
+                    bits(&expected),
+                    "{case:?} lane {k}"
+                );
+                assert_eq!(bits(&c[k..=k]), bits(&[p]), "{case:?} lane {k}");
+                assert!(lane[..TILE].iter().chain(&lane[next..]).all(|&y| y == -7.5));
             }
         }
         // No flags, tiles that do not start on 16 bytes, and other types:
