@@ -407,7 +407,6 @@ mod tests {
 
     /// Lanes shorter and longer than a run (and of one element), rows of
     /// every width with registers of their own and wider ones.
-    #[cfg(not(miri))]
     const BLOCKS: &[(usize, usize, usize)] = &[
         (1, 1, 1),
         (3, 1, 4),
@@ -424,10 +423,6 @@ mod tests {
         (2, 50, 9),
         (1, 30, 130),
     ];
-
-    /// Under Miri, a block for each kernel, with runs of each kind.
-    #[cfg(miri)]
-    const BLOCKS: &[(usize, usize, usize)] = &[(7, 5, 1), (2, 300, 1), (2, 40, 4), (2, 12, 9)];
 
     fn check<A, B: Clone + Mul<Output = B> + PartialEq + core::fmt::Debug>(
         make: impl Fn(usize) -> A,
@@ -462,12 +457,13 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "for `Word`, the only type that ran here under Miri (14 s), these paths run no unsafe code: the memory module turns other types than its primitives away"
+    )]
     fn segmented_scans_match_the_reference() {
         // Non-commutative: each product must keep its order.
         check(Word::new, Word::clone, Word::one);
-        if cfg!(miri) {
-            return;
-        }
         // Floats near one, so that long runs stay finite, with a zero now
         // and then.
         check(
