@@ -459,7 +459,7 @@ mod tests {
     #[test]
     #[cfg_attr(
         miri,
-        ignore = "for `Word`, the only type that ran here under Miri (14 s), these paths run no unsafe code: the memory module turns other types than its primitives away"
+        ignore = "for `Word`, the only type that ran here under Miri (14 s), the memory module turns these paths away at its type checks"
     )]
     fn segmented_scans_match_the_reference() {
         // Non-commutative: each product must keep its order.
