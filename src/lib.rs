@@ -236,7 +236,8 @@
 //! [`Scaled<f64>`](Scaled)), and `axis=None` over a transposed order a block
 //! of 32 x 128 elements. With the rest of the call, these need under
 //! 512 KiB of stack in an optimised build and under 1 MiB in a debug build,
-//! which copies the band more; the other scans need a few KiB. The main
+//! which copies the band more; the other scans need a few KiB (short lanes
+//! of integers into such outputs 8 KiB more, for a buffer). The main
 //! thread (8 MiB on Linux) and the threads that `std::thread::spawn` and
 //! rayon start (2 MiB) have enough; give a thread made with a smaller
 //! `std::thread::Builder::stack_size` at least that much.

@@ -59,6 +59,13 @@ fn large_outputs_scan_on_the_documented_stack() {
         let mut ints = Array2::<i64>::zeros((ROWS, COLS));
         b.cumprod_axis_into(Axis(0), &mut ints).unwrap();
         assert_eq!(ints[[last, 5]], sign(last, 5) as i64);
+        // Short lanes of integers, a group of four at a time in a buffer on
+        // the stack (8 KiB).
+        let short = b.into_shape_with_order((ROWS * COLS / 64, 64)).unwrap();
+        let mut ints = Array2::<i64>::zeros(short.dim());
+        short.cumprod_axis_into(Axis(1), &mut ints).unwrap();
+        let lane = short.row(1).iter().product::<i64>();
+        assert_eq!(ints[[1, 63]], lane);
         // `Scaled<f64>`, 16 bytes an element: the largest band.
         let mut scaled = Array2::from_elem((ROWS, COLS), Scaled::from(0.0));
         a.cumprod_axis_into(Axis(0), &mut scaled).unwrap();

@@ -595,16 +595,45 @@ fn integer_rows_near_overflow_match_the_reference_loop() {
 #[test]
 fn lanes_of_integers_and_f32_match_the_reference_loop() {
     // i64 lanes of more than 2 KiB stream (300, a line and a half past a
-    // whole number of lines); those of 128 are staged.
-    for cols in [128, 300] {
+    // whole number of lines); those of 16 to 256 are scanned four at a time
+    // in a buffer and streamed out from there, with a lane left over (the
+    // number of rows is odd).
+    let sign = |i: usize, j: usize| [2i64, -1, 1, 1, 0, 1, 3][(i + j) % 7];
+    for cols in [16, 128, 256, 300] {
         let rows = (2 << 20) / cols + 1;
-        let a = Array::from_shape_fn((rows, cols), |(i, j)| {
-            [2i64, -1, 1, 1, 0, 1, 3][(i + j) % 7]
-        });
+        let a = Array::from_shape_fn((rows, cols), |(i, j)| sign(i, j));
         let mut out = Array2::<i64>::zeros((rows, cols));
         a.cumprod_axis_into(Axis(1), &mut out).unwrap();
         assert_eq!(out, reference(a.view(), Axis(1)), "{rows} x {cols}");
     }
+    // Into the rows after the first of a larger array, lanes of 17: the
+    // output starts off a 16-byte boundary, and the row before is kept.
+    let rows = (2 << 20) / 17 + 1;
+    let a = Array::from_shape_fn((rows, 17), |(i, j)| sign(i, j));
+    let mut whole = Array2::<i64>::from_elem((rows + 1, 17), 42);
+    a.cumprod_axis_into(Axis(1), &mut whole.slice_mut(s![1.., ..]))
+        .unwrap();
+    assert!(whole.row(0).iter().all(|&x| x == 42));
+    assert_eq!(
+        whole.slice(s![1.., ..]),
+        reference(a.view(), Axis(1)),
+        "lanes of 17 at an offset"
+    );
+    // i32 into i64 (converted into the buffer), and u32 (4-byte stores).
+    let a = Array::from_shape_fn(((2 << 20) / 48 + 1, 48), |(i, j)| sign(i, j) as i32);
+    let mut out = Array2::<i64>::zeros(a.dim());
+    a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert_eq!(
+        out,
+        reference(a.mapv(i64::from).view(), Axis(1)),
+        "i32 into i64"
+    );
+    let a = Array::from_shape_fn(((4 << 20) / 64 + 1, 64), |(i, j)| {
+        sign(i, j).unsigned_abs() as u32
+    });
+    let mut out = Array2::<u32>::zeros(a.dim());
+    a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert_eq!(out, reference(a.view(), Axis(1)), "u32");
     // f32 lanes are never streamed in tiles (half a cache line each).
     let a = Array::from_shape_fn((2048, 2048), |(i, j)| {
         1.0 + ((i * 13 + j * 7) % 19) as f32 * 0.011
