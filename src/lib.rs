@@ -279,12 +279,13 @@
 //! multiplied one at a time.
 //!
 //! The minimum supported Rust version is **1.81** (for `core::error::Error`),
-//! declared as `rust-version`; CI builds the crate with and without `std`
-//! and runs its unit tests and the suites of random layouts and edge cases
-//! with Rust 1.81, without `std` (the whole test suite, doctests and
-//! examples included, runs with `std` and the current stable Rust), builds
-//! it for `thumbv7em-none-eabihf` (no `std`), and runs the unit tests and
-//! some of the integration tests under Miri.
+//! declared as `rust-version`; CI checks the crate with Rust 1.81 with its
+//! default features, without `std` and with every feature, runs the whole
+//! test suite (doctests and examples included) with the current stable Rust,
+//! and the unit tests and the suites of random layouts and edge cases again
+//! without `std` (where the 64-bit integer rows take the portable loop on
+//! every processor), builds it for `thumbv7em-none-eabihf` (no `std`), and
+//! runs the unit tests and some of the integration tests under Miri.
 // Items that need `std` are linked to their pages on docs.rs when the crate
 // is documented without it.
 #![cfg_attr(feature = "std", doc = "", doc = "[`factorize()`]: crate::factorize()")]
