@@ -115,6 +115,18 @@ pub(crate) trait Stage<B> {
         false
     }
 
+    /// Scans the `rows` rows of `W` elements at the start of the output, in
+    /// blocks of `n` rows, reading the input and writing the products in one
+    /// pass, if the stage reads its input from a slice ([`SliceInto`]); else
+    /// does nothing and returns false.
+    fn scan_rows_in_one_pass<const W: usize>(&mut self, rows: usize, n: usize) -> bool
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let _ = (rows, n);
+        false
+    }
+
     /// Stages and scans the lane of `n` elements at `base`, a piece of about
     /// [`PIPELINE_BYTES`] at a time, each staged one piece ahead of its scan:
     /// the copy, bound by memory, runs while the chain of multiplications,
@@ -314,6 +326,24 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
             n,
             &self.conv,
         );
+        true
+    }
+
+    fn scan_rows_in_one_pass<const W: usize>(&mut self, rows: usize, n: usize) -> bool
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        let len = rows * W;
+        let (src, dst) = (&self.src[..len], &mut self.dst[..len]);
+        let size = core::mem::size_of::<B>();
+        if memory::streams::<B>()
+            && size <= 8
+            && len.saturating_mul(size) >= super::streamed::MIN_BYTES
+        {
+            rows_fixed_streamed::<A, B, F, W>(src, dst, n, &self.conv);
+        } else {
+            rows_fixed_into::<A, B, F, W>(src, dst, n, &self.conv);
+        }
         true
     }
 
@@ -1178,6 +1208,9 @@ where
     B: Clone + Mul<Output = B>,
     S: Stage<B>,
 {
+    if stage.scan_rows_in_one_pass::<W>(rows, n) {
+        return;
+    }
     scan_row_pieces(stage, rows, W, |out, first| {
         rows_fixed::<B, W>(out, first, n)
     });
@@ -1257,6 +1290,85 @@ where
             position = 0;
         }
     }
+}
+
+/// The scan of `src`, rows of `W` elements in blocks of `n` rows, into
+/// `dst` (the same length), in one pass: the running products of a block are
+/// kept in registers, each row's written as it is read. Measured (64 MiB,
+/// rows of 2, 4 and 8, time / a copy, paired runs): staged in the output a
+/// piece at a time and multiplied there ([`scan_row_pieces`]), `f64`
+/// 1.18x-1.65x and `i64` 1.41x-1.81x; in one pass, 1.06x-1.17x and
+/// 1.08x-1.24x.
+fn rows_fixed_into<A, B, F, const W: usize>(src: &[A], dst: &mut [B], n: usize, conv: &F)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    for (ys, xs) in dst.chunks_exact_mut(n * W).zip(src.chunks_exact(n * W)) {
+        let mut rows = ys.chunks_exact_mut(W).zip(xs.chunks_exact(W));
+        let Some((first, x)) = rows.next() else {
+            continue;
+        };
+        let mut carry: [B; W] = core::array::from_fn(|j| conv(&x[j]));
+        first.clone_from_slice(&carry);
+        for (y, x) in rows {
+            for j in 0..W {
+                carry[j] = carry[j].clone() * conv(&x[j]);
+                y[j].clone_from(&carry[j]);
+            }
+        }
+    }
+}
+
+/// The elements of the buffer through which [`rows_fixed_streamed`] writes
+/// (2 KiB of `f64`). Measured (rows of 4 `f64`, 64 MiB): 0.91x-0.93x a copy;
+/// with 8 KiB, 1.06x-1.14x.
+const ROWS_BUFFER: usize = 256;
+
+/// [`rows_fixed_into`] into a large output (16 MiB or more) of a type that
+/// [`memory::stream_copy`] streams: the products of [`ROWS_BUFFER`]
+/// elements at a time written into a buffer on the stack, in cache, and
+/// streamed out from there, so that the output is not read before it is
+/// written. Measured (64 MiB, rows of 2, 4 and 8, time / a copy, paired
+/// runs): `f64` 1.09x-1.17x with ordinary stores, 0.91x-0.95x so; `i64`
+/// 1.08x-1.18x and 1.05x-1.13x (bound by the multiplications, one at a
+/// time). Kept out of line, so that its buffer is on the stack only while it
+/// runs.
+#[inline(never)]
+fn rows_fixed_streamed<A, B, F, const W: usize>(src: &[A], dst: &mut [B], n: usize, conv: &F)
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let Some(first) = src.first() else {
+        return;
+    };
+    let mut buffer: [B; ROWS_BUFFER] = core::array::from_fn(|_| conv(first));
+    // Whole rows.
+    let chunk = ROWS_BUFFER / W * W;
+    for (xs, ys) in src.chunks_exact(n * W).zip(dst.chunks_exact_mut(n * W)) {
+        let mut carry: [B; W] = core::array::from_fn(|j| conv(&xs[j]));
+        let mut first_chunk = true;
+        for (xc, yc) in xs.chunks(chunk).zip(ys.chunks_mut(chunk)) {
+            let buf = &mut buffer[..xc.len()];
+            let mut rows = buf.chunks_exact_mut(W).zip(xc.chunks_exact(W));
+            if first_chunk {
+                // The block's first row is its own product.
+                if let Some((b, _)) = rows.next() {
+                    b.clone_from_slice(&carry);
+                }
+                first_chunk = false;
+            }
+            for (b, x) in rows {
+                for j in 0..W {
+                    carry[j] = carry[j].clone() * conv(&x[j]);
+                    b[j].clone_from(&carry[j]);
+                }
+            }
+            memory::stream_copy(buf, yc);
+        }
+    }
+    memory::stream_fence();
 }
 
 /// Turns the rows from `first` to the end of `out` into products: row `r`

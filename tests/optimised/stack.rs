@@ -66,6 +66,15 @@ fn large_outputs_scan_on_the_documented_stack() {
         short.cumprod_axis_into(Axis(1), &mut ints).unwrap();
         let lane = short.row(1).iter().product::<i64>();
         assert_eq!(ints[[1, 63]], lane);
+        // Rows of 4 along axis 0, through a buffer on the stack (2 KiB).
+        let narrow = a
+            .clone()
+            .into_shape_with_order((ROWS * COLS / 4, 4))
+            .unwrap();
+        let mut rows = Array2::<f64>::zeros(narrow.dim());
+        narrow.cumprod_axis_into(Axis(0), &mut rows).unwrap();
+        let column = narrow.column(2).iter().product::<f64>();
+        assert_eq!(rows[[ROWS * COLS / 4 - 1, 2]], column);
         // `Scaled<f64>`, 16 bytes an element: the largest band.
         let mut scaled = Array2::from_elem((ROWS, COLS), Scaled::from(0.0));
         a.cumprod_axis_into(Axis(0), &mut scaled).unwrap();

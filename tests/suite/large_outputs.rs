@@ -646,3 +646,83 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
         .zip(expected.iter())
         .all(|(x, y)| x.to_bits() == y.to_bits()));
 }
+
+#[test]
+fn rows_of_two_to_eight_match_the_reference_loop() {
+    // Rows of 2 to 8 elements along axis 0 are scanned through a buffer of
+    // 256 elements and streamed out: rows of 3 (the buffer holds 85 whole
+    // rows); 5 blocks of 104,859 rows of 4 (a block ends inside a buffer);
+    // rows of 5 into rows 1.. of a larger array (off a 16-byte boundary, the
+    // row before and after kept); NaN-skipping rows of 2; i32 into i64 rows
+    // of 8; f32 rows of 7.
+    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
+    let a = Array::from_shape_fn(((2 << 20) / 3 + 1, 3), |(i, j)| value(i, j));
+    let mut out = Array2::<f64>::zeros(a.dim());
+    a.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert!(same_bits(&out, &reference(a.view(), Axis(0))), "rows of 3");
+
+    let blocks = Array::from_shape_fn((5, 104_859, 4), |(b, i, j)| value(i + b, j));
+    assert!(blocks.len() * 8 >= 16 << 20, "large enough to stream");
+    let mut out = Array::<f64, _>::zeros(blocks.raw_dim());
+    blocks.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    for b in 0..5 {
+        let expected = reference(blocks.index_axis(Axis(0), b), Axis(0));
+        assert!(
+            same_bits(&out.index_axis(Axis(0), b).to_owned(), &expected),
+            "block {b}"
+        );
+    }
+
+    let rows = (2 << 20) / 5 + 1;
+    let a = Array::from_shape_fn((rows, 5), |(i, j)| value(i, j));
+    let mut big = Array2::<f64>::from_elem((rows + 2, 5), -3.0);
+    a.cumprod_axis_into(Axis(0), &mut big.slice_mut(s![1..rows + 1, ..]))
+        .unwrap();
+    assert!(big
+        .row(0)
+        .iter()
+        .chain(big.row(rows + 1))
+        .all(|&x| x == -3.0));
+    let inside = big.slice(s![1..rows + 1, ..]).to_owned();
+    assert!(
+        same_bits(&inside, &reference(a.view(), Axis(0))),
+        "rows of 5"
+    );
+
+    let mut pairs = Array::from_shape_fn((1 << 20, 2), |(i, j)| value(i, j));
+    for i in (0..pairs.nrows()).step_by(101) {
+        pairs[[i, i % 2]] = f64::NAN;
+    }
+    let ones = pairs.mapv(|x| if x.is_nan() { 1.0 } else { x });
+    let mut out = Array2::<f64>::zeros(pairs.dim());
+    pairs.nancumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert!(
+        same_bits(&out, &reference(ones.view(), Axis(0))),
+        "NaN-skipping rows of 2"
+    );
+
+    let signs = Array::from_shape_fn((1 << 18, 8), |(i, j)| match (i * 5 + j) % 37 {
+        0 => 2_i32,
+        1 if i % 3 == 0 => -1,
+        9 => 0,
+        _ => 1,
+    });
+    let mut out = Array2::<i64>::zeros(signs.dim());
+    signs.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    assert_eq!(
+        out,
+        reference(signs.mapv(i64::from).view(), Axis(0)),
+        "i32 into i64"
+    );
+
+    let a = Array::from_shape_fn(((4 << 20) / 7 + 1, 7), |(i, j)| value(i, j) as f32);
+    let mut out = Array2::<f32>::zeros(a.dim());
+    a.cumprod_axis_into(Axis(0), &mut out).unwrap();
+    let expected = reference(a.view(), Axis(0));
+    assert!(
+        out.iter()
+            .zip(&expected)
+            .all(|(x, y)| x.to_bits() == y.to_bits()),
+        "f32 rows of 7"
+    );
+}
