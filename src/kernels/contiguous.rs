@@ -1323,7 +1323,7 @@ where
 /// The elements of the buffer through which [`rows_fixed_streamed`] writes
 /// (2 KiB of `f64`). Measured (rows of 4 `f64`, 64 MiB): 0.91x-0.93x a copy;
 /// with 8 KiB, 1.06x-1.14x.
-const ROWS_BUFFER: usize = 256;
+pub(super) const ROWS_BUFFER: usize = 256;
 
 /// [`rows_fixed_into`] into a large output (16 MiB or more) of a type that
 /// [`memory::stream_copy`] streams: the products of [`ROWS_BUFFER`]

@@ -75,6 +75,13 @@ fn large_outputs_scan_on_the_documented_stack() {
         narrow.cumprod_axis_into(Axis(0), &mut rows).unwrap();
         let column = narrow.column(2).iter().product::<f64>();
         assert_eq!(rows[[ROWS * COLS / 4 - 1, 2]], column);
+        // And in reverse, of integers.
+        let narrow = narrow.mapv(|x| x as i64);
+        let mut rows = Array2::<i64>::zeros(narrow.dim());
+        narrow
+            .cumprod_with_into(Cumprod::along(Axis(0)).reverse(), &mut rows)
+            .unwrap();
+        assert_eq!(rows[[0, 2]], column as i64);
         // `Scaled<f64>`, 16 bytes an element: the largest band.
         let mut scaled = Array2::from_elem((ROWS, COLS), Scaled::from(0.0));
         a.cumprod_axis_into(Axis(0), &mut scaled).unwrap();

@@ -648,6 +648,57 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
 }
 
 #[test]
+fn reverse_rows_of_two_to_eight_of_integers_match_the_reference_loop() {
+    // Integer rows of 2 to 8 elements are scanned in reverse through a
+    // buffer of 256 elements and streamed out, from the end of each block:
+    // 3 blocks of 174,763 rows of 4 (a block starts inside a buffer), i32
+    // into i64 rows of 3 into rows 1.. of a larger array (off a 16-byte
+    // boundary, the rows around it kept), u32 rows of 8.
+    // Signs without a pattern, so that a row scanned wrongly shows, a few
+    // factors of 2 in each lane and a zero near the start of one.
+    let sign = |i: usize, j: usize| {
+        let bits = (i as u64 * 4 + j as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 61;
+        match (i % 40_000 == 7, i == 3 && j == 1, bits % 2) {
+            (true, _, _) => 2_i64,
+            (_, true, _) => 0,
+            (_, _, 0) => -1,
+            _ => 1,
+        }
+    };
+    let reverse = Cumprod::along(Axis(1)).reverse();
+    let blocks = Array::from_shape_fn((3, 174_763, 4), |(b, i, j)| sign(i + b, j));
+    assert!(blocks.len() * 8 >= 16 << 20, "large enough to stream");
+    let mut out = Array::<i64, _>::zeros(blocks.raw_dim());
+    blocks.cumprod_with_into(reverse, &mut out).unwrap();
+    for b in 0..3 {
+        let expected = reverse_reference(blocks.index_axis(Axis(0), b), Axis(0));
+        assert_eq!(out.index_axis(Axis(0), b), expected, "block {b}");
+    }
+
+    let rows = (2 << 20) / 3 + 1;
+    let a = Array::from_shape_fn((rows, 3), |(i, j)| sign(i, j) as i32);
+    let mut big = Array2::<i64>::from_elem((rows + 2, 3), -3);
+    let reverse = Cumprod::along(Axis(0)).reverse();
+    a.cumprod_with_into(reverse, &mut big.slice_mut(s![1..rows + 1, ..]))
+        .unwrap();
+    assert!(big.row(0).iter().chain(big.row(rows + 1)).all(|&x| x == -3));
+    let expected = reverse_reference(a.mapv(i64::from).view(), Axis(0));
+    assert_eq!(
+        big.slice(s![1..rows + 1, ..]),
+        expected,
+        "i32 into i64 rows of 3"
+    );
+
+    // At most 14 factors of 2 in a lane.
+    let u = Array::from_shape_fn(((4 << 20) / 8 + 1, 8), |(i, j)| {
+        sign(i, j).unsigned_abs() as u32
+    });
+    let mut out = Array2::<u32>::zeros(u.dim());
+    u.cumprod_with_into(reverse, &mut out).unwrap();
+    assert_eq!(out, reverse_reference(u.view(), Axis(0)), "u32 rows of 8");
+}
+
+#[test]
 fn rows_of_two_to_eight_match_the_reference_loop() {
     // Rows of 2 to 8 elements along axis 0 are scanned through a buffer of
     // 256 elements and streamed out: rows of 3 (the buffer holds 85 whole
