@@ -582,6 +582,67 @@ mod tests {
         y
     }
 
+    /// [`rows_fixed_streamed_rev`] of rows of `W`, for the lengths of block
+    /// (`n` rows) that start a buffer early, exactly, and late, and for one
+    /// and several blocks: `Affine` products (which tell the order of the
+    /// factors) and `i64` (which `stream_copy` streams, also under Miri).
+    fn check_rows_streamed<const W: usize>() {
+        let per_buffer = ROWS_BUFFER / W;
+        let blocks = [
+            2,
+            per_buffer - 1,
+            per_buffer,
+            per_buffer + 1,
+            2 * per_buffer + 3,
+        ];
+        // Under Miri, one block length that starts inside a buffer, in a few
+        // blocks.
+        let (blocks, outers) = if cfg!(miri) {
+            (&blocks[3..4], &[3][..])
+        } else {
+            (&blocks[..], &[1, 3][..])
+        };
+        for &n in blocks {
+            for &outer in outers {
+                let len = outer * n * W;
+                let x = input::<0>(len);
+                let mut out = input::<0>(len);
+                out.iter_mut().for_each(|y| y.bump());
+                rows_fixed_streamed_rev::<_, _, _, W>(&x, &mut out, n, &|a: &Affine<0>| a.clone());
+                assert_eq!(out, reference(&x, outer, n, W), "W={W} outer={outer} n={n}");
+
+                // Signs, and a few factors of 3 in the last block.
+                let ints: Vec<i64> = (0..len)
+                    .map(|i| {
+                        if i % 97 == 5 && i >= len - n * W {
+                            3
+                        } else {
+                            [1, -1, 1, 1, -1][i % 5]
+                        }
+                    })
+                    .collect();
+                // Off a 16-byte boundary: the first element is stored alone.
+                let mut shifted = vec![7_i64; len + 1];
+                rows_fixed_streamed_rev::<_, _, _, W>(&ints, &mut shifted[1..], n, &|a: &i64| *a);
+                let expected = reference(&ints, outer, n, W);
+                assert_eq!(
+                    (shifted[0], &shifted[1..]),
+                    (7, &expected[..]),
+                    "i64 W={W} outer={outer} n={n}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rows_streamed_through_a_buffer_match_the_reference_loop() {
+        check_rows_streamed::<3>();
+        if !cfg!(miri) {
+            check_rows_streamed::<2>();
+            check_rows_streamed::<8>();
+        }
+    }
+
     fn check_blocks<const P: usize>() -> usize {
         let mut checked = 0;
         for outer in [0, 1, 2, 3, 4, 5, 8, 9, 17, 33] {
