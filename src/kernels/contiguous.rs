@@ -117,8 +117,8 @@ pub(crate) trait Stage<B> {
 
     /// Scans the `rows` rows of `W` elements at the start of the output, in
     /// blocks of `n` rows, reading the input and writing the products in one
-    /// pass, if the stage reads its input from a slice ([`SliceInto`]); else
-    /// does nothing and returns false.
+    /// pass, if the stage reads its input from a slice ([`SliceInto`], and
+    /// [`ContinueInto`] from its seeds); else does nothing and returns false.
     fn scan_rows_in_one_pass<const W: usize>(&mut self, rows: usize, n: usize) -> bool
     where
         B: Clone + Mul<Output = B>,
@@ -335,15 +335,7 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for SliceInto<'_, A, B, F> {
     {
         let len = rows * W;
         let (src, dst) = (&self.src[..len], &mut self.dst[..len]);
-        let size = core::mem::size_of::<B>();
-        if memory::streams::<B>()
-            && size <= 8
-            && len.saturating_mul(size) >= super::streamed::MIN_BYTES
-        {
-            rows_fixed_streamed::<A, B, F, W>(src, dst, n, &self.conv);
-        } else {
-            rows_fixed_into::<A, B, F, W>(src, dst, n, &self.conv);
-        }
+        rows_fixed_one_pass::<A, B, F, W>(src, dst, n, &self.conv, false);
         true
     }
 
@@ -440,6 +432,20 @@ impl<A, B, F: Fn(&A) -> B> Stage<B> for ContinueInto<'_, A, B, F> {
     {
         // Rows after the first: as for `SliceInto`.
         row_product_into(self.src, self.dst, start, len, &self.conv);
+    }
+
+    fn scan_rows_in_one_pass<const W: usize>(&mut self, rows: usize, n: usize) -> bool
+    where
+        B: Clone + Mul<Output = B>,
+    {
+        // As for `SliceInto`, each block from its first row, the seeds.
+        if self.inner != W || self.n != n {
+            return false;
+        }
+        let len = rows * W;
+        let (src, dst) = (&self.src[..len], &mut self.dst[..len]);
+        rows_fixed_one_pass::<A, B, F, W>(src, dst, n, &self.conv, true);
+        true
     }
 }
 
@@ -1293,14 +1299,44 @@ where
 }
 
 /// The scan of `src`, rows of `W` elements in blocks of `n` rows, into
+/// `dst` (the same length), each block from its first row in `dst` if
+/// `seeded` (the seeds of [`ContinueInto`]): [`rows_fixed_streamed`] into a
+/// large output of a type that streams, else [`rows_fixed_into`].
+fn rows_fixed_one_pass<A, B, F, const W: usize>(
+    src: &[A],
+    dst: &mut [B],
+    n: usize,
+    conv: &F,
+    seeded: bool,
+) where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
+    let size = core::mem::size_of::<B>();
+    if memory::streams::<B>()
+        && size <= 8
+        && dst.len().saturating_mul(size) >= super::streamed::MIN_BYTES
+    {
+        rows_fixed_streamed::<A, B, F, W>(src, dst, n, conv, seeded);
+    } else {
+        rows_fixed_into::<A, B, F, W>(src, dst, n, conv, seeded);
+    }
+}
+
+/// The scan of `src`, rows of `W` elements in blocks of `n` rows, into
 /// `dst` (the same length), in one pass: the running products of a block are
 /// kept in registers, each row's written as it is read. Measured (64 MiB,
 /// rows of 2, 4 and 8, time / a copy, paired runs): staged in the output a
 /// piece at a time and multiplied there ([`scan_row_pieces`]), `f64`
 /// 1.18x-1.65x and `i64` 1.41x-1.81x; in one pass, 1.06x-1.17x and
 /// 1.08x-1.24x.
-fn rows_fixed_into<A, B, F, const W: usize>(src: &[A], dst: &mut [B], n: usize, conv: &F)
-where
+fn rows_fixed_into<A, B, F, const W: usize>(
+    src: &[A],
+    dst: &mut [B],
+    n: usize,
+    conv: &F,
+    seeded: bool,
+) where
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
 {
@@ -1309,8 +1345,13 @@ where
         let Some((first, x)) = rows.next() else {
             continue;
         };
-        let mut carry: [B; W] = core::array::from_fn(|j| conv(&x[j]));
-        first.clone_from_slice(&carry);
+        let mut carry: [B; W] = if seeded {
+            core::array::from_fn(|j| first[j].clone())
+        } else {
+            let carry = core::array::from_fn(|j| conv(&x[j]));
+            first.clone_from_slice(&carry);
+            carry
+        };
         for (y, x) in rows {
             for j in 0..W {
                 carry[j] = carry[j].clone() * conv(&x[j]);
@@ -1335,8 +1376,13 @@ pub(super) const ROWS_BUFFER: usize = 256;
 /// by the multiplications, one at a time). Kept out of line, so that its buffer is on the stack only while it
 /// runs.
 #[inline(never)]
-fn rows_fixed_streamed<A, B, F, const W: usize>(src: &[A], dst: &mut [B], n: usize, conv: &F)
-where
+fn rows_fixed_streamed<A, B, F, const W: usize>(
+    src: &[A],
+    dst: &mut [B],
+    n: usize,
+    conv: &F,
+    seeded: bool,
+) where
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
 {
@@ -1347,7 +1393,11 @@ where
     // Whole rows.
     let chunk = ROWS_BUFFER / W * W;
     for (xs, ys) in src.chunks_exact(n * W).zip(dst.chunks_exact_mut(n * W)) {
-        let mut carry: [B; W] = core::array::from_fn(|j| conv(&xs[j]));
+        let mut carry: [B; W] = if seeded {
+            core::array::from_fn(|j| ys[j].clone())
+        } else {
+            core::array::from_fn(|j| conv(&xs[j]))
+        };
         let mut first_chunk = true;
         for (xc, yc) in xs.chunks(chunk).zip(ys.chunks_mut(chunk)) {
             let buf = &mut buffer[..xc.len()];
@@ -1693,8 +1743,23 @@ mod tests {
                 let x = input::<0>(len);
                 let mut out = input::<0>(len);
                 out.iter_mut().for_each(|y| y.bump());
-                rows_fixed_streamed::<_, _, _, W>(&x, &mut out, n, &|a: &Affine<0>| a.clone());
+                rows_fixed_streamed::<_, _, _, W>(
+                    &x,
+                    &mut out,
+                    n,
+                    &|a: &Affine<0>| a.clone(),
+                    false,
+                );
                 assert_eq!(out, reference(&x, outer, n, W), "W={W} outer={outer} n={n}");
+                // Seeded: each block from its first row in the output.
+                let mut seeds = x.clone();
+                let mut out = x.clone();
+                for (s, y) in seeds.chunks_mut(n * W).zip(out.chunks_mut(n * W)) {
+                    s[..W].iter_mut().chain(&mut y[..W]).for_each(|v| v.bump());
+                }
+                let conv = |a: &Affine<0>| a.clone();
+                rows_fixed_streamed::<_, _, _, W>(&x, &mut out, n, &conv, true);
+                assert_eq!(out, reference(&seeds, outer, n, W), "seeded, W={W} n={n}");
 
                 // Signs, and a few factors of 3 in the first block.
                 let ints: Vec<i64> = (0..len)
@@ -1709,8 +1774,14 @@ mod tests {
                 let mut out = vec![0_i64; len];
                 // Off a 16-byte boundary: the first element is stored alone.
                 let mut shifted = vec![7_i64; len + 1];
-                rows_fixed_streamed::<_, _, _, W>(&ints, &mut out, n, &|a: &i64| *a);
-                rows_fixed_streamed::<_, _, _, W>(&ints, &mut shifted[1..], n, &|a: &i64| *a);
+                rows_fixed_streamed::<_, _, _, W>(&ints, &mut out, n, &|a: &i64| *a, false);
+                rows_fixed_streamed::<_, _, _, W>(
+                    &ints,
+                    &mut shifted[1..],
+                    n,
+                    &|a: &i64| *a,
+                    false,
+                );
                 let expected = reference(&ints, outer, n, W);
                 assert_eq!(out, expected, "i64 W={W} outer={outer} n={n}");
                 assert_eq!(

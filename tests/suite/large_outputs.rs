@@ -704,8 +704,8 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
     // 256 elements and streamed out: rows of 3 (the buffer holds 85 whole
     // rows); 5 blocks of 104,859 rows of 4 (a block ends inside a buffer);
     // rows of 5 into rows 1.. of a larger array (off a 16-byte boundary, the
-    // row before and after kept); NaN-skipping rows of 2; i32 into i64 rows
-    // of 8; f32 rows of 7.
+    // row before and after kept); rows of 6 from an initial value and from a
+    // carry; NaN-skipping rows of 2; i32 into i64 rows of 8; f32 rows of 7.
     let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
     let a = Array::from_shape_fn(((2 << 20) / 3 + 1, 3), |(i, j)| value(i, j));
     let mut out = Array2::<f64>::zeros(a.dim());
@@ -739,6 +739,25 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
         same_bits(&inside, &reference(a.view(), Axis(0))),
         "rows of 5"
     );
+
+    // With an initial value: each lane from its seed, the initial value
+    // times the first element; and continuing from a carry.
+    let a = Array::from_shape_fn(((2 << 20) / 6 + 1, 6), |(i, j)| value(i, j));
+    let mut seeded = a.clone();
+    seeded.row_mut(0).mapv_inplace(|x| 1.25 * x);
+    let mut out = Array2::<f64>::zeros(a.dim());
+    a.cumprod_with_into(Cumprod::along(Axis(0)).initial(1.25), &mut out)
+        .unwrap();
+    assert!(
+        same_bits(&out, &reference(seeded.view(), Axis(0))),
+        "initial"
+    );
+    let carry = Array1::from_shape_fn(6, |j| 0.5 + j as f64);
+    seeded.assign(&a);
+    seeded.row_mut(0).zip_mut_with(&carry, |x, c| *x *= c);
+    a.cumprod_with_into(Cumprod::along(Axis(0)).carry(&carry), &mut out)
+        .unwrap();
+    assert!(same_bits(&out, &reference(seeded.view(), Axis(0))), "carry");
 
     let mut pairs = Array::from_shape_fn((1 << 20, 2), |(i, j)| value(i, j));
     for i in (0..pairs.nrows()).step_by(101) {
