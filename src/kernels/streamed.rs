@@ -1334,6 +1334,16 @@ where
     let mut chunk = Chunk(core::array::from_fn(|_| dst[0].clone()));
     for (at, y) in (0..).step_by(step).zip(dst.chunks_mut(step)) {
         let out = &mut chunk.0[..y.len()];
+        // Lanes of up to 8 elements of 4 bytes or less, with no segments: the
+        // factors of the whole chunk, then each lane scanned in place, in a
+        // loop of its length.
+        if core::mem::size_of::<B>() <= 4
+            && input.starts().is_none()
+            && short_fixed(out, n, |out| input.put(at, out))
+        {
+            stream_copy(out, y);
+            continue;
+        }
         for (start, lane) in (at..).step_by(n).zip(out.chunks_exact_mut(n)) {
             let (first, rest) = lane.split_at_mut(1);
             input.put(start, first);
@@ -1341,6 +1351,43 @@ where
         }
         stream_copy(out, y);
     }
+}
+
+/// Scans in place the lanes of `n` elements of `out`, whose factors `put`
+/// writes first, if `n` is 2 to 8: a loop of a length known when it is
+/// compiled, which unrolls; else does nothing and returns false. Measured
+/// (64 MiB, time / a copy, paired runs), against a lane at a time from the
+/// input: `i32` lanes of 2 2.3x-3.1x -> 1.3x, of 3 2.0x -> 1.4x, of 4 1.7x
+/// -> 1.3x-1.5x, of 5 and 7 1.75x -> 1.4x-1.5x, of 8 1.45x-1.55x -> 1.35x-1.4x.
+/// Lanes of 15, in a loop of a length known at run time, were slower so
+/// (1.2x-1.55x -> 1.4x-1.95x), and so were the odd lanes of `f64` and `i64`
+/// (lanes of 3, 5 and 7: 1.2x-1.5x -> 1.5x-1.6x; their even lanes stream in
+/// pairs): they keep the lane at a time.
+#[inline(always)]
+fn short_fixed<B>(out: &mut [B], n: usize, put: impl FnOnce(&mut [B])) -> bool
+where
+    B: Clone + Mul<Output = B>,
+{
+    fn fixed<B: Clone + Mul<Output = B>, const N: usize>(out: &mut [B]) {
+        for lane in out.chunks_exact_mut(N) {
+            for k in 1..N {
+                lane[k] = lane[k - 1].clone() * lane[k].clone();
+            }
+        }
+    }
+    let scan: fn(&mut [B]) = match n {
+        2 => fixed::<B, 2>,
+        3 => fixed::<B, 3>,
+        4 => fixed::<B, 4>,
+        5 => fixed::<B, 5>,
+        6 => fixed::<B, 6>,
+        7 => fixed::<B, 7>,
+        8 => fixed::<B, 8>,
+        _ => return false,
+    };
+    put(out);
+    scan(out);
+    true
 }
 
 /// [`short_lanes`] of an even length `n`, into an output aligned to 16

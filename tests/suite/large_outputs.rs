@@ -645,6 +645,40 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
         .iter()
         .zip(expected.iter())
         .all(|(x, y)| x.to_bits() == y.to_bits()));
+    // Lanes of 2 to 8 elements of 4 bytes: the factors of a chunk of lanes
+    // first, then each lane scanned in a loop of its length (i32 lanes of 3,
+    // u32 lanes of 8 at an offset, NaN-skipping f32 lanes of 5).
+    let a = Array::from_shape_fn(((4 << 20) / 3 + 1, 3), |(i, j)| sign(i, j) as i32);
+    let mut out = Array2::<i32>::zeros(a.dim());
+    a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert_eq!(out, reference(a.view(), Axis(1)), "i32 lanes of 3");
+    let rows = (4 << 20) / 8 + 1;
+    let a = Array::from_shape_fn((rows, 8), |(i, j)| sign(i, j).unsigned_abs() as u32);
+    let mut whole = Array2::<u32>::from_elem((rows + 1, 8), 42);
+    a.cumprod_axis_into(Axis(1), &mut whole.slice_mut(s![1.., ..]))
+        .unwrap();
+    assert!(whole.row(0).iter().all(|&x| x == 42));
+    assert_eq!(
+        whole.slice(s![1.., ..]),
+        reference(a.view(), Axis(1)),
+        "u32 lanes of 8"
+    );
+    let mut a = Array::from_shape_fn(((4 << 20) / 5 + 1, 5), |(i, j)| {
+        1.0 + ((i * 13 + j * 7) % 19) as f32 * 0.011
+    });
+    for i in (0..a.nrows()).step_by(29) {
+        a[[i, i % 5]] = f32::NAN;
+    }
+    let ones = a.mapv(|x| if x.is_nan() { 1.0 } else { x });
+    let mut out = Array2::<f32>::zeros(a.dim());
+    a.nancumprod_axis_into(Axis(1), &mut out).unwrap();
+    let expected = reference(ones.view(), Axis(1));
+    assert!(
+        out.iter()
+            .zip(&expected)
+            .all(|(x, y)| x.to_bits() == y.to_bits()),
+        "NaN-skipping f32 lanes of 5"
+    );
 }
 
 #[test]
