@@ -1458,7 +1458,7 @@ mod tests {
     use alloc::format;
     use alloc::vec;
 
-    use super::super::test_support::{input, Affine};
+    use super::super::test_support::{buffered_rows_cases, input, Affine};
     use super::*;
 
     /// The obvious loop over the block `(outer, n, inner)`.
@@ -1722,74 +1722,45 @@ mod tests {
     /// and several blocks: `Affine` products (which tell the order of the
     /// factors) and `i64` (which `stream_copy` streams, also under Miri).
     fn check_rows_streamed<const W: usize>() {
-        let per_buffer = ROWS_BUFFER / W;
-        let blocks = [
-            2,
-            per_buffer - 1,
-            per_buffer,
-            per_buffer + 1,
-            2 * per_buffer + 3,
-        ];
-        // Under Miri, one block length that ends inside a buffer, in a few
-        // blocks (every case took 85 s).
-        let (blocks, outers) = if cfg!(miri) {
-            (&blocks[3..4], &[3][..])
-        } else {
-            (&blocks[..], &[1, 3][..])
-        };
-        for &n in blocks {
-            for &outer in outers {
-                let len = outer * n * W;
-                let x = input::<0>(len);
-                let mut out = input::<0>(len);
-                out.iter_mut().for_each(|y| y.bump());
-                rows_fixed_streamed::<_, _, _, W>(
-                    &x,
-                    &mut out,
-                    n,
-                    &|a: &Affine<0>| a.clone(),
-                    false,
-                );
-                assert_eq!(out, reference(&x, outer, n, W), "W={W} outer={outer} n={n}");
-                // Seeded: each block from its first row in the output.
-                let mut seeds = x.clone();
-                let mut out = x.clone();
-                for (s, y) in seeds.chunks_mut(n * W).zip(out.chunks_mut(n * W)) {
-                    s[..W].iter_mut().chain(&mut y[..W]).for_each(|v| v.bump());
-                }
-                let conv = |a: &Affine<0>| a.clone();
-                rows_fixed_streamed::<_, _, _, W>(&x, &mut out, n, &conv, true);
-                assert_eq!(out, reference(&seeds, outer, n, W), "seeded, W={W} n={n}");
-
-                // Signs, and a few factors of 3 in the first block.
-                let ints: Vec<i64> = (0..len)
-                    .map(|i| {
-                        if i % 97 == 5 && i < n * W {
-                            3
-                        } else {
-                            [1, -1, 1, 1, -1][i % 5]
-                        }
-                    })
-                    .collect();
-                let mut out = vec![0_i64; len];
-                // Off a 16-byte boundary: the first element is stored alone.
-                let mut shifted = vec![7_i64; len + 1];
-                rows_fixed_streamed::<_, _, _, W>(&ints, &mut out, n, &|a: &i64| *a, false);
-                rows_fixed_streamed::<_, _, _, W>(
-                    &ints,
-                    &mut shifted[1..],
-                    n,
-                    &|a: &i64| *a,
-                    false,
-                );
-                let expected = reference(&ints, outer, n, W);
-                assert_eq!(out, expected, "i64 W={W} outer={outer} n={n}");
-                assert_eq!(
-                    (shifted[0], &shifted[1..]),
-                    (7, &expected[..]),
-                    "shifted, W={W}"
-                );
+        for (n, outer) in buffered_rows_cases(ROWS_BUFFER / W) {
+            let len = outer * n * W;
+            let x = input::<0>(len);
+            let mut out = input::<0>(len);
+            out.iter_mut().for_each(|y| y.bump());
+            rows_fixed_streamed::<_, _, _, W>(&x, &mut out, n, &|a: &Affine<0>| a.clone(), false);
+            assert_eq!(out, reference(&x, outer, n, W), "W={W} outer={outer} n={n}");
+            // Seeded: each block from its first row in the output.
+            let mut seeds = x.clone();
+            let mut out = x.clone();
+            for (s, y) in seeds.chunks_mut(n * W).zip(out.chunks_mut(n * W)) {
+                s[..W].iter_mut().chain(&mut y[..W]).for_each(|v| v.bump());
             }
+            let conv = |a: &Affine<0>| a.clone();
+            rows_fixed_streamed::<_, _, _, W>(&x, &mut out, n, &conv, true);
+            assert_eq!(out, reference(&seeds, outer, n, W), "seeded, W={W} n={n}");
+
+            // Signs, and a few factors of 3 in the first block.
+            let ints: Vec<i64> = (0..len)
+                .map(|i| {
+                    if i % 97 == 5 && i < n * W {
+                        3
+                    } else {
+                        [1, -1, 1, 1, -1][i % 5]
+                    }
+                })
+                .collect();
+            let mut out = vec![0_i64; len];
+            // Off a 16-byte boundary: the first element is stored alone.
+            let mut shifted = vec![7_i64; len + 1];
+            rows_fixed_streamed::<_, _, _, W>(&ints, &mut out, n, &|a: &i64| *a, false);
+            rows_fixed_streamed::<_, _, _, W>(&ints, &mut shifted[1..], n, &|a: &i64| *a, false);
+            let expected = reference(&ints, outer, n, W);
+            assert_eq!(out, expected, "i64 W={W} outer={outer} n={n}");
+            assert_eq!(
+                (shifted[0], &shifted[1..]),
+                (7, &expected[..]),
+                "shifted, W={W}"
+            );
         }
     }
 

@@ -559,7 +559,7 @@ mod tests {
     use alloc::vec;
     use alloc::vec::Vec;
 
-    use super::super::test_support::{input, Affine};
+    use super::super::test_support::{buffered_rows_cases, input, Affine};
     use super::*;
 
     /// The obvious loop over the block `(outer, n, inner)`, from the end of
@@ -587,50 +587,33 @@ mod tests {
     /// and several blocks: `Affine` products (which tell the order of the
     /// factors) and `i64` (which `stream_copy` streams, also under Miri).
     fn check_rows_streamed<const W: usize>() {
-        let per_buffer = ROWS_BUFFER / W;
-        let blocks = [
-            2,
-            per_buffer - 1,
-            per_buffer,
-            per_buffer + 1,
-            2 * per_buffer + 3,
-        ];
-        // Under Miri, one block length that starts inside a buffer, in a few
-        // blocks.
-        let (blocks, outers) = if cfg!(miri) {
-            (&blocks[3..4], &[3][..])
-        } else {
-            (&blocks[..], &[1, 3][..])
-        };
-        for &n in blocks {
-            for &outer in outers {
-                let len = outer * n * W;
-                let x = input::<0>(len);
-                let mut out = input::<0>(len);
-                out.iter_mut().for_each(|y| y.bump());
-                rows_fixed_streamed_rev::<_, _, _, W>(&x, &mut out, n, &|a: &Affine<0>| a.clone());
-                assert_eq!(out, reference(&x, outer, n, W), "W={W} outer={outer} n={n}");
+        for (n, outer) in buffered_rows_cases(ROWS_BUFFER / W) {
+            let len = outer * n * W;
+            let x = input::<0>(len);
+            let mut out = input::<0>(len);
+            out.iter_mut().for_each(|y| y.bump());
+            rows_fixed_streamed_rev::<_, _, _, W>(&x, &mut out, n, &|a: &Affine<0>| a.clone());
+            assert_eq!(out, reference(&x, outer, n, W), "W={W} outer={outer} n={n}");
 
-                // Signs, and a few factors of 3 in the last block.
-                let ints: Vec<i64> = (0..len)
-                    .map(|i| {
-                        if i % 97 == 5 && i >= len - n * W {
-                            3
-                        } else {
-                            [1, -1, 1, 1, -1][i % 5]
-                        }
-                    })
-                    .collect();
-                // Off a 16-byte boundary: the first element is stored alone.
-                let mut shifted = vec![7_i64; len + 1];
-                rows_fixed_streamed_rev::<_, _, _, W>(&ints, &mut shifted[1..], n, &|a: &i64| *a);
-                let expected = reference(&ints, outer, n, W);
-                assert_eq!(
-                    (shifted[0], &shifted[1..]),
-                    (7, &expected[..]),
-                    "i64 W={W} outer={outer} n={n}"
-                );
-            }
+            // Signs, and a few factors of 3 in the last block.
+            let ints: Vec<i64> = (0..len)
+                .map(|i| {
+                    if i % 97 == 5 && i >= len - n * W {
+                        3
+                    } else {
+                        [1, -1, 1, 1, -1][i % 5]
+                    }
+                })
+                .collect();
+            // Off a 16-byte boundary: the first element is stored alone.
+            let mut shifted = vec![7_i64; len + 1];
+            rows_fixed_streamed_rev::<_, _, _, W>(&ints, &mut shifted[1..], n, &|a: &i64| *a);
+            let expected = reference(&ints, outer, n, W);
+            assert_eq!(
+                (shifted[0], &shifted[1..]),
+                (7, &expected[..]),
+                "i64 W={W} outer={outer} n={n}"
+            );
         }
     }
 

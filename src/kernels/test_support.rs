@@ -24,6 +24,24 @@ impl<const P: usize> Mul for Affine<P> {
     }
 }
 
+/// The cases of the tests of the short rows streamed through a buffer of
+/// `per_buffer` rows: `(n, outer)`, blocks of `n` rows that end a buffer
+/// early, exactly and late, alone and three of them. Under Miri, one block
+/// length that ends inside a buffer, three blocks (every case took 85 s).
+pub(crate) fn buffered_rows_cases(per_buffer: usize) -> Vec<(usize, usize)> {
+    let blocks = [
+        2,
+        per_buffer - 1,
+        per_buffer,
+        per_buffer + 1,
+        2 * per_buffer + 3,
+    ];
+    if cfg!(miri) {
+        return alloc::vec![(per_buffer + 1, 3)];
+    }
+    blocks.iter().flat_map(|&n| [(n, 1), (n, 3)]).collect()
+}
+
 /// `len` distinct elements, none of which commutes with the others.
 pub(crate) fn input<const P: usize>(len: usize) -> Vec<Affine<P>> {
     (0..len as u64)

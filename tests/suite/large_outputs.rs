@@ -592,6 +592,25 @@ fn integer_rows_near_overflow_match_the_reference_loop() {
     }
 }
 
+/// Scans `a` along axis 1 into the rows after the first of an array one row
+/// longer, filled with `fill` (an output that starts off a 16-byte boundary
+/// where a row's bytes are not a multiple of 16), and checks that the
+/// first row is kept and the others are the reference's.
+fn into_rows_after_the_first<T>(a: &Array2<T>, fill: T, case: &str)
+where
+    T: Copy + std::ops::Mul<Output = T> + PartialEq + std::fmt::Debug,
+{
+    let mut whole = Array2::from_elem((a.nrows() + 1, a.ncols()), fill);
+    a.cumprod_axis_into(Axis(1), &mut whole.slice_mut(s![1.., ..]))
+        .unwrap();
+    assert!(whole.row(0).iter().all(|&x| x == fill), "{case}: row 0");
+    assert_eq!(
+        whole.slice(s![1.., ..]),
+        reference(a.view(), Axis(1)),
+        "{case}"
+    );
+}
+
 #[test]
 fn lanes_of_integers_and_f32_match_the_reference_loop() {
     // i64 lanes of more than 2 KiB stream (300, a line and a half past a
@@ -608,17 +627,8 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
     }
     // Into the rows after the first of a larger array, lanes of 17: the
     // output starts off a 16-byte boundary, and the row before is kept.
-    let rows = (2 << 20) / 17 + 1;
-    let a = Array::from_shape_fn((rows, 17), |(i, j)| sign(i, j));
-    let mut whole = Array2::<i64>::from_elem((rows + 1, 17), 42);
-    a.cumprod_axis_into(Axis(1), &mut whole.slice_mut(s![1.., ..]))
-        .unwrap();
-    assert!(whole.row(0).iter().all(|&x| x == 42));
-    assert_eq!(
-        whole.slice(s![1.., ..]),
-        reference(a.view(), Axis(1)),
-        "lanes of 17 at an offset"
-    );
+    let a = Array::from_shape_fn(((2 << 20) / 17 + 1, 17), |(i, j)| sign(i, j));
+    into_rows_after_the_first(&a, 42, "i64 lanes of 17");
     // i32 into i64 (converted into the buffer), and u32 (4-byte stores).
     let a = Array::from_shape_fn(((2 << 20) / 48 + 1, 48), |(i, j)| sign(i, j) as i32);
     let mut out = Array2::<i64>::zeros(a.dim());
@@ -647,22 +657,15 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
         .all(|(x, y)| x.to_bits() == y.to_bits()));
     // Lanes of 2 to 8 elements of 4 bytes: the factors of a chunk of lanes
     // first, then each lane scanned in a loop of its length (i32 lanes of 3,
-    // u32 lanes of 8 at an offset, NaN-skipping f32 lanes of 5).
+    // u32 lanes of 7 off a 16-byte boundary, NaN-skipping f32 lanes of 5).
     let a = Array::from_shape_fn(((4 << 20) / 3 + 1, 3), |(i, j)| sign(i, j) as i32);
     let mut out = Array2::<i32>::zeros(a.dim());
     a.cumprod_axis_into(Axis(1), &mut out).unwrap();
     assert_eq!(out, reference(a.view(), Axis(1)), "i32 lanes of 3");
-    let rows = (4 << 20) / 8 + 1;
-    let a = Array::from_shape_fn((rows, 8), |(i, j)| sign(i, j).unsigned_abs() as u32);
-    let mut whole = Array2::<u32>::from_elem((rows + 1, 8), 42);
-    a.cumprod_axis_into(Axis(1), &mut whole.slice_mut(s![1.., ..]))
-        .unwrap();
-    assert!(whole.row(0).iter().all(|&x| x == 42));
-    assert_eq!(
-        whole.slice(s![1.., ..]),
-        reference(a.view(), Axis(1)),
-        "u32 lanes of 8"
-    );
+    let a = Array::from_shape_fn(((4 << 20) / 7 + 1, 7), |(i, j)| {
+        sign(i, j).unsigned_abs() as u32
+    });
+    into_rows_after_the_first(&a, 42, "u32 lanes of 7");
     let mut a = Array::from_shape_fn(((4 << 20) / 5 + 1, 5), |(i, j)| {
         1.0 + ((i * 13 + j * 7) % 19) as f32 * 0.011
     });
