@@ -1371,10 +1371,10 @@ pub(super) const ROWS_BUFFER: usize = 256;
 /// elements at a time written into a buffer on the stack, in cache, and
 /// streamed out from there, so that the output is not read before it is
 /// written. Measured (64 MiB, rows of 2, 4 and 8, time / a copy, paired
-/// runs): `f64` 1.09x-1.17x with ordinary stores, 0.91x-1.12x so (0.91x-0.95x
-/// in the same runs as the former); `i64` 1.08x-1.18x and 1.05x-1.25x (bound
-/// by the multiplications, one at a time). Kept out of line, so that its buffer is on the stack only while it
-/// runs.
+/// runs): `f64` 1.09x-1.17x with ordinary stores, 0.91x-1.12x so
+/// (0.91x-0.95x in the same runs as the former); `i64` 1.08x-1.18x and
+/// 1.05x-1.25x (bound by the multiplications, one at a time). Kept out of
+/// line, so that its buffer is on the stack only while it runs.
 #[inline(never)]
 fn rows_fixed_streamed<A, B, F, const W: usize>(
     src: &[A],
