@@ -1,6 +1,7 @@
 //! Outputs of 16 MiB or more, which the `_into` methods write with streaming
-//! stores on x86-64 (rows of 1 KiB to 64 KiB, a few longer rows, long lanes
-//! of floats, short lanes; plain, masked and segmented scans), against
+//! stores on x86-64 (rows of 1 KiB to 64 KiB, a few longer rows, rows of 2
+//! to 8 elements, long lanes of floats, short lanes; plain, masked and
+//! segmented scans), against
 //! a plain loop over each lane, bit for bit, and with the elements around a
 //! view into a larger array left as they were.
 #![cfg(not(miri))]
