@@ -44,6 +44,14 @@ fn same_bits(a: &Array2<f64>, b: &Array2<f64>) -> bool {
             .all(|(x, y)| x.to_bits() == y.to_bits())
 }
 
+/// [`same_bits`] of `f32`.
+fn same_bits_f32(a: &Array2<f32>, b: &Array2<f32>) -> bool {
+    a.shape() == b.shape()
+        && a.iter()
+            .zip(b.iter())
+            .all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
 #[test]
 fn large_float_outputs_match_the_reference_loop() {
     // The values do not depend on the memory order: one reference per axis
@@ -168,10 +176,7 @@ fn large_integer_outputs_match_the_reference_loop() {
     let expected = reference(a.view(), Axis(0));
     let mut out = Array2::<f32>::zeros((2048, 2048));
     a.cumprod_axis_into(Axis(0), &mut out).unwrap();
-    assert!(out
-        .iter()
-        .zip(expected.iter())
-        .all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert!(same_bits_f32(&out, &expected));
 }
 
 /// The reverse scan of every lane of `a` along `axis` by the definition:
@@ -652,10 +657,7 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
     let mut out = Array2::<f32>::zeros((2048, 2048));
     a.cumprod_axis_into(Axis(1), &mut out).unwrap();
     let expected = reference(a.view(), Axis(1));
-    assert!(out
-        .iter()
-        .zip(expected.iter())
-        .all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert!(same_bits_f32(&out, &expected));
     // Lanes of 2 to 8 elements of 4 bytes: the factors of a chunk of lanes
     // first, then each lane scanned in a loop of its length (i32 lanes of 3,
     // u32 lanes of 7 off a 16-byte boundary, NaN-skipping f32 lanes of 5).
@@ -678,9 +680,7 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
     a.nancumprod_axis_into(Axis(1), &mut out).unwrap();
     let expected = reference(ones.view(), Axis(1));
     assert!(
-        out.iter()
-            .zip(&expected)
-            .all(|(x, y)| x.to_bits() == y.to_bits()),
+        same_bits_f32(&out, &expected),
         "NaN-skipping f32 lanes of 5"
     );
 }
@@ -827,10 +827,5 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
     let mut out = Array2::<f32>::zeros(a.dim());
     a.cumprod_axis_into(Axis(0), &mut out).unwrap();
     let expected = reference(a.view(), Axis(0));
-    assert!(
-        out.iter()
-            .zip(&expected)
-            .all(|(x, y)| x.to_bits() == y.to_bits()),
-        "f32 rows of 7"
-    );
+    assert!(same_bits_f32(&out, &expected), "f32 rows of 7");
 }
