@@ -1312,6 +1312,11 @@ fn rows_fixed_one_pass<A, B, F, const W: usize>(
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
 {
+    if crate::scaled::converts_f64(conv) {
+        if let (Some(src), Some(dst)) = (memory::same_ref(src), memory::same_mut(&mut *dst)) {
+            return crate::scaled::rows_f64::<W>(src, dst, n, seeded);
+        }
+    }
     let size = core::mem::size_of::<B>();
     if memory::streams::<B>()
         && size <= 8

@@ -255,6 +255,59 @@ fn chains_match_mpmath_bit_for_bit() {
     }
 }
 
+/// The `f64` chains of up to 200,000 factors as the lanes of rows of 2, 3,
+/// 4 and 8 (a scan along axis 0 of `[len, W]`, which the row kernels take):
+/// the first lane is the chain, checked against mpmath; lane `j` the chain
+/// rotated by `101 j` factors, checked against its scan as one lane, bit for
+/// bit; and the same with an initial value of one (the seeded rows).
+#[test]
+#[cfg_attr(miri, ignore = "hundreds of thousands of multiplications per chain")]
+fn chains_along_rows_match_mpmath_bit_for_bit() {
+    fn rows<const W: usize>(chain: &Chain) {
+        let len = chain.factors.len();
+        let rotated = |j: usize| -> Array1<f64> {
+            (0..len)
+                .map(|i| chain.factors[(i + 101 * j) % len])
+                .collect()
+        };
+        let x = Array2::from_shape_fn((len, W), |(i, j)| chain.factors[(i + 101 * j) % len]);
+        let products = x.cumprod_axis_as::<Scaled<f64>>(Axis(0));
+        let mut into = Array2::from_elem((len, W), Scaled::from(0.0));
+        x.cumprod_axis_into(Axis(0), &mut into).unwrap();
+        let mut seeded = into.clone();
+        x.cumprod_with_into(
+            Cumprod::along(Axis(0)).initial(Scaled::from(1.0)),
+            &mut seeded,
+        )
+        .unwrap();
+        for got in [&products, &into, &seeded] {
+            check(chain, &got.column(0).to_owned(), f64::to_bits, ln64);
+            for j in 1..W {
+                let lane = rotated(j).cumprod_axis_as::<Scaled<f64>>(Axis(0));
+                for (i, (g, e)) in got.column(j).iter().zip(&lane).enumerate() {
+                    let same = (g.mantissa().is_nan() && e.mantissa().is_nan())
+                        || (g.mantissa().to_bits() == e.mantissa().to_bits()
+                            && g.exponent() == e.exponent());
+                    assert!(
+                        same,
+                        "{} rows of {W}, lane {j} at {i}: {g:?} against {e:?}",
+                        chain.name
+                    );
+                }
+            }
+        }
+    }
+    for chain in chains()
+        .iter()
+        .filter(|c| !c.f32 && c.factors.len() <= 200_000)
+    {
+        rows::<2>(chain);
+        rows::<3>(chain);
+        rows::<4>(chain);
+        rows::<8>(chain);
+    }
+}
+
 #[test]
 fn a_long_product_of_halves_stays_exact() {
     let len = if cfg!(miri) { 1_100 } else { 10_000 };
