@@ -238,7 +238,7 @@
 //! 512 KiB of stack in an optimised build and under 1 MiB in a debug build,
 //! which copies the band more; the other scans need a few KiB (short lanes
 //! of integers into such outputs 8 KiB more, and rows of 2 to 8 elements
-//! 2 KiB more, for a buffer). The main
+//! and reverse lanes of 2 to 8 2 KiB more, for a buffer). The main
 //! thread (8 MiB on Linux) and the threads that `std::thread::spawn` and
 //! rayon start (2 MiB) have enough; give a thread made with a smaller
 //! `std::thread::Builder::stack_size` at least that much.

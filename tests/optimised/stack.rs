@@ -82,6 +82,13 @@ fn large_outputs_scan_on_the_documented_stack() {
             .cumprod_with_into(Cumprod::along(Axis(0)).reverse(), &mut rows)
             .unwrap();
         assert_eq!(rows[[0, 2]], column as i64);
+        // Reverse lanes of 4, through the same buffer.
+        let mut lanes = Array2::<f64>::zeros(narrow.dim());
+        let narrow = narrow.mapv(|x| x as f64);
+        narrow
+            .cumprod_with_into(Cumprod::along(Axis(1)).reverse(), &mut lanes)
+            .unwrap();
+        assert_eq!(lanes[[1, 0]], narrow.row(1).iter().product::<f64>());
         // `Scaled<f64>`, 16 bytes an element: the largest band.
         let mut scaled = Array2::from_elem((ROWS, COLS), Scaled::from(0.0));
         a.cumprod_axis_into(Axis(0), &mut scaled).unwrap();

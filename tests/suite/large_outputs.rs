@@ -737,6 +737,78 @@ fn reverse_rows_of_two_to_eight_of_integers_match_the_reference_loop() {
 }
 
 #[test]
+fn reverse_lanes_of_two_to_eight_match_the_reference_loop() {
+    // Contiguous lanes of 2 to 8 elements are scanned in reverse through a
+    // buffer of 256 elements and streamed out: f64 lanes of 3 (the buffer
+    // holds 85 whole lanes), NaN-skipping f64 lanes of 5, i64 lanes of 4
+    // from an initial value, i32 into i64 lanes of 7 into rows 1.. of a
+    // larger array (off a 16-byte boundary, the rows around it kept), f32
+    // lanes of 8.
+    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
+    let reverse = Cumprod::along(Axis(1)).reverse();
+    let a = Array::from_shape_fn(((2 << 20) / 3 + 1, 3), |(i, j)| value(i, j));
+    let mut out = Array2::<f64>::zeros(a.dim());
+    a.cumprod_with_into(reverse, &mut out).unwrap();
+    assert!(
+        same_bits(&out, &reverse_reference(a.view(), Axis(1))),
+        "lanes of 3"
+    );
+
+    let with_nan = Array::from_shape_fn(((2 << 20) / 5 + 1, 5), |(i, j)| {
+        if (i * 5 + j) % 11 == 4 {
+            f64::NAN
+        } else {
+            value(i, j)
+        }
+    });
+    let mut out = Array2::<f64>::zeros(with_nan.dim());
+    with_nan.nancumprod_with_into(reverse, &mut out).unwrap();
+    let ones = with_nan.mapv(|x| if x.is_nan() { 1.0 } else { x });
+    assert!(
+        same_bits(&out, &reverse_reference(ones.view(), Axis(1))),
+        "NaN-skipping lanes of 5"
+    );
+
+    // Signs without a pattern, a few factors of 2 and a zero.
+    let sign = |i: usize, j: usize| {
+        let bits = (i as u64 * 8 + j as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 61;
+        match (i % 40_000 == 7, i == 3 && j == 1, bits % 2) {
+            (true, _, _) => 2_i64,
+            (_, true, _) => 0,
+            (_, _, 0) => -1,
+            _ => 1,
+        }
+    };
+    let ints = Array::from_shape_fn(((4 << 20) / 4 + 1, 4), |(i, j)| sign(i, j));
+    let mut out = Array2::<i64>::zeros(ints.dim());
+    ints.cumprod_with_into(Cumprod::along(Axis(1)).reverse().initial(3), &mut out)
+        .unwrap();
+    let expected = reverse_reference(ints.view(), Axis(1)).mapv(|x| x * 3);
+    assert_eq!(out, expected, "i64 lanes of 4 from an initial value");
+
+    let rows = (2 << 20) / 7 + 1;
+    let a = Array::from_shape_fn((rows, 7), |(i, j)| sign(i, j) as i32);
+    let mut big = Array2::<i64>::from_elem((rows + 2, 7), -3);
+    a.cumprod_with_into(reverse, &mut big.slice_mut(s![1..rows + 1, ..]))
+        .unwrap();
+    assert!(big.row(0).iter().chain(big.row(rows + 1)).all(|&x| x == -3));
+    let expected = reverse_reference(a.mapv(i64::from).view(), Axis(1));
+    assert_eq!(
+        big.slice(s![1..rows + 1, ..]),
+        expected,
+        "i32 into i64 lanes of 7"
+    );
+
+    let f = Array::from_shape_fn(((4 << 20) / 8 + 1, 8), |(i, j)| value(i, j) as f32);
+    let mut out = Array2::<f32>::zeros(f.dim());
+    f.cumprod_with_into(reverse, &mut out).unwrap();
+    assert!(
+        same_bits_f32(&out, &reverse_reference(f.view(), Axis(1))),
+        "f32 lanes of 8"
+    );
+}
+
+#[test]
 fn rows_of_two_to_eight_match_the_reference_loop() {
     // Rows of 2 to 8 elements along axis 0 are scanned through a buffer of
     // 256 elements and streamed out: rows of 3 (the buffer holds 85 whole
