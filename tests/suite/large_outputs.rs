@@ -686,6 +686,65 @@ fn lanes_of_integers_and_f32_match_the_reference_loop() {
 }
 
 #[test]
+fn short_lanes_of_eight_byte_elements_match_the_reference_loop() {
+    // Lanes of 2 to 8 elements of f64 and i64 that do not stream in pairs
+    // (odd lanes, or even lanes off a 16-byte boundary) are scanned a chunk
+    // of lanes at a time, each lane in a loop of its length: f64 lanes of 3,
+    // NaN-skipping f64 lanes of 5, i64 lanes of 7, f64 lanes of 5 into the
+    // rows after the first of a larger array (off a 16-byte boundary), and
+    // masked f64 lanes of 3 and 7 (the factors of a chunk selected first).
+    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
+    let a = Array::from_shape_fn(((2 << 20) / 3 + 1, 3), |(i, j)| value(i, j));
+    let mut out = Array2::<f64>::zeros(a.dim());
+    a.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert!(
+        same_bits(&out, &reference(a.view(), Axis(1))),
+        "f64 lanes of 3"
+    );
+    let with_nan = Array::from_shape_fn(((2 << 20) / 5 + 1, 5), |(i, j)| {
+        if (i * 5 + j) % 11 == 4 {
+            f64::NAN
+        } else {
+            value(i, j)
+        }
+    });
+    let mut out = Array2::<f64>::zeros(with_nan.dim());
+    with_nan.nancumprod_axis_into(Axis(1), &mut out).unwrap();
+    let ones = with_nan.mapv(|x| if x.is_nan() { 1.0 } else { x });
+    assert!(
+        same_bits(&out, &reference(ones.view(), Axis(1))),
+        "NaN-skipping f64 lanes of 5"
+    );
+    let sign = |i: usize, j: usize| [2i64, -1, 1, 1, 0, 1, 3, -1][(i * 3 + j) % 8];
+    let ints = Array::from_shape_fn(((2 << 20) / 7 + 1, 7), |(i, j)| sign(i, j));
+    let mut out = Array2::<i64>::zeros(ints.dim());
+    ints.cumprod_axis_into(Axis(1), &mut out).unwrap();
+    assert_eq!(out, reference(ints.view(), Axis(1)), "i64 lanes of 7");
+    let fives = Array::from_shape_fn(((2 << 20) / 5 + 1, 5), |(i, j)| value(i, j));
+    let mut whole = Array2::from_elem((fives.nrows() + 1, 5), 42.0);
+    fives
+        .cumprod_axis_into(Axis(1), &mut whole.slice_mut(s![1.., ..]))
+        .unwrap();
+    assert!(whole.row(0).iter().all(|&x| x == 42.0));
+    assert!(
+        same_bits(
+            &whole.slice(s![1.., ..]).to_owned(),
+            &reference(fives.view(), Axis(1))
+        ),
+        "f64 lanes of 5 off a 16-byte boundary"
+    );
+    for cols in [3, 7] {
+        let a = Array::from_shape_fn(((2 << 20) / cols + 1, cols), |(i, j)| value(i, j));
+        let mask = Array2::from_shape_fn(a.dim(), |(i, j)| (i * 5 + j * 3) % 7 != 3);
+        let mut out = Array2::<f64>::zeros(a.dim());
+        a.cumprod_with_into(Cumprod::along(Axis(1)).mask(&mask), &mut out)
+            .unwrap();
+        let expected = flagged_reference(a.view(), Axis(1), Some(&mask), None);
+        assert!(same_bits(&out, &expected), "masked f64 lanes of {cols}");
+    }
+}
+
+#[test]
 fn reverse_rows_of_two_to_eight_of_integers_match_the_reference_loop() {
     // Integer rows of 2 to 8 elements are scanned in reverse through a
     // buffer of 256 elements and streamed out, from the end of each block:
