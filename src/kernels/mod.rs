@@ -541,6 +541,11 @@ pub(crate) fn axis_into_continue<A, B, D>(
         return;
     }
     if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
+        if inner == 1
+            && contiguous::seeded_short_lanes(values, out, n, &conv, &|_: &A, y: &B| y.clone())
+        {
+            return;
+        }
         let mut stage = ContinueInto {
             src: values,
             dst: out,
@@ -559,6 +564,40 @@ pub(crate) fn axis_into_continue<A, B, D>(
         &conv,
     );
     axis_inplace(dst, axis);
+}
+
+/// Writes into `dst` (same shape) the scan of `src` along `axis` from the
+/// initial value `c` (`c` times the first element of every lane, or the
+/// last element times `c` in `reverse`), if both are slices in the same
+/// memory order along whose contiguous lanes of 2 to 8 elements the scan
+/// runs; else does nothing and returns false. The seeds are taken as each
+/// lane is scanned, with no pass of their own, which cost more than the
+/// scan: measured (64 MiB of lanes of 2 to 8, time / a copy), the seeds
+/// written first, then each lane scanned from its own, `f64` 2.3x-2.7x and
+/// `i64` 2.5x-2.8x; so, 1.1x-1.25x and 0.9x-1.3x (in reverse, `f64`
+/// 1.1x-1.2x, against 2.6x-4.6x).
+pub(crate) fn short_lanes_from_value<A, B, D>(
+    src: ArrayView<'_, A, D>,
+    mut dst: ArrayViewMut<'_, B, D>,
+    axis: Axis,
+    c: &B,
+    reverse: bool,
+    conv: impl Fn(&A) -> B,
+) -> bool
+where
+    D: Dimension,
+    B: Clone + Mul<Output = B>,
+{
+    let Some((values, out, (_, n, 1))) = same_order_slices(&src, &mut dst, axis) else {
+        return false;
+    };
+    if reverse {
+        let seed = |x: &A, _: &B| conv(x) * c.clone();
+        reverse::seeded_short_lanes_rev(values, out, n, &conv, &seed)
+    } else {
+        let seed = |x: &A, _: &B| c.clone() * conv(x);
+        contiguous::seeded_short_lanes(values, out, n, &conv, &seed)
+    }
 }
 
 /// Replaces `a` by its cumulative product along `axis`.

@@ -27,7 +27,8 @@ use core::ops::{Mul, Range};
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
 use super::contiguous::{
-    four_at_a_time, lanes_of, piece_len, tiled, warm, Four, GROUP, ROWS_BUFFER, SHORT_LANE, TILE,
+    four_at_a_time, lanes_of, piece_len, streams_short, tiled, warm, Four, GROUP, ROWS_BUFFER,
+    SHORT_LANE, TILE,
 };
 use super::{block_shape, memory_order};
 
@@ -272,18 +273,13 @@ fn block_into<A, B, F>(
     // The elements of a lane that come from the input: all, or all but the
     // seed at the end.
     let own = n - usize::from(seeded);
-    if inner == 1 && tiled::<B>() && streams_short::<B>(len) {
-        macro_rules! fixed {
-            ($($width:literal)*) => {
-                match n {
-                    $($width => return lanes_fixed_streamed_rev::<A, B, F, $width>(
-                        &src[..len], &mut dst[..len], conv, seeded,
-                    ),)*
-                    _ => {}
-                }
-            };
+    if inner == 1 && streams_short::<B>(len) {
+        // The seed of a lane: its last input element, or the product already
+        // at its end in `dst`.
+        let seed = |x: &A, y: &B| if seeded { y.clone() } else { conv(x) };
+        if seeded_short_lanes_rev(&src[..len], &mut dst[..len], n, conv, &seed) {
+            return;
         }
-        fixed!(2 3 4 5 6 7 8);
     }
     if inner == 1 {
         let mut lane = 0;
@@ -451,42 +447,67 @@ where
     super::memory::stream_fence();
 }
 
-/// Whether an output of `len` elements of `B` is large enough (16 MiB or
-/// more) and of a type that [`memory::stream_copy`](super::memory::stream_copy)
-/// streams, for the kernels that write through a buffer in cache.
-fn streams_short<B>(len: usize) -> bool {
-    let size = core::mem::size_of::<B>();
-    super::memory::streams::<B>()
-        && size <= 8
-        && len.saturating_mul(size) >= super::streamed::MIN_BYTES
+/// The reverse scan of the contiguous lanes of `n` elements of `src` into
+/// `dst` (of the same length), each from its last product `seed(x, y)`,
+/// given the lane's last input element `x` and the lane's last element `y`
+/// in `dst` (a seed already written there, for a carry), if `n` is 2 to 8
+/// ([`lanes_fixed_streamed_rev`]); else does nothing and returns false.
+pub(crate) fn seeded_short_lanes_rev<A, B, F, S>(
+    src: &[A],
+    dst: &mut [B],
+    n: usize,
+    conv: &F,
+    seed: &S,
+) -> bool
+where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+    S: Fn(&A, &B) -> B,
+{
+    if !tiled::<B>() {
+        return false;
+    }
+    macro_rules! fixed {
+        ($($width:literal)*) => {
+            match n {
+                $($width => lanes_fixed_streamed_rev::<A, B, F, S, $width>(
+                    src, dst, conv, seed, streams_short::<B>(dst.len()),
+                ),)*
+                _ => return false,
+            }
+        };
+    }
+    fixed!(2 3 4 5 6 7 8);
+    true
 }
 
-/// The reverse scan of the contiguous lanes of `N` elements (2 to 8) of
-/// `src` into a large output `dst` (of the same length; see
-/// [`streams_short`]), each lane continuing from its last element in `dst`
-/// if `seeded`: as many whole lanes as fit [`ROWS_BUFFER`] are scanned from
-/// their ends into a buffer on the stack, in a loop of a length known when
-/// it is compiled, and the buffer streamed out. Measured (64 MiB, time / a
-/// copy, paired runs into the same output), against a lane at a time with
-/// ordinary stores: `i64` lanes of 2 to 8 1.18x-1.45x -> 0.98x-1.16x, `f64`
-/// 1.16x-1.35x -> 1.06x-1.21x, `i32` 1.55x-1.97x -> 0.95x-1.26x. Lanes of 9
-/// to 15, in a loop of a length known at run time, gained little (0.9x-1.0x
-/// the time) and keep the lane at a time. Kept out of line, so that its
-/// buffer is on the stack only while it runs.
+/// [`seeded_short_lanes_rev`] of lanes of `N`: as many whole lanes as fit
+/// [`ROWS_BUFFER`] are scanned from their ends into a buffer on the stack,
+/// in a loop of a length known when it is compiled, and the buffer streamed
+/// out if `streamed` (a large output,
+/// [`streams_short`](super::contiguous::streams_short)), else copied. Measured (64 MiB, time / a copy, paired runs into the same
+/// output), against a lane at a time with ordinary stores: `i64` lanes of 2
+/// to 8 1.18x-1.45x -> 0.98x-1.16x, `f64` 1.16x-1.35x -> 1.06x-1.21x, `i32`
+/// 1.55x-1.97x -> 0.95x-1.26x. Lanes of 9 to 15, in a loop of a length known
+/// at run time, gained little (0.9x-1.0x the time) and keep the lane at a
+/// time. Kept out of line, so that its buffer is on the stack only while it
+/// runs.
 #[inline(never)]
-fn lanes_fixed_streamed_rev<A, B, F, const N: usize>(
+fn lanes_fixed_streamed_rev<A, B, F, S, const N: usize>(
     src: &[A],
     dst: &mut [B],
     conv: &F,
-    seeded: bool,
+    seed: &S,
+    streamed: bool,
 ) where
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
+    S: Fn(&A, &B) -> B,
 {
-    let Some(first) = src.first() else {
+    let Some(first) = dst.first() else {
         return;
     };
-    let mut buffer: [B; ROWS_BUFFER] = core::array::from_fn(|_| conv(first));
+    let mut buffer: [B; ROWS_BUFFER] = core::array::from_fn(|_| first.clone());
     // Whole lanes.
     let chunk = ROWS_BUFFER / N * N;
     for (xs, ys) in src.chunks(chunk).zip(dst.chunks_mut(chunk)) {
@@ -496,20 +517,22 @@ fn lanes_fixed_streamed_rev<A, B, F, const N: usize>(
             .zip(xs.chunks_exact(N))
             .zip(ys.chunks_exact(N))
         {
-            let mut carry = if seeded {
-                y[N - 1].clone()
-            } else {
-                conv(&x[N - 1])
-            };
+            let mut carry = seed(&x[N - 1], &y[N - 1]);
             b[N - 1].clone_from(&carry);
             for k in (0..N - 1).rev() {
                 carry = conv(&x[k]) * carry;
                 b[k].clone_from(&carry);
             }
         }
-        super::memory::stream_copy(buf, ys);
+        if streamed {
+            super::memory::stream_copy(buf, ys);
+        } else {
+            ys.clone_from_slice(buf);
+        }
     }
-    super::memory::stream_fence();
+    if streamed {
+        super::memory::stream_fence();
+    }
 }
 
 /// [`block_into`] for rows of `W` elements (2 to 8), blocks of `n` rows: the
@@ -695,9 +718,11 @@ mod tests {
     }
 
     /// [`lanes_fixed_streamed_rev`] of lanes of `N`, as many lanes as end a
-    /// buffer early, exactly and late (one case under Miri), from the input
-    /// and from seeds: `Affine` products, which tell the order of the
-    /// factors, and `i64` into an output off a 16-byte boundary.
+    /// buffer early, exactly and late (one case under Miri), streamed and
+    /// copied, each lane from its last input element, from a seed already in
+    /// the output and from an initial value: `Affine` products, which tell
+    /// the order of the factors, and `i64` into an output off a 16-byte
+    /// boundary.
     fn check_lanes_streamed<const N: usize>() {
         let per_buffer = ROWS_BUFFER / N;
         let counts = if cfg!(miri) {
@@ -711,34 +736,52 @@ mod tests {
                 2 * per_buffer + 3,
             ]
         };
+        let conv = |a: &Affine<0>| a.clone();
+        // An initial value unlike any input element.
+        let c = input::<0>(1000)[999].clone();
         for lanes in counts {
             let len = lanes * N;
             let x = input::<0>(len);
-            let mut out = input::<0>(len);
-            out.iter_mut().for_each(|y| y.bump());
-            lanes_fixed_streamed_rev::<_, _, _, N>(&x, &mut out, &|a: &Affine<0>| a.clone(), false);
-            assert_eq!(out, reference(&x, lanes, N, 1), "N={N} lanes={lanes}");
+            let mut before = input::<0>(len);
+            before.iter_mut().for_each(|y| y.bump());
+            // The lanes' last elements as the seeds give: their input, the
+            // output's, the input times `c`.
+            let lasts = |seed: &dyn Fn(usize) -> Affine<0>| {
+                let mut from = x.clone();
+                for lane in 0..lanes {
+                    let last = lane * N + N - 1;
+                    from[last] = seed(last);
+                }
+                reference(&from, lanes, N, 1)
+            };
+            for streamed in [true, false] {
+                let what = format!("N={N} lanes={lanes} streamed={streamed}");
+                let mut out = before.clone();
+                let seed = |x: &Affine<0>, _: &Affine<0>| x.clone();
+                lanes_fixed_streamed_rev::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                assert_eq!(out, reference(&x, lanes, N, 1), "{what}");
 
-            // Seeded: each lane's last element is already in the output.
-            let mut seeded = input::<0>(len);
-            seeded.iter_mut().for_each(|y| y.bump());
-            let mut expected = x.clone();
-            for lane in 0..lanes {
-                let last = lane * N + N - 1;
-                expected[last] = seeded[last].clone();
+                let mut out = before.clone();
+                let seed = |_: &Affine<0>, y: &Affine<0>| y.clone();
+                lanes_fixed_streamed_rev::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                assert_eq!(out, lasts(&|i| before[i].clone()), "seeded {what}");
+
+                let mut out = before.clone();
+                let seed = |x: &Affine<0>, _: &Affine<0>| x.clone() * c.clone();
+                lanes_fixed_streamed_rev::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                assert_eq!(out, lasts(&|i| x[i].clone() * c.clone()), "initial {what}");
             }
-            let expected = reference(&expected, lanes, N, 1);
-            lanes_fixed_streamed_rev::<_, _, _, N>(
-                &x,
-                &mut seeded,
-                &|a: &Affine<0>| a.clone(),
-                true,
-            );
-            assert_eq!(seeded, expected, "seeded N={N} lanes={lanes}");
 
             let ints: Vec<i64> = (0..len).map(|i| [1, -1, 3, 1, -1][i % 5]).collect();
             let mut shifted = vec![7_i64; len + 1];
-            lanes_fixed_streamed_rev::<_, _, _, N>(&ints, &mut shifted[1..], &|a: &i64| *a, false);
+            let seed = |x: &i64, _: &i64| *x;
+            lanes_fixed_streamed_rev::<_, _, _, _, N>(
+                &ints,
+                &mut shifted[1..],
+                &|a: &i64| *a,
+                &seed,
+                true,
+            );
             let expected = reference(&ints, lanes, N, 1);
             assert_eq!(
                 (shifted[0], &shifted[1..]),

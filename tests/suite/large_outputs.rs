@@ -867,6 +867,75 @@ fn reverse_lanes_of_two_to_eight_match_the_reference_loop() {
     );
 }
 
+/// The scan of every lane of `a` along axis 1 from the initial value of
+/// that lane, `c[i]`, first (`c * x0 * x1 ...`, left to right), or last in
+/// reverse (`... x1 * (x2 * c)`).
+fn from_initial(a: &Array2<f64>, c: &Array1<f64>, reverse: bool) -> Array2<f64> {
+    let mut out = a.clone();
+    for (mut lane, &c) in out.rows_mut().into_iter().zip(c) {
+        let mut p = c;
+        let lane = lane.as_slice_mut().expect("a C-order row");
+        // f64 products commute exactly: only the grouping matters.
+        let mut step = |y: &mut f64| {
+            p *= *y;
+            *y = p;
+        };
+        if reverse {
+            lane.iter_mut().rev().for_each(&mut step);
+        } else {
+            lane.iter_mut().for_each(&mut step);
+        }
+    }
+    out
+}
+
+#[test]
+fn lanes_of_two_to_eight_from_an_initial_value_or_a_carry_match_the_reference_loop() {
+    // Contiguous lanes of 2 to 8 with an initial value take the seeds as
+    // they scan a buffer of lanes, streamed out; with a carry, from seeds
+    // written first: f64 lanes of 3, 4 and 7, forward and reverse, and lanes
+    // of 5 into the rows after the first of a larger array (off a 16-byte
+    // boundary).
+    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
+    for cols in [3, 4, 7] {
+        let rows = (2 << 20) / cols + 1;
+        let a = Array::from_shape_fn((rows, cols), |(i, j)| value(i, j));
+        let carry = Array1::from_shape_fn(rows, |i| 0.75 + (i % 5) as f64 * 0.125);
+        for reverse in [false, true] {
+            let along = Cumprod::along(Axis(1));
+            let along = if reverse { along.reverse() } else { along };
+            let mut out = Array2::<f64>::zeros(a.dim());
+            a.cumprod_with_into(along.initial(1.375), &mut out).unwrap();
+            let c = Array1::from_elem(rows, 1.375);
+            let expected = from_initial(&a, &c, reverse);
+            assert!(
+                same_bits(&out, &expected),
+                "lanes of {cols}, reverse {reverse}, initial"
+            );
+            a.cumprod_with_into(along.carry(&carry), &mut out).unwrap();
+            let expected = from_initial(&a, &carry, reverse);
+            assert!(
+                same_bits(&out, &expected),
+                "lanes of {cols}, reverse {reverse}, carry"
+            );
+        }
+    }
+    let rows = (2 << 20) / 5 + 1;
+    let a = Array::from_shape_fn((rows, 5), |(i, j)| value(i, j));
+    let mut whole = Array2::from_elem((rows + 1, 5), 42.0);
+    a.cumprod_with_into(
+        Cumprod::along(Axis(1)).initial(0.625),
+        &mut whole.slice_mut(s![1.., ..]),
+    )
+    .unwrap();
+    assert!(whole.row(0).iter().all(|&x| x == 42.0));
+    let expected = from_initial(&a, &Array1::from_elem(rows, 0.625), false);
+    assert!(
+        same_bits(&whole.slice(s![1.., ..]).to_owned(), &expected),
+        "lanes of 5 off a 16-byte boundary"
+    );
+}
+
 #[test]
 fn rows_of_two_to_eight_match_the_reference_loop() {
     // Rows of 2 to 8 elements along axis 0 are scanned through a buffer of
