@@ -693,21 +693,14 @@ fn short_lanes_of_eight_byte_elements_match_the_reference_loop() {
     // NaN-skipping f64 lanes of 5, i64 lanes of 7, f64 lanes of 5 into the
     // rows after the first of a larger array (off a 16-byte boundary), and
     // masked f64 lanes of 3 and 7 (the factors of a chunk selected first).
-    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
-    let a = Array::from_shape_fn(((2 << 20) / 3 + 1, 3), |(i, j)| value(i, j));
+    let a = short_rows(3);
     let mut out = Array2::<f64>::zeros(a.dim());
     a.cumprod_axis_into(Axis(1), &mut out).unwrap();
     assert!(
         same_bits(&out, &reference(a.view(), Axis(1))),
         "f64 lanes of 3"
     );
-    let with_nan = Array::from_shape_fn(((2 << 20) / 5 + 1, 5), |(i, j)| {
-        if (i * 5 + j) % 11 == 4 {
-            f64::NAN
-        } else {
-            value(i, j)
-        }
-    });
+    let with_nan = with_nan_lanes_of_5();
     let mut out = Array2::<f64>::zeros(with_nan.dim());
     with_nan.nancumprod_axis_into(Axis(1), &mut out).unwrap();
     let ones = with_nan.mapv(|x| if x.is_nan() { 1.0 } else { x });
@@ -720,7 +713,7 @@ fn short_lanes_of_eight_byte_elements_match_the_reference_loop() {
     let mut out = Array2::<i64>::zeros(ints.dim());
     ints.cumprod_axis_into(Axis(1), &mut out).unwrap();
     assert_eq!(out, reference(ints.view(), Axis(1)), "i64 lanes of 7");
-    let fives = Array::from_shape_fn(((2 << 20) / 5 + 1, 5), |(i, j)| value(i, j));
+    let fives = short_rows(5);
     let mut whole = Array2::from_elem((fives.nrows() + 1, 5), 42.0);
     fives
         .cumprod_axis_into(Axis(1), &mut whole.slice_mut(s![1.., ..]))
@@ -734,7 +727,7 @@ fn short_lanes_of_eight_byte_elements_match_the_reference_loop() {
         "f64 lanes of 5 off a 16-byte boundary"
     );
     for cols in [3, 7] {
-        let a = Array::from_shape_fn(((2 << 20) / cols + 1, cols), |(i, j)| value(i, j));
+        let a = short_rows(cols);
         let mask = Array2::from_shape_fn(a.dim(), |(i, j)| (i * 5 + j * 3) % 7 != 3);
         let mut out = Array2::<f64>::zeros(a.dim());
         a.cumprod_with_into(Cumprod::along(Axis(1)).mask(&mask), &mut out)
@@ -803,9 +796,8 @@ fn reverse_lanes_of_two_to_eight_match_the_reference_loop() {
     // from an initial value, i32 into i64 lanes of 7 into rows 1.. of a
     // larger array (off a 16-byte boundary, the rows around it kept), f32
     // lanes of 8.
-    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
     let reverse = Cumprod::along(Axis(1)).reverse();
-    let a = Array::from_shape_fn(((2 << 20) / 3 + 1, 3), |(i, j)| value(i, j));
+    let a = short_rows(3);
     let mut out = Array2::<f64>::zeros(a.dim());
     a.cumprod_with_into(reverse, &mut out).unwrap();
     assert!(
@@ -813,13 +805,7 @@ fn reverse_lanes_of_two_to_eight_match_the_reference_loop() {
         "lanes of 3"
     );
 
-    let with_nan = Array::from_shape_fn(((2 << 20) / 5 + 1, 5), |(i, j)| {
-        if (i * 5 + j) % 11 == 4 {
-            f64::NAN
-        } else {
-            value(i, j)
-        }
-    });
+    let with_nan = with_nan_lanes_of_5();
     let mut out = Array2::<f64>::zeros(with_nan.dim());
     with_nan.nancumprod_with_into(reverse, &mut out).unwrap();
     let ones = with_nan.mapv(|x| if x.is_nan() { 1.0 } else { x });
@@ -858,13 +844,35 @@ fn reverse_lanes_of_two_to_eight_match_the_reference_loop() {
         "i32 into i64 lanes of 7"
     );
 
-    let f = Array::from_shape_fn(((4 << 20) / 8 + 1, 8), |(i, j)| value(i, j) as f32);
+    let f = Array::from_shape_fn(((4 << 20) / 8 + 1, 8), |(i, j)| short_value(i, j) as f32);
     let mut out = Array2::<f32>::zeros(f.dim());
     f.cumprod_with_into(reverse, &mut out).unwrap();
     assert!(
         same_bits_f32(&out, &reverse_reference(f.view(), Axis(1))),
         "f32 lanes of 8"
     );
+}
+
+/// The values of the tests of short rows and lanes: products that round.
+fn short_value(i: usize, j: usize) -> f64 {
+    1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1
+}
+
+/// 2 Mi `f64` elements and a row more, in rows of `cols` ([`short_value`]):
+/// a 16 MiB output, which streams.
+fn short_rows(cols: usize) -> Array2<f64> {
+    Array::from_shape_fn(((2 << 20) / cols + 1, cols), |(i, j)| short_value(i, j))
+}
+
+/// [`short_rows`] of 5 with one element in 11 NaN.
+fn with_nan_lanes_of_5() -> Array2<f64> {
+    let mut a = short_rows(5);
+    for (k, x) in a.iter_mut().enumerate() {
+        if k % 11 == 4 {
+            *x = f64::NAN;
+        }
+    }
+    a
 }
 
 /// The scan of every lane of `a` along axis 1 from the initial value of
@@ -896,10 +904,9 @@ fn lanes_of_two_to_eight_from_an_initial_value_or_a_carry_match_the_reference_lo
     // written first: f64 lanes of 3, 4 and 7, forward and reverse, and lanes
     // of 5 into the rows after the first of a larger array (off a 16-byte
     // boundary).
-    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
     for cols in [3, 4, 7] {
         let rows = (2 << 20) / cols + 1;
-        let a = Array::from_shape_fn((rows, cols), |(i, j)| value(i, j));
+        let a = Array::from_shape_fn((rows, cols), |(i, j)| short_value(i, j));
         let carry = Array1::from_shape_fn(rows, |i| 0.75 + (i % 5) as f64 * 0.125);
         for reverse in [false, true] {
             let along = Cumprod::along(Axis(1));
@@ -921,7 +928,7 @@ fn lanes_of_two_to_eight_from_an_initial_value_or_a_carry_match_the_reference_lo
         }
     }
     let rows = (2 << 20) / 5 + 1;
-    let a = Array::from_shape_fn((rows, 5), |(i, j)| value(i, j));
+    let a = Array::from_shape_fn((rows, 5), |(i, j)| short_value(i, j));
     let mut whole = Array2::from_elem((rows + 1, 5), 42.0);
     a.cumprod_with_into(
         Cumprod::along(Axis(1)).initial(0.625),
@@ -944,13 +951,12 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
     // rows of 5 into rows 1.. of a larger array (off a 16-byte boundary, the
     // row before and after kept); rows of 6 from an initial value and from a
     // carry; NaN-skipping rows of 2; i32 into i64 rows of 8; f32 rows of 7.
-    let value = |i: usize, j: usize| 1.0 + ((i * 7 + j * 3) % 23) as f64 * 0.009 - 0.1;
-    let a = Array::from_shape_fn(((2 << 20) / 3 + 1, 3), |(i, j)| value(i, j));
+    let a = short_rows(3);
     let mut out = Array2::<f64>::zeros(a.dim());
     a.cumprod_axis_into(Axis(0), &mut out).unwrap();
     assert!(same_bits(&out, &reference(a.view(), Axis(0))), "rows of 3");
 
-    let blocks = Array::from_shape_fn((5, 104_859, 4), |(b, i, j)| value(i + b, j));
+    let blocks = Array::from_shape_fn((5, 104_859, 4), |(b, i, j)| short_value(i + b, j));
     assert!(blocks.len() * 8 >= 16 << 20, "large enough to stream");
     let mut out = Array::<f64, _>::zeros(blocks.raw_dim());
     blocks.cumprod_axis_into(Axis(1), &mut out).unwrap();
@@ -963,7 +969,7 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
     }
 
     let rows = (2 << 20) / 5 + 1;
-    let a = Array::from_shape_fn((rows, 5), |(i, j)| value(i, j));
+    let a = Array::from_shape_fn((rows, 5), |(i, j)| short_value(i, j));
     let mut big = Array2::<f64>::from_elem((rows + 2, 5), -3.0);
     a.cumprod_axis_into(Axis(0), &mut big.slice_mut(s![1..rows + 1, ..]))
         .unwrap();
@@ -980,7 +986,7 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
 
     // With an initial value: each lane from its seed, the initial value
     // times the first element; and continuing from a carry.
-    let a = Array::from_shape_fn(((2 << 20) / 6 + 1, 6), |(i, j)| value(i, j));
+    let a = short_rows(6);
     let mut seeded = a.clone();
     seeded.row_mut(0).mapv_inplace(|x| 1.25 * x);
     let mut out = Array2::<f64>::zeros(a.dim());
@@ -997,7 +1003,7 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
         .unwrap();
     assert!(same_bits(&out, &reference(seeded.view(), Axis(0))), "carry");
 
-    let mut pairs = Array::from_shape_fn((1 << 20, 2), |(i, j)| value(i, j));
+    let mut pairs = Array::from_shape_fn((1 << 20, 2), |(i, j)| short_value(i, j));
     for i in (0..pairs.nrows()).step_by(101) {
         pairs[[i, i % 2]] = f64::NAN;
     }
@@ -1023,7 +1029,7 @@ fn rows_of_two_to_eight_match_the_reference_loop() {
         "i32 into i64"
     );
 
-    let a = Array::from_shape_fn(((4 << 20) / 7 + 1, 7), |(i, j)| value(i, j) as f32);
+    let a = Array::from_shape_fn(((4 << 20) / 7 + 1, 7), |(i, j)| short_value(i, j) as f32);
     let mut out = Array2::<f32>::zeros(a.dim());
     a.cumprod_axis_into(Axis(0), &mut out).unwrap();
     let expected = reference(a.view(), Axis(0));
