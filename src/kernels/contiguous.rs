@@ -1371,9 +1371,10 @@ pub(super) fn streams_short<B>(len: usize) -> bool {
 }
 
 /// The scan of the contiguous lanes of `n` elements of `src` into `dst` (of
-/// the same length), each from its first product `seed(x, y)`, given the
-/// lane's first input element `x` and the lane's first element `y` in `dst`
-/// (a seed already written there, for a carry), if `n` is 2 to 8
+/// the same length), from the first element of every lane, or from the last
+/// if `reverse`: each lane from its first product `seed(x, y)`, given that
+/// end's input element `x` and the element `y` at that end in `dst` (a seed
+/// already written there, for a carry), if `n` is 2 to 8
 /// ([`lanes_fixed_seeded`]); else does nothing and returns false.
 pub(crate) fn seeded_short_lanes<A, B, F, S>(
     src: &[A],
@@ -1381,6 +1382,7 @@ pub(crate) fn seeded_short_lanes<A, B, F, S>(
     n: usize,
     conv: &F,
     seed: &S,
+    reverse: bool,
 ) -> bool
 where
     B: Clone + Mul<Output = B>,
@@ -1390,12 +1392,18 @@ where
     if !tiled::<B>() {
         return false;
     }
+    let streamed = streams_short::<B>(dst.len());
     macro_rules! fixed {
         ($($width:literal)*) => {
-            match n {
-                $($width => lanes_fixed_seeded::<A, B, F, S, $width>(
-                    src, dst, conv, seed, streams_short::<B>(dst.len()),
-                ),)*
+            match (n, reverse) {
+                $(
+                    ($width, false) => lanes_fixed_seeded::<A, B, F, S, $width, false>(
+                        src, dst, conv, seed, streamed,
+                    ),
+                    ($width, true) => lanes_fixed_seeded::<A, B, F, S, $width, true>(
+                        src, dst, conv, seed, streamed,
+                    ),
+                )*
                 _ => return false,
             }
         };
@@ -1404,18 +1412,23 @@ where
     true
 }
 
-/// [`seeded_short_lanes`] of lanes of `N`: as many whole lanes as fit
-/// [`ROWS_BUFFER`] scanned from their seeds into a buffer on the stack, in a
-/// loop of a length known when it is compiled, and the buffer streamed out
-/// if `streamed` (a large output, [`streams_short`]), else copied. Measured
-/// (64 MiB of `f64` lanes of 2 to 8 with `initial`, time / a copy, the
-/// seeds included): the seeds written first, each lane then scanned from its
-/// seed in the output, one lane at a time, 3.1x-4.0x; so, 2.3x-2.7x; with
-/// the seeds taken here ([`short_lanes_from_value`](super::short_lanes_from_value)),
-/// 1.1x-1.25x. Kept out of line, so that its buffer is on the stack only
+/// [`seeded_short_lanes`] of lanes of `N`, from their ends if `REV`: as many
+/// whole lanes as fit [`ROWS_BUFFER`] scanned from their seeds into a buffer
+/// on the stack, in a loop of a length known when it is compiled, and the
+/// buffer streamed out if `streamed` (a large output, [`streams_short`]),
+/// else copied. Measured (64 MiB, time / a copy, paired runs into the same
+/// output): with `initial`, `f64` lanes of 2 to 8 took 3.1x-4.0x with the
+/// seeds written first and each lane then scanned from its seed in the
+/// output, one lane at a time; 2.3x-2.7x so; 1.1x-1.25x with the seeds
+/// taken here ([`short_lanes_from_value`](super::short_lanes_from_value)).
+/// In reverse, against a lane at a time with ordinary stores: `i64` lanes
+/// of 2 to 8 1.18x-1.45x -> 0.98x-1.16x, `f64` 1.16x-1.35x -> 1.06x-1.21x,
+/// `i32` 1.55x-1.97x -> 0.95x-1.26x; lanes of 9 to 15, in a loop of a length
+/// known at run time, gained little (0.9x-1.0x the time) and keep the lane
+/// at a time. Kept out of line, so that its buffer is on the stack only
 /// while it runs.
 #[inline(never)]
-fn lanes_fixed_seeded<A, B, F, S, const N: usize>(
+pub(super) fn lanes_fixed_seeded<A, B, F, S, const N: usize, const REV: bool>(
     src: &[A],
     dst: &mut [B],
     conv: &F,
@@ -1439,11 +1452,20 @@ fn lanes_fixed_seeded<A, B, F, S, const N: usize>(
             .zip(xs.chunks_exact(N))
             .zip(ys.chunks_exact(N))
         {
-            let mut carry = seed(&x[0], &y[0]);
-            b[0].clone_from(&carry);
-            for k in 1..N {
-                carry = carry * conv(&x[k]);
-                b[k].clone_from(&carry);
+            if REV {
+                let mut carry = seed(&x[N - 1], &y[N - 1]);
+                b[N - 1].clone_from(&carry);
+                for k in (0..N - 1).rev() {
+                    carry = conv(&x[k]) * carry;
+                    b[k].clone_from(&carry);
+                }
+            } else {
+                let mut carry = seed(&x[0], &y[0]);
+                b[0].clone_from(&carry);
+                for k in 1..N {
+                    carry = carry * conv(&x[k]);
+                    b[k].clone_from(&carry);
+                }
             }
         }
         if streamed {
@@ -1898,24 +1920,24 @@ mod tests {
                 let what = format!("N={N} lanes={lanes} streamed={streamed}");
                 let mut out = before.clone();
                 let seed = |x: &Affine<0>, _: &Affine<0>| x.clone();
-                lanes_fixed_seeded::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                lanes_fixed_seeded::<_, _, _, _, N, false>(&x, &mut out, &conv, &seed, streamed);
                 assert_eq!(out, reference(&x, lanes, N, 1), "{what}");
 
                 let mut out = before.clone();
                 let seed = |_: &Affine<0>, y: &Affine<0>| y.clone();
-                lanes_fixed_seeded::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                lanes_fixed_seeded::<_, _, _, _, N, false>(&x, &mut out, &conv, &seed, streamed);
                 assert_eq!(out, firsts(&|i| before[i].clone()), "seeded {what}");
 
                 let mut out = before.clone();
                 let seed = |x: &Affine<0>, _: &Affine<0>| c.clone() * x.clone();
-                lanes_fixed_seeded::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                lanes_fixed_seeded::<_, _, _, _, N, false>(&x, &mut out, &conv, &seed, streamed);
                 assert_eq!(out, firsts(&|i| c.clone() * x[i].clone()), "initial {what}");
             }
 
             let ints: Vec<i64> = (0..len).map(|i| [1, -1, 3, 1, -1][i % 5]).collect();
             let mut shifted = vec![7_i64; len + 1];
             let seed = |x: &i64, _: &i64| *x;
-            lanes_fixed_seeded::<_, _, _, _, N>(
+            lanes_fixed_seeded::<_, _, _, _, N, false>(
                 &ints,
                 &mut shifted[1..],
                 &|a: &i64| *a,

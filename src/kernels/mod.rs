@@ -542,7 +542,14 @@ pub(crate) fn axis_into_continue<A, B, D>(
     }
     if let Some((values, out, (outer, n, inner))) = same_order_slices(&src, &mut dst, axis) {
         if inner == 1
-            && contiguous::seeded_short_lanes(values, out, n, &conv, &|_: &A, y: &B| y.clone())
+            && contiguous::seeded_short_lanes(
+                values,
+                out,
+                n,
+                &conv,
+                &|_: &A, y: &B| y.clone(),
+                false,
+            )
         {
             return;
         }
@@ -591,13 +598,14 @@ where
     let Some((values, out, (_, n, 1))) = same_order_slices(&src, &mut dst, axis) else {
         return false;
     };
-    if reverse {
-        let seed = |x: &A, _: &B| conv(x) * c.clone();
-        reverse::seeded_short_lanes_rev(values, out, n, &conv, &seed)
-    } else {
-        let seed = |x: &A, _: &B| c.clone() * conv(x);
-        contiguous::seeded_short_lanes(values, out, n, &conv, &seed)
-    }
+    let seed = |x: &A, _: &B| {
+        if reverse {
+            conv(x) * c.clone()
+        } else {
+            c.clone() * conv(x)
+        }
+    };
+    contiguous::seeded_short_lanes(values, out, n, &conv, &seed, reverse)
 }
 
 /// Replaces `a` by its cumulative product along `axis`.

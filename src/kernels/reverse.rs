@@ -27,8 +27,8 @@ use core::ops::{Mul, Range};
 use ndarray::{ArrayView, ArrayViewMut, ArrayViewMut1, Axis, Dimension, Slice};
 
 use super::contiguous::{
-    four_at_a_time, lanes_of, piece_len, streams_short, tiled, warm, Four, GROUP, ROWS_BUFFER,
-    SHORT_LANE, TILE,
+    four_at_a_time, lanes_of, piece_len, seeded_short_lanes, streams_short, tiled, warm, Four,
+    GROUP, ROWS_BUFFER, SHORT_LANE, TILE,
 };
 use super::{block_shape, memory_order};
 
@@ -277,7 +277,7 @@ fn block_into<A, B, F>(
         // The seed of a lane: its last input element, or the product already
         // at its end in `dst`.
         let seed = |x: &A, y: &B| if seeded { y.clone() } else { conv(x) };
-        if seeded_short_lanes_rev(&src[..len], &mut dst[..len], n, conv, &seed) {
+        if seeded_short_lanes(&src[..len], &mut dst[..len], n, conv, &seed, true) {
             return;
         }
     }
@@ -447,94 +447,6 @@ where
     super::memory::stream_fence();
 }
 
-/// The reverse scan of the contiguous lanes of `n` elements of `src` into
-/// `dst` (of the same length), each from its last product `seed(x, y)`,
-/// given the lane's last input element `x` and the lane's last element `y`
-/// in `dst` (a seed already written there, for a carry), if `n` is 2 to 8
-/// ([`lanes_fixed_streamed_rev`]); else does nothing and returns false.
-pub(crate) fn seeded_short_lanes_rev<A, B, F, S>(
-    src: &[A],
-    dst: &mut [B],
-    n: usize,
-    conv: &F,
-    seed: &S,
-) -> bool
-where
-    B: Clone + Mul<Output = B>,
-    F: Fn(&A) -> B,
-    S: Fn(&A, &B) -> B,
-{
-    if !tiled::<B>() {
-        return false;
-    }
-    macro_rules! fixed {
-        ($($width:literal)*) => {
-            match n {
-                $($width => lanes_fixed_streamed_rev::<A, B, F, S, $width>(
-                    src, dst, conv, seed, streams_short::<B>(dst.len()),
-                ),)*
-                _ => return false,
-            }
-        };
-    }
-    fixed!(2 3 4 5 6 7 8);
-    true
-}
-
-/// [`seeded_short_lanes_rev`] of lanes of `N`: as many whole lanes as fit
-/// [`ROWS_BUFFER`] are scanned from their ends into a buffer on the stack,
-/// in a loop of a length known when it is compiled, and the buffer streamed
-/// out if `streamed` (a large output,
-/// [`streams_short`](super::contiguous::streams_short)), else copied. Measured (64 MiB, time / a copy, paired runs into the same
-/// output), against a lane at a time with ordinary stores: `i64` lanes of 2
-/// to 8 1.18x-1.45x -> 0.98x-1.16x, `f64` 1.16x-1.35x -> 1.06x-1.21x, `i32`
-/// 1.55x-1.97x -> 0.95x-1.26x. Lanes of 9 to 15, in a loop of a length known
-/// at run time, gained little (0.9x-1.0x the time) and keep the lane at a
-/// time. Kept out of line, so that its buffer is on the stack only while it
-/// runs.
-#[inline(never)]
-fn lanes_fixed_streamed_rev<A, B, F, S, const N: usize>(
-    src: &[A],
-    dst: &mut [B],
-    conv: &F,
-    seed: &S,
-    streamed: bool,
-) where
-    B: Clone + Mul<Output = B>,
-    F: Fn(&A) -> B,
-    S: Fn(&A, &B) -> B,
-{
-    let Some(first) = dst.first() else {
-        return;
-    };
-    let mut buffer: [B; ROWS_BUFFER] = core::array::from_fn(|_| first.clone());
-    // Whole lanes.
-    let chunk = ROWS_BUFFER / N * N;
-    for (xs, ys) in src.chunks(chunk).zip(dst.chunks_mut(chunk)) {
-        let buf = &mut buffer[..xs.len()];
-        for ((b, x), y) in buf
-            .chunks_exact_mut(N)
-            .zip(xs.chunks_exact(N))
-            .zip(ys.chunks_exact(N))
-        {
-            let mut carry = seed(&x[N - 1], &y[N - 1]);
-            b[N - 1].clone_from(&carry);
-            for k in (0..N - 1).rev() {
-                carry = conv(&x[k]) * carry;
-                b[k].clone_from(&carry);
-            }
-        }
-        if streamed {
-            super::memory::stream_copy(buf, ys);
-        } else {
-            ys.clone_from_slice(buf);
-        }
-    }
-    if streamed {
-        super::memory::stream_fence();
-    }
-}
-
 /// [`block_into`] for rows of `W` elements (2 to 8), blocks of `n` rows: the
 /// running products of a block are kept in registers from one row to the one
 /// before it, instead of read back from the row just written, a round trip
@@ -650,6 +562,7 @@ mod tests {
     use alloc::vec;
     use alloc::vec::Vec;
 
+    use super::super::contiguous::lanes_fixed_seeded;
     use super::super::test_support::{buffered_rows_cases, input, Affine};
     use super::*;
 
@@ -717,7 +630,7 @@ mod tests {
         }
     }
 
-    /// [`lanes_fixed_streamed_rev`] of lanes of `N`, as many lanes as end a
+    /// [`lanes_fixed_seeded`] in reverse, of lanes of `N`, as many lanes as end a
     /// buffer early, exactly and late (one case under Miri), streamed and
     /// copied, each lane from its last input element, from a seed already in
     /// the output and from an initial value: `Affine` products, which tell
@@ -758,24 +671,24 @@ mod tests {
                 let what = format!("N={N} lanes={lanes} streamed={streamed}");
                 let mut out = before.clone();
                 let seed = |x: &Affine<0>, _: &Affine<0>| x.clone();
-                lanes_fixed_streamed_rev::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                lanes_fixed_seeded::<_, _, _, _, N, true>(&x, &mut out, &conv, &seed, streamed);
                 assert_eq!(out, reference(&x, lanes, N, 1), "{what}");
 
                 let mut out = before.clone();
                 let seed = |_: &Affine<0>, y: &Affine<0>| y.clone();
-                lanes_fixed_streamed_rev::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                lanes_fixed_seeded::<_, _, _, _, N, true>(&x, &mut out, &conv, &seed, streamed);
                 assert_eq!(out, lasts(&|i| before[i].clone()), "seeded {what}");
 
                 let mut out = before.clone();
                 let seed = |x: &Affine<0>, _: &Affine<0>| x.clone() * c.clone();
-                lanes_fixed_streamed_rev::<_, _, _, _, N>(&x, &mut out, &conv, &seed, streamed);
+                lanes_fixed_seeded::<_, _, _, _, N, true>(&x, &mut out, &conv, &seed, streamed);
                 assert_eq!(out, lasts(&|i| x[i].clone() * c.clone()), "initial {what}");
             }
 
             let ints: Vec<i64> = (0..len).map(|i| [1, -1, 3, 1, -1][i % 5]).collect();
             let mut shifted = vec![7_i64; len + 1];
             let seed = |x: &i64, _: &i64| *x;
-            lanes_fixed_streamed_rev::<_, _, _, _, N>(
+            lanes_fixed_seeded::<_, _, _, _, N, true>(
                 &ints,
                 &mut shifted[1..],
                 &|a: &i64| *a,
