@@ -263,8 +263,8 @@
 //! `madvise` call, and the streaming stores with which the `_into` methods
 //! write outputs of 16 MiB or more on x86-64, with the SSE2 multiplications
 //! of `f64` lanes and rows (and of `Scaled<f64>` rows) whose results they
-//! stream (see Performance), the prefetch hints of the transposition behind
-//! `axis=None` over F order, and the AVX-512 kernels below (which Miri cannot
+//! stream (see Performance), the prefetch hints and the AVX2 register
+//! transposition behind `axis=None` over F order, and the AVX-512 kernels below (which Miri cannot
 //! run: under Miri, and on processors without AVX-512, the portable loops
 //! run, and the unit tests compare both with the plain loop where both can).
 //!
@@ -274,7 +274,11 @@
 //! x86-64 processor with AVX-512 F and DQ, detected at run time, the rows of
 //! `i64` and `u64` scans along a slow axis are multiplied eight to a
 //! register (`vpmullq`), and those of large `i64` outputs streamed from it;
-//! elsewhere, one at a time, as baseline x86-64 does.
+//! elsewhere, one at a time, as baseline x86-64 does. With AVX2 (detected
+//! at run time with `std`), the masked and segmented tiles of large `f64`
+//! outputs apply their flags as blends, and `axis=None` over F order with
+//! output rows of more than 4,096 8-byte elements is transposed four by
+//! four in registers.
 //! The results are the same, and so are the panics on overflow where
 //! overflow checks are on: a group of products that could overflow is
 //! multiplied one at a time.

@@ -377,6 +377,50 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
     ));
 }
 
+/// `cumprod_flat_into` of a 16 MiB array in F order whose output rows are
+/// longer than 4,096 elements and whose columns are at least a page long:
+/// transposed whole (read a run of whole columns at a time), then scanned.
+/// 512 x 4104 leaves columns past the last run of 32 and 4104 is even, so
+/// the rows of the output are 16-byte aligned in a vector (streaming
+/// stores) and not in a view one element past the start of a larger one
+/// (plain stores); f64 bit for bit, and i64.
+#[test]
+fn long_flat_rows_over_f_order_match_the_reference_loop() {
+    const TALL: usize = 512;
+    const WIDE: usize = 4104;
+    let values: Vec<f64> = (0..TALL * WIDE)
+        .map(|m| 1.0 + ((m * 37 % 23) as f64 - 11.0) * 1.0e-6)
+        .collect();
+    let f = Array2::from_shape_vec((TALL, WIDE).f(), values).unwrap();
+    let mut expected: Vec<f64> = Vec::with_capacity(f.len());
+    for &x in f.iter() {
+        expected.push(expected.last().map_or(x, |&p| p * x));
+    }
+    let same = |out: ArrayView1<'_, f64>| {
+        out.iter()
+            .zip(&expected)
+            .position(|(x, y)| x.to_bits() != y.to_bits())
+    };
+    let mut out = Array1::<f64>::zeros(f.len());
+    f.cumprod_flat_into(&mut out).unwrap();
+    assert_eq!(same(out.view()), None, "into a vector");
+    let len = f.len();
+    let mut larger = Array1::<f64>::from_elem(len + 2, 7.5);
+    f.cumprod_flat_into(&mut larger.slice_mut(s![1..len + 1]))
+        .unwrap();
+    assert_eq!(same(larger.slice(s![1..len + 1])), None, "into a view");
+    assert_eq!((larger[0], larger[len + 1]), (7.5, 7.5));
+
+    let signs = f.mapv(|x| if x < 1.0 { -1_i64 } else { 1 });
+    let mut expected: Vec<i64> = Vec::with_capacity(len);
+    for &x in signs.iter() {
+        expected.push(expected.last().map_or(x, |&p| p * x));
+    }
+    let mut out = Array1::<i64>::zeros(len);
+    signs.cumprod_flat_into(&mut out).unwrap();
+    assert!(out.iter().eq(expected.iter()), "i64");
+}
+
 /// `cumprod_flat_into` of 16 MiB arrays in F order, whose logical order is a
 /// transposition of memory order: output rows of 1,024 and 2,048 elements
 /// (staged a band at a time and streamed out), and a 3-D array and four long
