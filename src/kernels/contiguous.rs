@@ -612,11 +612,15 @@ impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O>
         // then multiplied, 1.6x; 16 one piece ahead, 1.25x).
         let (conv, one) = (&self.conv, &self.one);
         let (src, mask) = (&self.src[base..base + n], &self.mask[base..base + n]);
-        let dst = &mut self.dst[base..base + n];
         let put = |y: &mut [B], at: usize| {
             let (x, m) = (&src[at..at + y.len()], &mask[at..at + y.len()]);
             masked_factors(conv, one, x, m, y);
         };
+        let streams = n >= 2 * PIECE && streams_short::<B>(self.dst.len());
+        let dst = &mut self.dst[base..base + n];
+        if streams {
+            return masked_lane_streamed(dst, put);
+        }
         let mut staged = PIECE.min(n);
         put(&mut dst[..staged], 0);
         let mut carry = dst[0].clone();
@@ -635,6 +639,54 @@ impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O>
             at = end;
         }
     }
+}
+
+/// [`MaskedInto::scan_lane`] of a lane of at least two pieces of a large
+/// output ([`streams_short`]), whose factors `put(piece, at)` writes into
+/// `piece` (those of positions `at..at + piece.len()`): the factors of a
+/// [`PIECE`] selected into a buffer in cache, one piece ahead of the chain,
+/// which streams the products from its registers
+/// ([`memory::stream_scan`]). The output is then written once, without
+/// first being read, as the plain scan writes it. Measured (one lane of 8 Mi,
+/// one element in seven masked out at random, time / a copy, paired runs):
+/// staged in the output, `f64` 1.4x-1.6x and `i64` 1.4x-1.7x; so, 1.1x-1.4x
+/// and 1.15x-1.55x.
+fn masked_lane_streamed<B: Clone + Mul<Output = B>>(dst: &mut [B], put: impl Fn(&mut [B], usize)) {
+    let n = dst.len();
+    // The first element, and the second where the rest would not start on
+    // 16 bytes, written as they are.
+    let lead = if (dst[1..].as_ptr() as usize) % 16 == 0 {
+        1
+    } else {
+        2
+    };
+    put(&mut dst[..lead], 0);
+    let mut carry = dst[0].clone();
+    if lead == 2 {
+        carry = carry * dst[1].clone();
+        dst[1].clone_from(&carry);
+    }
+    let mut buffers: [[B; PIECE]; 2] =
+        core::array::from_fn(|_| core::array::from_fn(|_| carry.clone()));
+    let [mut current, mut ahead] = buffers.each_mut();
+    let (mut at, mut len) = (lead, PIECE.min(n - lead));
+    put(&mut current[..len], at);
+    while at < n {
+        let next = at + len;
+        let next_len = PIECE.min(n - next);
+        put(&mut ahead[..next_len], next);
+        let out = &mut dst[at..next];
+        if !memory::stream_scan(&mut carry, &current[..len], out) {
+            // The last piece, of an odd length.
+            for (y, factor) in out.iter_mut().zip(&current[..len]) {
+                carry = carry.clone() * factor.clone();
+                y.clone_from(&carry);
+            }
+        }
+        core::mem::swap(&mut current, &mut ahead);
+        (at, len) = (next, next_len);
+    }
+    memory::stream_fence();
 }
 
 /// The output is a slice; the input comes from an iterator in the output's

@@ -327,9 +327,12 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
             Array2::from_shape_fn(a.dim(), |(i, j)| (i * 11 + j) % 13 == 4),
         )
     };
-    // One lane of 2 Mi (not streamed: the kernels of segmented scans, or the
-    // plain kernels for a mask alone).
-    let column = Array::from_shape_fn((1 << 21, 1), |(i, _)| 1.0 + ((i * 5) % 23) as f64 * 0.013);
+    // One lane of 2 Mi and a few, not a whole number of chunks: a mask alone
+    // staged and multiplied a chunk at a time in cache and streamed out;
+    // segments through the kernels of segmented scans.
+    let column = Array::from_shape_fn(((1 << 21) + 77, 1), |(i, _)| {
+        1.0 + ((i * 5) % 23) as f64 * 0.013
+    });
     for (a, axis) in [
         (&wide, Axis(0)),
         (&wide, Axis(1)),
@@ -364,6 +367,34 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
             );
         }
     }
+    // The masked long lane of i64, and of f64 into a view one element past
+    // the start of a larger array (not aligned to 16 bytes).
+    let (mask, _) = flags(&column);
+    let signs = column.mapv(|x| if x < 1.1 { -1_i64 } else { 1 });
+    let mut out = Array2::<i64>::zeros(signs.dim());
+    signs
+        .cumprod_with_into(Cumprod::along(Axis(0)).mask(&mask), &mut out)
+        .unwrap();
+    let mut product = 1;
+    for ((y, &x), &m) in out.iter().zip(&signs).zip(&mask) {
+        product *= if m { x } else { 1 };
+        assert_eq!(*y, product);
+    }
+    let len = column.len();
+    let mut larger = Array2::<f64>::from_elem((len + 2, 1), 7.5);
+    column
+        .cumprod_with_into(
+            Cumprod::along(Axis(0)).mask(&mask),
+            &mut larger.slice_mut(s![1..len + 1, ..]),
+        )
+        .unwrap();
+    let expected = flagged_reference(column.view(), Axis(0), Some(&mask), None);
+    assert!(same_bits(
+        &larger.slice(s![1..len + 1, ..]).to_owned(),
+        &expected
+    ));
+    assert_eq!((larger[[0, 0]], larger[[len + 1, 0]]), (7.5, 7.5));
+
     // Flags that broadcast: one row of starts for every row of the array.
     let a = &wide;
     let every = Array::from_shape_fn(COLS, |j| j % 5 == 1);
