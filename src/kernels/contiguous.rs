@@ -616,49 +616,42 @@ impl<A, B, F: Fn(&A) -> B, O: Fn() -> B> Stage<B> for MaskedInto<'_, A, B, F, O>
             let (x, m) = (&src[at..at + y.len()], &mask[at..at + y.len()]);
             masked_factors(conv, one, x, m, y);
         };
-        let streams = n >= 2 * PIECE && streams_short::<B>(self.dst.len());
+        let stream = streams_short::<B>(self.dst.len());
         let dst = &mut self.dst[base..base + n];
-        if streams {
-            return masked_lane_streamed(dst, put);
+        if n < 2 * PIECE {
+            put(dst, 0);
+            scan_run(dst, 0..n);
+            return;
         }
-        let mut staged = PIECE.min(n);
-        put(&mut dst[..staged], 0);
-        let mut carry = dst[0].clone();
-        let mut at = 1;
-        while at < n {
-            // Positions `at..end` are staged; stage the next piece, then
-            // multiply these.
-            let end = staged;
-            staged = n.min(end + PIECE);
-            let (done, ahead) = dst.split_at_mut(end);
-            put(&mut ahead[..staged - end], end);
-            for y in &mut done[at..] {
-                carry = carry * y.clone();
-                y.clone_from(&carry);
-            }
-            at = end;
-        }
+        masked_lane(dst, put, stream);
     }
 }
 
-/// [`MaskedInto::scan_lane`] of a lane of at least two pieces of a large
-/// output ([`streams_short`]), whose factors `put(piece, at)` writes into
-/// `piece` (those of positions `at..at + piece.len()`): the factors of a
-/// [`PIECE`] selected into a buffer in cache, one piece ahead of the chain,
-/// which streams the products from its registers
-/// ([`memory::stream_scan`]). The output is then written once, without
-/// first being read, as the plain scan writes it. Measured (one lane of 8 Mi,
-/// one element in seven masked out at random, time / a copy, paired runs):
-/// staged in the output, `f64` 1.4x-1.6x and `i64` 1.4x-1.7x; so, 1.1x-1.4x
-/// and 1.15x-1.55x.
-fn masked_lane_streamed<B: Clone + Mul<Output = B>>(dst: &mut [B], put: impl Fn(&mut [B], usize)) {
+/// [`MaskedInto::scan_lane`] of a lane of at least two pieces, whose
+/// factors `put(piece, at)` writes into `piece` (those of the positions
+/// from `at` on): the factors of a [`PIECE`] selected into a buffer in
+/// cache, one piece ahead of the chain, which writes the products to `dst`.
+/// Where `stream` (a large output, [`streams_short`]) they are streamed from
+/// the registers that hold them ([`memory::stream_scan`]), so that the
+/// output is written once without first being read, as the plain scan
+/// writes it. Measured (one lane, one element in seven masked out at random,
+/// time / a copy, paired runs): 8 Mi elements, the factors staged in the
+/// output, `f64` 1.4x-1.6x and `i64` 1.4x-1.7x, streamed from the buffer
+/// 1.1x-1.4x and 1.15x-1.55x; 64 Ki and 1 Mi elements, written with
+/// ordinary stores, the buffer took 0.9x-1.0x the time of staging in the
+/// output.
+fn masked_lane<B: Clone + Mul<Output = B>>(
+    dst: &mut [B],
+    put: impl Fn(&mut [B], usize),
+    stream: bool,
+) {
     let n = dst.len();
-    // The first element, and the second where the rest would not start on
-    // 16 bytes, written as they are.
-    let lead = if (dst[1..].as_ptr() as usize) % 16 == 0 {
-        1
-    } else {
+    // The first element, and where the rest is streamed but would not
+    // start on 16 bytes the second, written as they are.
+    let lead = if stream && (dst[1..].as_ptr() as usize) % 16 != 0 {
         2
+    } else {
+        1
     };
     put(&mut dst[..lead], 0);
     let mut carry = dst[0].clone();
@@ -676,8 +669,9 @@ fn masked_lane_streamed<B: Clone + Mul<Output = B>>(dst: &mut [B], put: impl Fn(
         let next_len = PIECE.min(n - next);
         put(&mut ahead[..next_len], next);
         let out = &mut dst[at..next];
-        if !memory::stream_scan(&mut carry, &current[..len], out) {
-            // The last piece, of an odd length.
+        // Streamed unless the piece is the last, of an odd length, or the
+        // type is not one `stream_scan` takes.
+        if !(stream && memory::stream_scan(&mut carry, &current[..len], out)) {
             for (y, factor) in out.iter_mut().zip(&current[..len]) {
                 carry = carry.clone() * factor.clone();
                 y.clone_from(&carry);
@@ -686,7 +680,9 @@ fn masked_lane_streamed<B: Clone + Mul<Output = B>>(dst: &mut [B], put: impl Fn(
         core::mem::swap(&mut current, &mut ahead);
         (at, len) = (next, next_len);
     }
-    memory::stream_fence();
+    if stream {
+        memory::stream_fence();
+    }
 }
 
 /// The output is a slice; the input comes from an iterator in the output's
