@@ -995,6 +995,27 @@ where
     B: Clone + Mul<Output = B>,
     F: Fn(&A) -> B,
 {
+    groups_through_cache_with(src, dst, n, conv, |group| {
+        scan_group::<B, GROUP>(group, n, false);
+    });
+}
+
+/// [`groups_through_cache`] with the scan of a group in the buffer,
+/// `scan(group)`, given: the scan of each of its lanes, from the first
+/// element or (the reverse scan's) from the last. `src` holds whole groups
+/// of [`GROUP`] lanes of `n` elements, of at most [`CACHED_GROUP`] elements
+/// together.
+#[inline(always)]
+pub(super) fn groups_through_cache_with<A, B, F>(
+    src: &[A],
+    dst: &mut [B],
+    n: usize,
+    conv: &F,
+    scan: impl Fn(&mut [B]),
+) where
+    B: Clone + Mul<Output = B>,
+    F: Fn(&A) -> B,
+{
     let group = GROUP * n;
     let Some(first) = src.first() else {
         return;
@@ -1008,7 +1029,7 @@ where
         for (b, x) in buffer.iter_mut().zip(x) {
             *b = conv(x);
         }
-        scan_group::<B, GROUP>(buffer, n, false);
+        scan(buffer);
         memory::stream_copy(buffer, y);
     }
     memory::stream_fence();

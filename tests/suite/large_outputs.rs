@@ -224,7 +224,8 @@ fn large_reverse_scans_match_the_reference_loop() {
         .unwrap();
     assert!(same_bits(&out, &reverse_reference(odd.view(), Axis(1))));
     // Short lanes: 64 f64 (whole cache lines), 40 i64 (five lines and a
-    // half), each group asking for the next one's input.
+    // half, one lane after the last group of four), each group scanned in a
+    // buffer in cache and asking for the next one's input first.
     let short = Array::from_shape_fn((32768, 64), |(i, j)| {
         1.0 + ((i * 5 + j * 3) % 29) as f64 * 0.021
     });
@@ -239,6 +240,18 @@ fn large_reverse_scans_match_the_reference_loop() {
         .cumprod_with_into(Cumprod::along(Axis(1)).reverse(), &mut out)
         .unwrap();
     assert_eq!(out, reverse_reference(short.view(), Axis(1)));
+    // f32 lanes of 33 (132 bytes), three after the last group of four.
+    let short = Array::from_shape_fn((127_103, 33), |(i, j)| {
+        1.0 + ((i * 7 + j * 5) % 23) as f32 * 0.013
+    });
+    let mut out = Array2::<f32>::zeros(short.raw_dim());
+    short
+        .cumprod_with_into(Cumprod::along(Axis(1)).reverse(), &mut out)
+        .unwrap();
+    assert!(
+        out == reverse_reference(short.view(), Axis(1)),
+        "f32 lanes of 33"
+    );
     // i64 rows and lanes, u64 lanes of 1,025.
     let a = Array::from_shape_fn((ROWS, COLS), |(i, j)| {
         [2i64, -1, 1, 1, 0, 1, 1][(i * 3 + j) % 7] + (i % 600 == 0) as i64
