@@ -16,11 +16,12 @@
 //! - **Kernels chosen at run time**: with AVX-512 F and DQ, rows of 64-bit
 //!   integers multiplied eight to a register; with AVX2, the flagged tiles of
 //!   `f64` ([`stream_flagged_tiles`]) and the transposition of 8-byte
-//!   elements, four by four in registers ([`stream_transpose`]). Each is a `#[target_feature]` function
-//!   called only after the processor was asked (once; the standard library
-//!   keeps the answer), beside the portable kernel it stands in for. The
-//!   tests can switch AVX2 off on their thread (`without_avx2`), so that the
-//!   same tests run both on a processor that has it.
+//!   elements, four by four in registers ([`stream_transpose`]). Each is a
+//!   `#[target_feature]` function called only after the processor was asked
+//!   (once; the standard library keeps the answer), beside the portable
+//!   kernel it stands in for. The tests can switch AVX2 off on their thread
+//!   (`without_avx2`), so that the same tests run both on a processor that
+//!   has it.
 //!
 //! ## Huge pages
 //!
