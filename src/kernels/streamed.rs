@@ -828,9 +828,37 @@ where
 }
 
 /// `products[j] = one()` where `starts[j]`: the running products that
-/// [`Flagged::stream_times`] multiplies, reset where a segment starts.
+/// [`Flagged::stream_times`] multiplies, reset where a segment starts. The
+/// flags are read eight at a time, as one word: a word of no starts leaves
+/// its products, a word of starts only resets all eight, and only a word of
+/// both looks at each flag. Segments in rows mostly start at whole rows (a
+/// new day, a new file), and a branch per flag, well predicted, still cost
+/// a cycle per element (64 MiB f64, time / a copy, paired runs: a start at
+/// every row of 1,024 x 8,192 1.18x-1.39x -> 1.04x-1.21x, at every eighth of
+/// 8,192 x 1,024 1.17x-1.21x -> 1.06x-1.10x, at every row of 64 x 131,072
+/// 1.21x -> 1.14x; `i64`, bound by its multiplications, unchanged).
 #[inline(never)]
 fn restart<B, O: Fn() -> B>(products: &mut [B], starts: &[bool], one: &O) {
+    let starts = &starts[..products.len()];
+    let mut products = products.chunks_exact_mut(8);
+    let mut flags = starts.chunks_exact(8);
+    for (p, s) in (&mut products).zip(&mut flags) {
+        let word = u64::from_ne_bytes(core::array::from_fn(|i| u8::from(s[i])));
+        if word == 0 {
+            continue;
+        }
+        if word == u64::from_ne_bytes([1; 8]) {
+            p.iter_mut().for_each(|p| *p = one());
+            continue;
+        }
+        restart_each(p, s, one);
+    }
+    restart_each(products.into_remainder(), flags.remainder(), one);
+}
+
+/// [`restart`] a flag at a time.
+#[inline(always)]
+fn restart_each<B, O: Fn() -> B>(products: &mut [B], starts: &[bool], one: &O) {
     for (p, &s) in products.iter_mut().zip(starts) {
         if s {
             *p = one();
@@ -1965,6 +1993,32 @@ mod tests {
         assert!(!applies_rev::<f64>(3, big / 3 + 1, 1));
         assert!(!applies_rev::<f32>(1, big / 1024, 1024));
         assert!(!applies_rev::<f64>(1, 16, 1024));
+    }
+
+    /// [`restart`] against its definition: no starts, starts only, and
+    /// both, in words of eight and in the elements after the last word.
+    #[test]
+    fn restart_resets_the_products_where_a_segment_starts() {
+        for len in [0, 1, 7, 8, 9, 16, 23, 64, 70] {
+            for pattern in 0..4 {
+                let starts: Vec<bool> = (0..len)
+                    .map(|k| match pattern {
+                        0 => false,
+                        1 => true,
+                        2 => k % 5 == 2,
+                        _ => (k / 8) % 2 == 1 || k % 11 == 3,
+                    })
+                    .collect();
+                let mut products: Vec<f64> = (0..len).map(|k| 2.0 + k as f64).collect();
+                let expected: Vec<f64> = products
+                    .iter()
+                    .zip(&starts)
+                    .map(|(&p, &s)| if s { 1.0 } else { p })
+                    .collect();
+                restart(&mut products, &starts, &|| 1.0);
+                assert_eq!(products, expected, "len {len}, pattern {pattern}");
+            }
+        }
     }
 
     #[test]

@@ -337,7 +337,9 @@ fn masked_and_segmented_large_outputs_match_the_reference_loop() {
     let flags = |a: &Array2<f64>| {
         (
             Array2::from_shape_fn(a.dim(), |(i, j)| (i * 5 + j * 3) % 7 != 3),
-            Array2::from_shape_fn(a.dim(), |(i, j)| (i * 11 + j) % 13 == 4),
+            // Starts here and there, and every 97th row (or lane) starts
+            // whole, as a new day would.
+            Array2::from_shape_fn(a.dim(), |(i, j)| (i * 11 + j) % 13 == 4 || i % 97 == 5),
         )
     };
     // One lane of 2 Mi and a few, not a whole number of chunks: a mask alone
