@@ -995,10 +995,11 @@ pub(super) fn applies_rev<B>(outer: usize, n: usize, inner: usize) -> bool {
 
 /// Contiguous lanes shorter than this are scanned in reverse by the kernels
 /// of [`reverse`](super::reverse), which stage groups of short lanes in
-/// cache (groups of four lanes of at most 4 KiB, longer ones too: they scan
-/// them in a buffer on the stack and stream them out, which was faster
-/// than this kernel on lanes of 32 to 128 elements). The same as the forward scan's shortest float lanes
-/// ([`MIN_LANE_BYTES`]), for integers too: the reverse staging is slower.
+/// cache; so are longer lanes whose groups of four fit in 4 KiB, which they
+/// scan in a buffer on the stack and stream out (faster than this kernel on
+/// lanes of 32 to 128 elements). The same as the forward scan's shortest
+/// float lanes ([`MIN_LANE_BYTES`]), for integers too: the reverse staging
+/// is slower.
 /// Measured (64 MiB, time / a copy, f64 and i64,
 /// staged and streamed): lanes of 512, 1.45x-1.52x and 1.08x-1.45x; of 256,
 /// 2.0x-2.3x and 1.35x-1.9x; of 128, 1.5x-1.9x and 1.24x-1.48x; of 96,
