@@ -125,11 +125,8 @@ trait FlagSource: Copy {
     /// The flags of elements `start..start + len`.
     fn part(self, start: usize, len: usize) -> Self;
 
-    /// Whether any flag is true.
-    fn any(self) -> bool;
-
-    /// Whether every flag is true.
-    fn all(self) -> bool;
+    /// Whether any flag is true, and whether every flag is, in one pass.
+    fn any_all(self) -> (bool, bool);
 }
 
 impl FlagSource for &[bool] {
@@ -145,14 +142,28 @@ impl FlagSource for &[bool] {
         &self[start..start + len]
     }
 
+    /// Eight flags at a time, as the bytes of a word (`true` is 1), the
+    /// words of a run ORed and ANDed together: searched one at a time
+    /// (`contains`), the flags cost a cycle each where a run has no start or
+    /// only starts. Measured (time / a copy, paired runs, 1,000 segments a
+    /// lane or a start at every element of shorter lanes): one lane of 8 Mi
+    /// `f64` 1.49x-1.53x -> 1.29x-1.37x, `i64` 1.51x-1.64x -> 1.27x-1.48x;
+    /// `f64` lanes of 100 1.16x-1.44x -> 1.15x-1.24x, of 1,024 in a 4 MiB
+    /// array 1.38x-2.68x -> 0.73x-1.68x; lanes with a start in every eighth
+    /// element, where a search stops at once, 0.99x-1.01x the time.
     #[inline(always)]
-    fn any(self) -> bool {
-        self.contains(&true)
-    }
-
-    #[inline(always)]
-    fn all(self) -> bool {
-        !self.contains(&false)
+    fn any_all(self) -> (bool, bool) {
+        const ONES: u64 = u64::from_ne_bytes([1; 8]);
+        let mut words = self.chunks_exact(8);
+        let (or, and) = (&mut words).fold((0, ONES), |(or, and), w| {
+            let w = u64::from_ne_bytes(core::array::from_fn(|i| u8::from(w[i])));
+            (or | w, and & w)
+        });
+        let rest = words.remainder();
+        (
+            or != 0 || rest.contains(&true),
+            and == ONES && !rest.contains(&false),
+        )
     }
 }
 
@@ -172,13 +183,8 @@ impl<const FLAG: bool> FlagSource for Every<FLAG> {
     }
 
     #[inline(always)]
-    fn any(self) -> bool {
-        FLAG && self.0 > 0
-    }
-
-    #[inline(always)]
-    fn all(self) -> bool {
-        FLAG || self.0 == 0
+    fn any_all(self) -> (bool, bool) {
+        (FLAG && self.0 > 0, FLAG || self.0 == 0)
     }
 }
 
@@ -221,12 +227,13 @@ fn lanes<A, B, M: FlagSource, S: FlagSource>(
             let end = (base + n).min(at + RUN);
             let (s, x, y) = (starts.part(at, end - at), &src[at..end], &mut dst[at..end]);
             put(x, mask.part(at, end - at), &factor, y);
-            if !s.any() {
+            let (any, all) = s.any_all();
+            if !any {
                 for (y, x) in y.iter_mut().zip(x) {
                     carry = carry * staged::<_, _, M>(y, x, &factor);
                     y.clone_from(&carry);
                 }
-            } else if s.all() {
+            } else if all {
                 let last = y.len() - 1;
                 carry = staged::<_, _, M>(&y[last], &x[last], &factor);
                 y[last].clone_from(&carry);
@@ -452,6 +459,27 @@ mod tests {
                 let what = (outer, n, inner, mask.is_some(), starts.is_some());
                 assert_eq!(&out[..len], &expected[..], "{what:?}");
                 assert!(out[len..].iter().all(|y| *y == one()), "{what:?}");
+            }
+        }
+    }
+
+    /// [`FlagSource::any_all`] of slices against `contains`: no flags, all,
+    /// one set or one clear at every place, the same place set in every
+    /// word, and one in three, at lengths around words of eight.
+    #[test]
+    fn any_all_reads_words_as_the_flags_one_at_a_time() {
+        for len in 0..=25 {
+            let patterns: [&dyn Fn(usize) -> bool; 4] =
+                [&|_| false, &|_| true, &|k| k % 8 == 3, &|k| k % 3 == 1];
+            let mut cases: Vec<Vec<bool>> =
+                patterns.iter().map(|p| (0..len).map(p).collect()).collect();
+            for at in 0..len {
+                cases.push((0..len).map(|k| k == at).collect());
+                cases.push((0..len).map(|k| k != at).collect());
+            }
+            for flags in &cases {
+                let expected = (flags.contains(&true), !flags.contains(&false));
+                assert_eq!(flags.as_slice().any_all(), expected, "{flags:?}");
             }
         }
     }
