@@ -645,6 +645,7 @@ pub(crate) fn stream_flagged_tiles<A, B>(
 /// Measured (64 MiB `f64`, 1024 x 8192 and 8192 x 1024 F, the transposition
 /// alone against a copy): 8 columns 1.9x-2.2x, 16 columns 1.5x-1.7x, 32
 /// columns 1.2x-1.4x.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) const TRANSPOSE_COLUMNS: usize = 32;
 
 /// Writes the transposition of `nx x ny` elements of 8 bytes: `out[x * dx +
@@ -1967,11 +1968,11 @@ unsafe fn finish_tile(
     }
 }
 
-/// The [`TILE`] flags of a tile as the bytes of a word, each 0 or 1: one
-/// load, where a loop over the flags was compiled as eight.
+/// The [`TILE`] flags of a tile (or any eight flags) as the bytes of a
+/// word, each 0 or 1: one load, where a loop over the flags was compiled as
+/// eight.
 #[inline(always)]
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-fn flag_bytes(flags: &[bool; TILE]) -> u64 {
+pub(crate) fn flag_bytes(flags: &[bool; TILE]) -> u64 {
     const _: () = assert!(TILE == 8);
     // SAFETY: a `[bool; 8]` is eight bytes, each 0 or 1 (`bool`'s
     // representation), all initialised; `read_unaligned` asks no alignment.

@@ -35,6 +35,7 @@
 use core::ops::Mul;
 
 use super::contiguous::masked_factor;
+use super::memory::flag_bytes;
 use super::streamed::Flagged;
 
 /// The elements of a lane whose starts are looked at together, to take the
@@ -142,8 +143,10 @@ impl FlagSource for &[bool] {
         &self[start..start + len]
     }
 
-    /// Eight flags at a time, as the bytes of a word (`true` is 1), the
-    /// words of a run ORed and ANDed together: searched one at a time
+    /// Eight flags at a time, as the bytes of a word (`true` is 1) read in
+    /// one load ([`flag_bytes`]; assembled a byte at a time, 1.05x-1.14x
+    /// the time), the words of a run ORed and ANDed together: searched one
+    /// at a time
     /// (`contains`), the flags cost a cycle each where a run has no start or
     /// only starts. Measured (time / a copy, paired runs, 1,000 segments a
     /// lane or a start at every element of shorter lanes): one lane of 8 Mi
@@ -156,7 +159,7 @@ impl FlagSource for &[bool] {
         const ONES: u64 = u64::from_ne_bytes([1; 8]);
         let mut words = self.chunks_exact(8);
         let (or, and) = (&mut words).fold((0, ONES), |(or, and), w| {
-            let w = u64::from_ne_bytes(core::array::from_fn(|i| u8::from(w[i])));
+            let w = flag_bytes(w.try_into().expect("eight flags"));
             (or | w, and & w)
         });
         let rest = words.remainder();

@@ -843,7 +843,7 @@ fn restart<B, O: Fn() -> B>(products: &mut [B], starts: &[bool], one: &O) {
     let mut products = products.chunks_exact_mut(8);
     let mut flags = starts.chunks_exact(8);
     for (p, s) in (&mut products).zip(&mut flags) {
-        let word = u64::from_ne_bytes(core::array::from_fn(|i| u8::from(s[i])));
+        let word = memory::flag_bytes(s.try_into().expect("eight flags"));
         if word == 0 {
             continue;
         }
