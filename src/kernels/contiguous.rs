@@ -975,12 +975,7 @@ const CACHED_AHEAD_BYTES: usize = 2048;
 /// staged in the output, 0.9x-1.4x through the buffer; see
 /// [`CACHED_AHEAD_BYTES`]).
 fn through_cache<B>(len: usize, n: usize) -> bool {
-    let size = core::mem::size_of::<B>();
-    four_at_a_time::<B>()
-        && memory::streams::<B>()
-        && size <= 8
-        && GROUP * n <= CACHED_GROUP
-        && len.saturating_mul(size) >= super::streamed::MIN_BYTES
+    four_at_a_time::<B>() && GROUP * n <= CACHED_GROUP && streams_short::<B>(len)
 }
 
 /// Scans the groups of [`GROUP`] lanes of `n` elements of `src` into `dst`

@@ -32,7 +32,7 @@ use super::contiguous::{
     four_at_a_time, groups_through_cache_with, lanes_of, piece_len, seeded_short_lanes,
     streams_short, tiled, warm, Four, GROUP, ROWS_BUFFER, SHORT_LANE, TILE,
 };
-use super::{block_shape, memory, memory_order};
+use super::{block_shape, memory_order};
 
 /// Writes the reverse cumulative product of `src` along `axis` into `dst`
 /// (same shape). When `seeded`, the last element of every lane is already in
@@ -191,14 +191,11 @@ const CACHED_GROUP_BYTES_REV: usize = 4 << 10;
 /// the time through the buffer), `f64` lanes of 192 and 256 (0.96x-1.12x),
 /// `f32` lanes of 16 (1.12x).
 fn through_cache_rev<B>(len: usize, n: usize) -> bool {
-    let size = core::mem::size_of::<B>();
-    let lane_bytes = n.saturating_mul(size);
-    memory::streams::<B>()
-        && size <= 8
-        && n >= SHORT_LANE
+    let lane_bytes = n.saturating_mul(core::mem::size_of::<B>());
+    n >= SHORT_LANE
         && lane_bytes.saturating_mul(GROUP) <= CACHED_GROUP_BYTES_REV
         && (four_at_a_time::<B>() || lane_bytes >= 128)
-        && len.saturating_mul(size) >= super::streamed::MIN_BYTES
+        && streams_short::<B>(len)
 }
 
 /// The reverse scan of the whole groups of [`GROUP`] contiguous lanes of
