@@ -1968,6 +1968,9 @@ unsafe fn finish_tile(
     }
 }
 
+/// [`flag_bytes`] of eight flags that are all true.
+pub(crate) const ALL_FLAGS: u64 = u64::from_ne_bytes([1; TILE]);
+
 /// The [`TILE`] flags of a tile (or any eight flags) as the bytes of a
 /// word, each 0 or 1: one load, where a loop over the flags was compiled as
 /// eight.

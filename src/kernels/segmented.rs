@@ -35,7 +35,7 @@
 use core::ops::Mul;
 
 use super::contiguous::masked_factor;
-use super::memory::flag_bytes;
+use super::memory::{flag_bytes, ALL_FLAGS};
 use super::streamed::Flagged;
 
 /// The elements of a lane whose starts are looked at together, to take the
@@ -156,16 +156,15 @@ impl FlagSource for &[bool] {
     /// element, where a search stops at once, 0.99x-1.01x the time.
     #[inline(always)]
     fn any_all(self) -> (bool, bool) {
-        const ONES: u64 = u64::from_ne_bytes([1; 8]);
         let mut words = self.chunks_exact(8);
-        let (or, and) = (&mut words).fold((0, ONES), |(or, and), w| {
+        let (or, and) = (&mut words).fold((0, ALL_FLAGS), |(or, and), w| {
             let w = flag_bytes(w.try_into().expect("eight flags"));
             (or | w, and & w)
         });
         let rest = words.remainder();
         (
             or != 0 || rest.contains(&true),
-            and == ONES && !rest.contains(&false),
+            and == ALL_FLAGS && !rest.contains(&false),
         )
     }
 }

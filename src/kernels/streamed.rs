@@ -847,7 +847,7 @@ fn restart<B, O: Fn() -> B>(products: &mut [B], starts: &[bool], one: &O) {
         if word == 0 {
             continue;
         }
-        if word == u64::from_ne_bytes([1; 8]) {
+        if word == memory::ALL_FLAGS {
             p.iter_mut().for_each(|p| *p = one());
             continue;
         }
