@@ -69,7 +69,9 @@ fn large_float_outputs_match_the_reference_loop() {
     }
     // Lanes that are not a whole number of cache lines long (16 MiB in
     // lanes of 1,025 and 1,030 f64): their lines start at a different place
-    // in each lane, and each lane's tiles are aligned to its own lines. Then
+    // in each lane, and each lane's tiles are aligned to its own lines, and
+    // moved to the same place in every lane's pages (their lengths are
+    // within a line of 8 KiB). Then
     // shorter lanes that stream: 32 to 128 f64 (their next group read
     // ahead) and more than 256, whole lines or not, and the first steps of
     // four lanes side by side where they start at the same place in a
