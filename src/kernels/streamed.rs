@@ -89,6 +89,11 @@ pub(super) const MIN_BYTES: usize = 16 << 20;
 /// (the piece of one thread; 0 otherwise): the whole output's size decides,
 /// so that the pieces of a large output stream as the serial scan does.
 pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> bool {
+    applies_to::<B>(outer, n, inner, whole, false)
+}
+
+/// [`applies`] to a scan of [`Flagged`] factors (`flagged`) or not.
+fn applies_to<B>(outer: usize, n: usize, inner: usize, whole: usize, flagged: bool) -> bool {
     let size = core::mem::size_of::<B>();
     let bytes = outer
         .saturating_mul(n)
@@ -108,7 +113,7 @@ pub(super) fn applies<B>(outer: usize, n: usize, inner: usize, whole: usize) -> 
                 || (outer >= GROUP
                     && TILE * size >= LINE
                     && (!four_at_a_time::<B>() || memory::tiles_words::<B>())
-                    && streamed_lane_bytes::<B>(n.saturating_mul(size)))
+                    && streamed_lane_bytes::<B>(n.saturating_mul(size), flagged))
         }
 }
 
@@ -160,7 +165,7 @@ pub(super) fn takes_flagged<B>(
     let bytes = n.saturating_mul(size);
     let flagged_tiles = memory::flagged_tiles::<B>()
         && (SHORT_FLAGGED_LANE_BYTES.contains(&bytes) || bytes > STAGED_LANE_BYTES);
-    applies::<B>(outer, n, inner, 0)
+    applies_to::<B>(outer, n, inner, 0, true)
         && !(inner == 1
             && n >= SHORT
             && !flagged_tiles
@@ -204,7 +209,7 @@ const MIN_LANE_BYTES: usize = 256;
 /// shorter ones are scanned by the kernels of
 /// [`contiguous`](super::contiguous), which stage short lanes in cache
 /// before they scan them side by side (but floats of [`MIN_LANE_BYTES`] to
-/// 1 KiB). Measured (64 MiB, time / a copy, paired runs), staged against
+/// 1 KiB, but those of [`STAGED_F64_LANE_BYTES`]). Measured (64 MiB, time / a copy, paired runs), staged against
 /// streamed: `f64` lanes of 264 1.21x-1.25x, 1.00x-1.09x; of 384
 /// 1.29x-1.32x, 0.86x-0.89x; of 512 1.30x-1.41x, 1.02x-1.07x; of 1,000
 /// 1.28x-1.34x, 0.68x-0.73x; `i64` lanes of 320 1.35x-1.44x, 1.12x-1.45x;
@@ -218,12 +223,27 @@ const STAGED_LANE_BYTES: usize = 2 << 10;
 /// Whether contiguous lanes of `bytes` each, of elements of `B`, are
 /// streamed ([`applies`]): lanes of more than [`STAGED_LANE_BYTES`], and
 /// for floats, lanes of [`MIN_LANE_BYTES`] to a quarter of
-/// [`PREFETCH_GROUP_BYTES`] (a group of them is read ahead).
-fn streamed_lane_bytes<B>(bytes: usize) -> bool {
+/// [`PREFETCH_GROUP_BYTES`] (a group of them is read ahead), but the plain
+/// (or NaN-skipping) scans of `f64` lanes of [`STAGED_F64_LANE_BYTES`]
+/// (`flagged`: a masked or segmented scan).
+fn streamed_lane_bytes<B>(bytes: usize, flagged: bool) -> bool {
+    let staged =
+        !flagged && core::mem::size_of::<B>() == 8 && STAGED_F64_LANE_BYTES.contains(&bytes);
     bytes > STAGED_LANE_BYTES
         || (!four_at_a_time::<B>()
+            && !staged
             && (MIN_LANE_BYTES..=PREFETCH_GROUP_BYTES / GROUP).contains(&bytes))
 }
+
+/// The float lanes of [`MIN_LANE_BYTES`] to 1 KiB whose plain scan is
+/// staged all the same ([`streamed_lane_bytes`]): lanes of 97 to 127 `f64`.
+/// Measured (64 MiB, time / a copy, three paired runs of each kernel),
+/// streamed against staged: lanes of 100 to 127 `f64` 1.26x-1.87x,
+/// 1.18x-1.30x; of 66 to 96 1.10x-1.46x, 1.18x-1.31x, the same either way;
+/// of 128 (1 KiB) 0.98x-1.25x, 1.32x-1.45x. Segments along lanes of 100, a
+/// start at every element, stay streamed (1.83x, staged 2.21x), and so do
+/// `f32` lanes of 160 to 256 (1.29x-1.82x, staged 1.34x-1.61x).
+const STAGED_F64_LANE_BYTES: core::ops::RangeInclusive<usize> = 769..=1023;
 
 /// [`applies_scaled`]'s [`STAGED_LANE_BYTES`], for lanes of `Scaled<f64>`,
 /// whose tiles were measured from 8 KiB (lanes of 512) on.
@@ -2250,7 +2270,7 @@ mod tests {
     fn only_large_outputs_of_streamed_types_take_this_path() {
         let big = (16 << 20) / 8;
         let streams = memory::streams::<f64>();
-        // Rows of 1 KiB or more, lanes of 32 to 128 `f64` and of more than
+        // Rows of 1 KiB or more, lanes of 32 to 96 and of 128 `f64` and of more than
         // 256, lanes of more than 256 `i64`, and
         // lanes of fewer than 16 elements.
         assert_eq!(applies::<f64>(1, big / 128, 128, 0), streams);
@@ -2273,6 +2293,10 @@ mod tests {
         assert!(!applies::<f64>(big / 256, 256, 1, 0));
         assert!(!applies::<f64>(big / 129 + 1, 129, 1, 0));
         assert_eq!(applies::<f64>(big / 128, 128, 1, 0), streams);
+        assert!(!applies::<f64>(big / 127 + 1, 127, 1, 0));
+        assert!(!applies::<f64>(big / 97 + 1, 97, 1, 0));
+        assert_eq!(applies::<f64>(big / 96 + 1, 96, 1, 0), streams);
+        assert_eq!(applies_to::<f64>(big / 100 + 1, 100, 1, 0, true), streams);
         assert_eq!(applies::<f64>(big / 257 + 1, 257, 1, 0), streams);
         assert_eq!(applies::<f64>(big / 32, 32, 1, 0), streams);
         assert!(!applies::<f64>(big / 31 + 1, 31, 1, 0));

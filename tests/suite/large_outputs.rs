@@ -75,7 +75,7 @@ fn large_float_outputs_match_the_reference_loop() {
     // shorter lanes that stream: 32 to 128 f64 (their next group read
     // ahead) and more than 256, whole lines or not, and the first steps of
     // four lanes side by side where they start at the same place in a
-    // line; lanes of 256 and 129 to 255 are staged.
+    // line; lanes of 97 to 127 and 129 to 256 are staged.
     let lanes = [(2048, 1025), (2040, 1030)]
         .into_iter()
         .chain([32, 64, 100, 128, 200, 256, 300, 384].map(|cols| ((2 << 20) / cols + 1, cols)));
