@@ -7,6 +7,7 @@
 //! cargo bench                              # everything (long: 64 MiB arrays)
 //! cargo bench -- "f64/\[1024, 8192\]/C"    # one layout
 //! cargo bench -- small                     # arrays of 16 to 4096 elements
+//! cargo bench -- lanes                     # lanes of 100, 1,024, 1,025, 1,028
 //! CUMPROD_BENCH_LEN=65536 cargo bench      # smaller arrays
 //! ```
 //!
@@ -125,12 +126,50 @@ fn large<T: Element>(c: &mut Criterion) {
     }
 }
 
+/// `_into` along contiguous lanes of lengths that took kernels of their own:
+/// within a line of a multiple of 4 KiB (1,025 and 1,028 `f64`, whose tiles
+/// are moved to one place in their pages; 1,024 beside them) and 100 `f64`
+/// (staged in cache), beside a copy of the same 64 MiB.
+fn lane_lengths<T: Element>(c: &mut Criterion) {
+    let len: usize = std::env::var("CUMPROD_BENCH_LEN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1 << 23);
+    let mut group = c.benchmark_group(format!("{}/lanes", T::NAME));
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .throughput(Throughput::Bytes((len * std::mem::size_of::<T>()) as u64));
+    for n in [100, 1024, 1025, 1028] {
+        let a = make::<T>(&[len / n, n], false)
+            .into_dimensionality::<Ix2>()
+            .unwrap();
+        let mut out = a.clone();
+        group.bench_function(BenchmarkId::new("copy", n), |b| {
+            b.iter(|| out.assign(black_box(&a)))
+        });
+        group.bench_function(BenchmarkId::new("into", n), |b| {
+            b.iter(|| black_box(&a).cumprod_axis_into(Axis(1), &mut out).unwrap())
+        });
+    }
+    group.finish();
+}
+
 fn large_f64(c: &mut Criterion) {
     large::<f64>(c);
 }
 
 fn large_i64(c: &mut Criterion) {
     large::<i64>(c);
+}
+
+fn lanes_f64(c: &mut Criterion) {
+    lane_lengths::<f64>(c);
+}
+
+fn lanes_i64(c: &mut Criterion) {
+    lane_lengths::<i64>(c);
 }
 
 /// Arrays of 16 to 4096 elements, where the fixed cost of a call counts.
@@ -151,5 +190,5 @@ fn small(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, small, large_f64, large_i64);
+criterion_group!(benches, small, large_f64, large_i64, lanes_f64, lanes_i64);
 criterion_main!(benches);
