@@ -207,11 +207,11 @@
 //! options forms with `reverse`, an initial value or a carry write their
 //! result in one pass. On a 2-core
 //! machine with 64 MiB arrays, the `_into` methods along an axis run at
-//! 0.74x to 1.60x the time of a copy of the same array (many lanes: 1.02x
-//! at the median for f64, 1.10x for i64), and `axis=None` over an F-order
-//! array at 1.02x to 2.43x, the cost of the transposition; the in-place
-//! methods run at 0.43x to 1.32x a copy, and the allocating ones, with huge
-//! pages, at 0.36x to 0.67x the time of `to_owned`. The
+//! 0.73x to 1.40x the time of a copy of the same array (many lanes: 1.02x
+//! at the median for f64, 1.15x for i64), and `axis=None` over an F-order
+//! array at 1.00x to 2.49x, the cost of the transposition; the in-place
+//! methods run at 0.42x to 1.33x a copy, and the allocating ones, with huge
+//! pages, at 0.35x to 0.65x the time of `to_owned`. The
 //! repository's `docs/performance.md` has the full report, which
 //! `cargo run --release --example layout_report` prints, and NumPy's figures on
 //! the same machine.
