@@ -209,11 +209,12 @@ const MIN_LANE_BYTES: usize = 256;
 /// shorter ones are scanned by the kernels of
 /// [`contiguous`](super::contiguous), which stage short lanes in cache
 /// before they scan them side by side (but floats of [`MIN_LANE_BYTES`] to
-/// 1 KiB, but those of [`STAGED_F64_LANE_BYTES`]). Measured (64 MiB, time / a copy, paired runs), staged against
-/// streamed: `f64` lanes of 264 1.21x-1.25x, 1.00x-1.09x; of 384
-/// 1.29x-1.32x, 0.86x-0.89x; of 512 1.30x-1.41x, 1.02x-1.07x; of 1,000
-/// 1.28x-1.34x, 0.68x-0.73x; `i64` lanes of 320 1.35x-1.44x, 1.12x-1.45x;
-/// of 384 1.39x-1.45x, 0.98x-1.23x; of 512 1.48x-1.61x, 1.13x-1.33x. Lanes
+/// 1 KiB, but those of [`STAGED_F64_LANE_BYTES`]). Measured (64 MiB, time /
+/// a copy, paired runs), staged against streamed: `f64` lanes of 264
+/// 1.21x-1.25x, 1.00x-1.09x; of 384 1.29x-1.32x, 0.86x-0.89x; of 512
+/// 1.30x-1.41x, 1.02x-1.07x; of 1,000 1.28x-1.34x, 0.68x-0.73x; `i64` lanes
+/// of 320 1.35x-1.44x, 1.12x-1.45x; of 384 1.39x-1.45x, 0.98x-1.23x; of 512
+/// 1.48x-1.61x, 1.13x-1.33x. Lanes
 /// of 1 KiB to 2 KiB were no faster streamed (160 to 224 `f64`: 1.22x-1.37x
 /// both), and lanes of exactly 2 KiB (256 `f64` or `i64`) slower
 /// (1.42x-1.7x, against 1.34x-1.56x staged), with or without the next
@@ -1125,15 +1126,9 @@ where
                 lead => lead.min(TILE),
             });
         // Every lane's tiles at one place in their pages, where they are
-        // near it ([`page_shifts`]); lanes that start at the same place in a
-        // line already are.
-        let at = |k: usize| dst[k].as_ptr() as usize + lead[k] * size;
-        let shifts = (size == 8 && lead.iter().any(|&l| l != lead[0]))
-            .then(|| page_shifts(core::array::from_fn(at), true))
-            .flatten()
-            .filter(|shift| (0..GROUP).all(|k| lead[k] + shift[k] / size + 2 * TILE <= n));
-        let lead = match shifts {
-            Some(shift) => core::array::from_fn(|k| lead[k] + shift[k] / size),
+        // near it ([`page_moves`]).
+        let lead = match page_moves(&dst, lead, n, true) {
+            Some(more) => core::array::from_fn(|k| lead[k] + more[k]),
             None => lead,
         };
         // Where every lane starts at the same place in a line, the lanes'
@@ -1221,6 +1216,32 @@ where
     for base in (whole..len).step_by(n) {
         lane_start(input, base, &mut dst[base..base + n], n);
     }
+}
+
+/// The steps that each of the [`GROUP`] lanes `dst` of `n` elements of 8
+/// bytes adds to those it scans before its first tile, `edge` (its first
+/// steps, `lead`, for a forward scan; its last, `tail`, for a reverse one),
+/// so that every lane's tiles are at one place in their pages
+/// ([`page_shifts`]): `None` where they already are, the lanes start at the
+/// same place in a line (their tiles are then spaced evenly in their
+/// pages), or the lanes are too short.
+fn page_moves<B>(
+    dst: &[&mut [B]; GROUP],
+    edge: [usize; GROUP],
+    n: usize,
+    forward: bool,
+) -> Option<[usize; GROUP]> {
+    let size = core::mem::size_of::<B>();
+    if size != 8 || edge.iter().all(|&e| e == edge[0]) {
+        return None;
+    }
+    let step = |k: usize| if forward { edge[k] } else { n - edge[k] };
+    let at = core::array::from_fn(|k| dst[k].as_ptr() as usize + step(k) * size);
+    let shift = page_shifts(at, forward)?;
+    let more = shift.map(|bytes| bytes / size);
+    (0..GROUP)
+        .all(|k| edge[k] + more[k] + 2 * TILE <= n)
+        .then_some(more)
 }
 
 /// How far each lane of a group moves the first tile it scans, in bytes
@@ -1331,16 +1352,10 @@ where
         let start = |k: usize| base + k * n;
         let mut carry: [B; GROUP] =
             core::array::from_fn(|k| lane_end_rev(input, start(k), dst[k], n - tail[k]));
-        // Every lane's tiles at one place in their pages ([`page_shifts`]),
+        // Every lane's tiles at one place in their pages ([`page_moves`]),
         // the steps between scanned one lane at a time.
-        let at = |k: usize| dst[k].as_ptr() as usize + (n - tail[k]) * size;
-        let shifts = (size == 8 && tail.iter().any(|&t| t != tail[0]))
-            .then(|| page_shifts(core::array::from_fn(at), false))
-            .flatten()
-            .filter(|shift| (0..GROUP).all(|k| tail[k] + shift[k] / size + 2 * TILE <= n));
-        let tail = match shifts {
-            Some(shift) => {
-                let more: [usize; GROUP] = core::array::from_fn(|k| shift[k] / size);
+        let tail = match page_moves(&dst, tail, n, false) {
+            Some(more) => {
                 for (k, (lane, c)) in dst.iter_mut().zip(carry.iter_mut()).enumerate() {
                     let end = n - tail[k];
                     *c = lane_run_rev(input, start(k), lane, end - more[k]..end, c.clone());
