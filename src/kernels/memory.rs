@@ -876,18 +876,28 @@ mod avx2 {
 
     /// The four `f64` of each of `rows` as columns: `[a, b, c, d]` of
     /// `a = [a0, a1, a2, a3]`... gives `[a0, b0, c0, d0]`, `[a1, ...]`...
+    ///
+    /// # Safety
+    /// The processor must have AVX2 (a function with a target feature is
+    /// `unsafe` before Rust 1.86).
     #[target_feature(enable = "avx2")]
     #[inline]
-    fn transpose4(rows: [__m256d; 4]) -> [__m256d; 4] {
+    unsafe fn transpose4(rows: [__m256d; 4]) -> [__m256d; 4] {
         let [a, b, c, d] = rows;
-        let (t0, t1) = (_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b));
-        let (t2, t3) = (_mm256_unpacklo_pd(c, d), _mm256_unpackhi_pd(c, d));
-        [
-            _mm256_permute2f128_pd::<0x20>(t0, t2),
-            _mm256_permute2f128_pd::<0x20>(t1, t3),
-            _mm256_permute2f128_pd::<0x31>(t0, t2),
-            _mm256_permute2f128_pd::<0x31>(t1, t3),
-        ]
+        // SAFETY: the caller's promise: AVX2 is all these need. (Calls that
+        // the enabled feature makes safe on newer compilers; the MSRV needs
+        // the block.)
+        #[allow(unused_unsafe)]
+        unsafe {
+            let (t0, t1) = (_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b));
+            let (t2, t3) = (_mm256_unpacklo_pd(c, d), _mm256_unpackhi_pd(c, d));
+            [
+                _mm256_permute2f128_pd::<0x20>(t0, t2),
+                _mm256_permute2f128_pd::<0x20>(t1, t3),
+                _mm256_permute2f128_pd::<0x31>(t0, t2),
+                _mm256_permute2f128_pd::<0x31>(t1, t3),
+            ]
+        }
     }
 
     /// The tile of [`flagged_tiles`] scanned across the lanes: the four
