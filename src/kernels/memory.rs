@@ -917,8 +917,9 @@ mod avx2 {
         one: f64,
         out: [*mut f64; LANES],
     ) {
-        // SAFETY: AVX2 (the caller's promise) for the intrinsics; the
-        // loads and stores of `carry` read and write its four `f64`.
+        // SAFETY: AVX2 (the caller's promise) for the intrinsics; the load
+        // of `carry` reads its four `f64`, and `stream_rows` writes within
+        // the caller's promise.
         unsafe {
             let ones = _mm256_set1_pd(one);
             let flags = _mm256_loadu_si256(words.as_ptr().cast());
@@ -945,8 +946,8 @@ mod avx2 {
                     lane[h] = row;
                 }
             }
+            // The last products, `p`, are left in `carry` from `done`.
             stream_rows(carry, &done, out);
-            _mm256_storeu_pd(carry.as_mut_ptr(), p);
         }
     }
 
@@ -2531,8 +2532,8 @@ mod tests {
         // left alone), with specials among the factors and flags without a
         // pattern (no restart in the tile at step 16, which takes the
         // kernel without restarts, and a restart at every step of the tile
-        // at step 24, which takes one of its own); the same again with the tiles cut
-        // short at `end`; with a mask, segment starts and both.
+        // at step 24, which takes one of its own); the same again with the
+        // tiles cut short at `end`; with a mask, segment starts and both.
         const STEPS: usize = 4 * TILE;
         let specials = [f64::INFINITY, -0.0, f64::NAN, 1e300, -1e-300, 0.0];
         let x: [[f64; STEPS]; LANES] = core::array::from_fn(|k| {
